@@ -1,0 +1,68 @@
+"""Reading YAML from content files, with line numbers for every error.
+
+Used by the company profile and by policy front matter, so a mistake in either
+is reported the same way: `path:line: what is wrong and what to do`.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+import yaml
+
+
+@dataclass
+class ContentError(Exception):
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class ContentErrors(Exception):
+    """Several content errors found in one run."""
+
+    def __init__(self, errors: list[ContentError]):
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+
+def load_yaml_mapping(text: str, *, path: str, first_line: int = 1) -> tuple[dict, dict[str, int]]:
+    """Parse a YAML mapping and return it with the line of each top-level key.
+
+    `first_line` is the file line on which `text` starts (front matter starts on line 2).
+    """
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + (mark.line if mark else 0)
+        problem = exc.problem or str(exc)
+        raise ContentError(path, line, f"invalid YAML: {problem}; check indentation and quoting") from None
+    except yaml.YAMLError as exc:
+        raise ContentError(path, first_line, f"invalid YAML: {exc}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ContentError(path, first_line, "expected `key: value` lines, found a list or a single value")
+    lines: dict[str, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, _value in node.value:
+            lines[str(key_node.value)] = first_line + key_node.start_mark.line
+    return data, lines
+
+
+def as_date(value) -> datetime.date | None:
+    """Accept a YAML date or an ISO `YYYY-MM-DD` string; None for anything else."""
+    if isinstance(value, datetime.datetime):
+        return None
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None

@@ -1,0 +1,238 @@
+"""The company profile, read from `content/company.yaml`.
+
+The file is parsed and validated once and cached until it changes on disk, so every
+page can use the profile without reading the file per request.
+"""
+
+import datetime
+import re
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.utils.safestring import SafeString, mark_safe
+
+from trustcenter.content import ContentError, ContentErrors, as_date, load_yaml_mapping
+from trustcenter.markup import render_markdown
+
+CERTIFICATION_STATUSES = {
+    "current": "Current",
+    "in_progress": "In progress",
+    "planned": "Planned",
+    "expired": "Expired",
+}
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+@dataclass(frozen=True)
+class CategoryInfo:
+    slug: str
+    name: str
+    description: str
+    order: int
+
+
+@dataclass(frozen=True)
+class Certification:
+    name: str
+    status: str
+    scope: str
+    description: str = ""
+    auditor: str = ""
+    period_start: datetime.date | None = None
+    period_end: datetime.date | None = None
+
+    @property
+    def status_label(self) -> str:
+        return CERTIFICATION_STATUSES[self.status]
+
+
+@dataclass(frozen=True)
+class Subprocessor:
+    name: str
+    purpose: str
+    data: str
+    location: str
+    website: str = ""
+
+
+@dataclass(frozen=True)
+class FaqEntry:
+    question: str
+    answer_html: SafeString
+
+
+@dataclass(frozen=True)
+class Company:
+    name: str
+    legal_name: str
+    tagline: str
+    description: str
+    website: str
+    logo: str
+    primary_color: str
+    security_email: str
+    disclosure_url: str
+    preferred_languages: tuple[str, ...]
+    categories: tuple[CategoryInfo, ...] = field(default_factory=tuple)
+    certifications: tuple[Certification, ...] = field(default_factory=tuple)
+    subprocessors: tuple[Subprocessor, ...] = field(default_factory=tuple)
+    faq: tuple[FaqEntry, ...] = field(default_factory=tuple)
+
+    def category_slugs(self) -> set[str]:
+        return {c.slug for c in self.categories}
+
+
+def _text(data: dict, key: str, errors: list, path: str, line: int, *, required: bool = True) -> str:
+    value = data.get(key)
+    if value is None or value == "":
+        if required:
+            errors.append(ContentError(path, line, f"`{key}` is required"))
+        return ""
+    if not isinstance(value, str | int | float):
+        errors.append(ContentError(path, line, f"`{key}` must be text"))
+        return ""
+    return str(value).strip()
+
+
+def parse_company(text: str, *, path: str) -> Company:
+    """Parse and validate the company profile; raise ContentErrors listing every problem."""
+    data, lines = load_yaml_mapping(text, path=path)
+    errors: list[ContentError] = []
+
+    def line(key: str) -> int:
+        return lines.get(key, 1)
+
+    name = _text(data, "name", errors, path, line("name"))
+    tagline = _text(data, "tagline", errors, path, line("tagline"))
+    color = _text(data, "primary_color", errors, path, line("primary_color"), required=False) or "#1d4ed8"
+    if not COLOR_RE.match(color):
+        errors.append(ContentError(path, line("primary_color"), f"`primary_color` must look like #1d4ed8, got {color!r}"))
+        color = "#1d4ed8"
+    contact = data.get("security_contact") or {}
+    if not isinstance(contact, dict) or not contact.get("email"):
+        errors.append(ContentError(path, line("security_contact"), "`security_contact.email` is required"))
+        contact = contact if isinstance(contact, dict) else {}
+    languages = contact.get("preferred_languages") or ["en"]
+    if isinstance(languages, str):
+        languages = [languages]
+
+    categories = []
+    raw_categories = data.get("categories")
+    if not isinstance(raw_categories, list) or not raw_categories:
+        errors.append(ContentError(path, line("categories"), "`categories` must list at least one category"))
+        raw_categories = []
+    seen = set()
+    for index, item in enumerate(raw_categories):
+        if not isinstance(item, dict) or not item.get("slug") or not item.get("name"):
+            errors.append(ContentError(path, line("categories"), f"category #{index + 1} needs `slug` and `name`"))
+            continue
+        slug = str(item["slug"])
+        if not SLUG_RE.match(slug) or slug in seen:
+            errors.append(
+                ContentError(path, line("categories"), f"category slug {slug!r} must be unique, lowercase-with-hyphens")
+            )
+            continue
+        seen.add(slug)
+        categories.append(CategoryInfo(slug, str(item["name"]), str(item.get("description") or ""), index))
+
+    certifications = []
+    for index, item in enumerate(data.get("certifications") or []):
+        where = line("certifications")
+        if not isinstance(item, dict) or not item.get("name"):
+            errors.append(ContentError(path, where, f"certification #{index + 1} needs a `name`"))
+            continue
+        status = str(item.get("status") or "")
+        if status not in CERTIFICATION_STATUSES:
+            allowed = ", ".join(CERTIFICATION_STATUSES)
+            errors.append(ContentError(path, where, f"certification {item['name']!r}: `status` must be one of {allowed}"))
+            continue
+        dates = {}
+        for key in ("period_start", "period_end"):
+            if item.get(key) is not None:
+                dates[key] = as_date(item[key])
+                if dates[key] is None:
+                    errors.append(
+                        ContentError(path, where, f"certification {item['name']!r}: `{key}` must be a date like 2026-01-31")
+                    )
+        certifications.append(
+            Certification(
+                name=str(item["name"]),
+                status=status,
+                scope=str(item.get("scope") or ""),
+                description=str(item.get("description") or ""),
+                auditor=str(item.get("auditor") or ""),
+                period_start=dates.get("period_start"),
+                period_end=dates.get("period_end"),
+            )
+        )
+
+    subprocessors = []
+    for index, item in enumerate(data.get("subprocessors") or []):
+        if not isinstance(item, dict) or not item.get("name"):
+            errors.append(ContentError(path, line("subprocessors"), f"subprocessor #{index + 1} needs a `name`"))
+            continue
+        subprocessors.append(
+            Subprocessor(
+                name=str(item["name"]),
+                purpose=str(item.get("purpose") or ""),
+                data=str(item.get("data") or ""),
+                location=str(item.get("location") or ""),
+                website=str(item.get("website") or ""),
+            )
+        )
+
+    faq = []
+    for index, item in enumerate(data.get("faq") or []):
+        if not isinstance(item, dict) or not item.get("question") or not item.get("answer"):
+            errors.append(ContentError(path, line("faq"), f"FAQ entry #{index + 1} needs `question` and `answer`"))
+            continue
+        # render_markdown sanitizes, so the result is safe to mark as such.
+        answer_html = mark_safe(render_markdown(str(item["answer"])).html)  # noqa: S308
+        faq.append(FaqEntry(str(item["question"]), answer_html))
+
+    if errors:
+        raise ContentErrors(errors)
+    return Company(
+        name=name,
+        legal_name=_text(data, "legal_name", errors, path, line("legal_name"), required=False) or name,
+        tagline=tagline,
+        description=_text(data, "description", errors, path, line("description"), required=False),
+        website=_text(data, "website", errors, path, line("website"), required=False),
+        logo=_text(data, "logo", errors, path, line("logo"), required=False),
+        primary_color=color,
+        security_email=str(contact.get("email", "")),
+        disclosure_url=str(contact.get("disclosure_url") or ""),
+        preferred_languages=tuple(str(lang) for lang in languages),
+        categories=tuple(categories),
+        certifications=tuple(certifications),
+        subprocessors=tuple(subprocessors),
+        faq=tuple(faq),
+    )
+
+
+_lock = threading.Lock()
+_cache: dict[Path, tuple[float, Company]] = {}
+
+
+def company_path(content_dir: Path | None = None) -> Path:
+    return Path(content_dir or settings.CONTENT_DIR) / "company.yaml"
+
+
+def load_company(content_dir: Path | None = None) -> Company:
+    """The validated company profile, re-read only when the file changes."""
+    path = company_path(content_dir)
+    try:
+        mtime = path.stat().st_mtime
+    except FileNotFoundError:
+        raise ContentErrors([ContentError(str(path), 1, "file not found; every trust center needs a company.yaml")]) from None
+    with _lock:
+        cached = _cache.get(path)
+        if cached and cached[0] == mtime:
+            return cached[1]
+    company = parse_company(path.read_text(encoding="utf-8"), path=str(path))
+    with _lock:
+        _cache[path] = (mtime, company)
+    return company

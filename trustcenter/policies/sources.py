@@ -1,0 +1,229 @@
+"""Policy source files: Markdown with YAML front matter, parsed and validated.
+
+The same validation serves `manage.py publish`, `publish --check` and the admin
+editor, so a page accepted in one is accepted in all.
+"""
+
+import datetime
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from trustcenter.content import ContentError, ContentErrors, as_date, load_yaml_mapping
+from trustcenter.policies.models import Visibility
+
+REQUIRED_KEYS = ("title", "category", "summary", "version", "effective", "reviewed", "owner", "visibility")
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+HISTORY_NAME_RE = re.compile(r"^v([1-9][0-9]*)\.md$")
+MAX_BYTES = 1_000_000
+
+
+@dataclass(frozen=True)
+class PolicySource:
+    slug: str
+    title: str
+    category: str
+    summary: str
+    version: int
+    effective: datetime.date
+    reviewed: datetime.date
+    owner: str
+    visibility: str
+    body: str
+    path: str
+    version_line: int = 1
+
+    def content_hash(self) -> str:
+        """Hash of everything that defines a version. `reviewed` is left out on purpose:
+        re-reviewing a page without changing it moves its review date, not its version."""
+        payload = {
+            "title": self.title,
+            "category": self.category,
+            "summary": self.summary,
+            "effective": self.effective.isoformat(),
+            "owner": self.owner,
+            "visibility": self.visibility,
+            "body": self.body.strip(),
+        }
+        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def split_front_matter(text: str, *, path: str) -> tuple[str, str, int]:
+    """Return (front matter, body, line where the body starts)."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        raise ContentError(path, 1, "the file must start with a `---` line, then the front matter, then `---`")
+    for index in range(1, len(lines)):
+        if lines[index].strip() == "---":
+            return "".join(lines[1:index]), "".join(lines[index + 1 :]), index + 2
+    raise ContentError(path, 1, "the front matter is not closed: add a `---` line after the last key")
+
+
+def parse_policy(
+    text: str, *, path: str, slug: str, categories: set[str], expected_version: int | None = None
+) -> PolicySource:
+    """Parse and validate one policy file. Raises ContentErrors listing every problem in it."""
+    if not SLUG_RE.match(slug):
+        raise ContentErrors(
+            [ContentError(path, 1, f"file name {slug!r} is not a valid slug: use lowercase letters, digits and hyphens")]
+        )
+    if len(text.encode("utf-8")) > MAX_BYTES:
+        raise ContentErrors([ContentError(path, 1, f"file is larger than {MAX_BYTES // 1000} KB; split it into pages")])
+    try:
+        front, body, body_line = split_front_matter(text, path=path)
+        data, lines = load_yaml_mapping(front, path=path, first_line=2)
+    except ContentError as exc:
+        raise ContentErrors([exc]) from None
+
+    errors: list[ContentError] = []
+
+    def err(key: str, message: str):
+        errors.append(ContentError(path, lines.get(key, 1), message))
+
+    for key in REQUIRED_KEYS:
+        if key not in data or data[key] is None or data[key] == "":
+            errors.append(ContentError(path, 1, f"missing required key `{key}` in the front matter"))
+    unknown = sorted(set(data) - set(REQUIRED_KEYS))
+    for key in unknown:
+        err(key, f"unknown key `{key}`; allowed keys are: {', '.join(REQUIRED_KEYS)}")
+
+    texts = {}
+    for key in ("title", "summary", "owner", "category", "visibility"):
+        value = data.get(key)
+        if value is None or value == "":
+            continue
+        if not isinstance(value, str):
+            err(key, f"`{key}` must be text, got {type(value).__name__} {value!r}")
+            continue
+        texts[key] = value.strip()
+    if len(texts.get("title", "")) > 200:
+        err("title", "`title` is longer than 200 characters")
+
+    category = texts.get("category")
+    if category is not None and category not in categories:
+        known = ", ".join(sorted(categories)) or "(none defined)"
+        err("category", f"unknown category {category!r}; use one of: {known} (defined in company.yaml)")
+    visibility = texts.get("visibility")
+    if visibility is not None and visibility not in Visibility.values:
+        err("visibility", f"`visibility` must be `public` or `nda`, got {visibility!r}")
+
+    version = data.get("version")
+    if version is not None:
+        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+            err("version", f"`version` must be a whole number from 1 up, got {version!r}")
+            version = None
+        elif expected_version is not None and version != expected_version:
+            err("version", f"`version` is {version} but the file name says v{expected_version}; make them agree")
+
+    dates = {}
+    for key in ("effective", "reviewed"):
+        value = data.get(key)
+        if value is None or value == "":
+            continue
+        parsed = as_date(value)
+        if parsed is None:
+            err(key, f"`{key}` must be an ISO date like 2026-03-31, got {value!r}")
+        else:
+            dates[key] = parsed
+    if "effective" in dates and "reviewed" in dates and dates["reviewed"] < dates["effective"]:
+        err("reviewed", f"`reviewed` ({dates['reviewed']}) is before `effective` ({dates['effective']})")
+
+    if not body.strip():
+        errors.append(ContentError(path, body_line, "the page has no text after the front matter"))
+    for offset, line in enumerate(body.splitlines()):
+        if line.startswith("# "):
+            errors.append(
+                ContentError(
+                    path,
+                    body_line + offset,
+                    "top-level `#` heading found; the title comes from the front matter, start sections at `##`",
+                )
+            )
+            break
+
+    if errors:
+        raise ContentErrors(errors)
+    return PolicySource(
+        slug=slug,
+        title=texts["title"],
+        category=texts["category"],
+        summary=texts["summary"],
+        version=version,
+        effective=dates["effective"],
+        reviewed=dates["reviewed"],
+        owner=texts["owner"],
+        visibility=texts["visibility"],
+        body=body,
+        path=path,
+        version_line=lines.get("version", 1),
+    )
+
+
+def read_policy_file(path: Path, *, categories: set[str], display: str, slug: str, expected_version=None):
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ContentErrors([ContentError(display, 1, f"not UTF-8 text ({exc.reason}); save the file as UTF-8")]) from None
+    return parse_policy(text, path=display, slug=slug, categories=categories, expected_version=expected_version)
+
+
+def collect_sources(root: Path, *, categories: set[str], base: Path | None = None) -> list[PolicySource]:
+    """Read every policy under `root`: `policies/<slug>.md` (current text) and
+    `history/<slug>/v<N>.md` (earlier versions, replayed in order on a fresh install).
+
+    Returns them ordered by slug and version; raises ContentErrors with every problem found.
+    """
+    base = base or root
+    sources: list[PolicySource] = []
+    errors: list[ContentError] = []
+
+    def display(path: Path) -> str:
+        try:
+            return str(path.relative_to(base.parent if base.name else base))
+        except ValueError:
+            return str(path)
+
+    for path in sorted((root / "policies").glob("*.md")):
+        try:
+            sources.append(read_policy_file(path, categories=categories, display=display(path), slug=path.stem))
+        except ContentErrors as exc:
+            errors.extend(exc.errors)
+    history = root / "history"
+    if history.is_dir():
+        for folder in sorted(p for p in history.iterdir() if p.is_dir()):
+            for path in sorted(folder.glob("*.md")):
+                match = HISTORY_NAME_RE.match(path.name)
+                if not match:
+                    errors.append(ContentError(display(path), 1, "history files must be named v<N>.md, e.g. v1.md"))
+                    continue
+                try:
+                    sources.append(
+                        read_policy_file(
+                            path,
+                            categories=categories,
+                            display=display(path),
+                            slug=folder.name,
+                            expected_version=int(match.group(1)),
+                        )
+                    )
+                except ContentErrors as exc:
+                    errors.extend(exc.errors)
+
+    seen: dict[tuple[str, int], PolicySource] = {}
+    for source in sources:
+        key = (source.slug, source.version)
+        if key in seen:
+            errors.append(
+                ContentError(
+                    source.path,
+                    source.version_line,
+                    f"version {source.version} of {source.slug!r} is also in {seen[key].path}; "
+                    "each version must appear once",
+                )
+            )
+        seen[key] = source
+    if errors:
+        raise ContentErrors(errors)
+    return sorted(sources, key=lambda s: (s.slug, s.version))

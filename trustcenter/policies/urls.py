@@ -1,0 +1,17 @@
+from django.urls import path
+
+from trustcenter.policies import feeds, views
+
+app_name = "policies"
+
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    # One policy: current, any version, and the changes between two
+    path("policies/<slug:slug>/", views.detail, name="detail"),
+    path("policies/<slug:slug>/v/<int:number>/", views.version, name="version"),
+    path("policies/<slug:slug>/changes/", views.changes, name="changes"),
+    # Every publication
+    path("changes/", views.all_changes, name="all_changes"),
+    path("changes/feed/", feeds.ChangesFeed(), name="feed"),
+    path("search/", views.search, name="search"),
+]

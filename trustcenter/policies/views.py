@@ -1,0 +1,142 @@
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
+
+from trustcenter.policies.diff import diff_metadata, diff_sources, summarize
+from trustcenter.policies.models import Category, Policy, PolicyVersion
+from trustcenter.policies.rules import can_read_version
+from trustcenter.policies.search import MAX_QUERY_LENGTH, search_policies
+
+
+def _get_version_for_reading(request, slug: str, number: int | None = None) -> PolicyVersion:
+    """The one place that decides whether a policy version may be shown.
+
+    404 for pages that do not exist; PermissionDenied (rendered as the lock page)
+    for NDA pages the user may know about but not read.
+    """
+    policy = get_object_or_404(Policy.objects.published(), slug=slug)
+    if number is None:
+        version = policy.current_version
+    else:
+        version = get_object_or_404(policy.versions.select_related("category"), number=number)
+    version.policy = policy
+    if not can_read_version(request.user, version):
+        raise PermissionDenied(version)
+    return version
+
+
+def _locked(request, slug: str):
+    policy = get_object_or_404(Policy.objects.published().select_related("category"), slug=slug)
+    return render(request, "policies/locked.html", {"policy": policy}, status=403)
+
+
+@require_safe
+def overview(request):
+    categories = []
+    policies = Policy.objects.published().select_related("current_version", "category").order_by("title")
+    by_category: dict[int, list[Policy]] = {}
+    for policy in policies:
+        by_category.setdefault(policy.category_id, []).append(policy)
+    for category in Category.objects.all():
+        if category.pk in by_category:
+            categories.append((category, by_category[category.pk]))
+    return render(request, "policies/overview.html", {"categories": categories})
+
+
+@require_safe
+def detail(request, slug):
+    try:
+        version = _get_version_for_reading(request, slug)
+    except PermissionDenied:
+        return _locked(request, slug)
+    return _render_version(request, version)
+
+
+@require_safe
+def version(request, slug, number):
+    try:
+        version = _get_version_for_reading(request, slug, number)
+    except PermissionDenied:
+        return _locked(request, slug)
+    return _render_version(request, version)
+
+
+def _render_version(request, version):
+    policy = version.policy
+    versions = list(policy.versions.only("number", "effective", "published_at").order_by("-number"))
+    current = policy.current_version
+    context = {
+        "policy": policy,
+        "version": version,
+        "is_current": version.pk == policy.current_version_id,
+        "current": current,
+        "versions": versions,
+        "previous": next((v for v in versions if v.number < version.number), None),
+    }
+    return render(request, "policies/detail.html", context)
+
+
+def _int_param(request, name: str, default: int) -> int:
+    raw = request.GET.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"`{name}` must be a version number, like {name}=1") from None
+    if value < 1:
+        raise ValueError(f"`{name}` must be a version number from 1 up")
+    return value
+
+
+@require_safe
+def changes(request, slug):
+    try:
+        newest = _get_version_for_reading(request, slug)
+    except PermissionDenied:
+        return _locked(request, slug)
+    policy = newest.policy
+    versions = list(policy.versions.order_by("-number"))
+    if len(versions) < 2:
+        return render(request, "policies/diff.html", {"policy": policy, "versions": versions, "only_one": True})
+    try:
+        to_number = _int_param(request, "to", newest.number)
+        default_from = max((v.number for v in versions if v.number < to_number), default=to_number)
+        from_number = _int_param(request, "from", default_from)
+    except ValueError as exc:
+        return render(request, "policies/diff.html", {"policy": policy, "versions": versions, "error": str(exc)}, status=400)
+    by_number = {v.number: v for v in versions}
+    if from_number not in by_number or to_number not in by_number:
+        missing = from_number if from_number not in by_number else to_number
+        raise Http404(f"{policy.title} has no version {missing}")
+    old, new = by_number[from_number], by_number[to_number]
+    for v in (old, new):
+        if not can_read_version(request.user, v):
+            return _locked(request, slug)
+    rows = diff_sources(old.body_markdown, new.body_markdown)
+    context = {
+        "policy": policy,
+        "versions": versions,
+        "old": old,
+        "new": new,
+        "rows": rows,
+        "counts": summarize(rows),
+        "meta": diff_metadata(old, new),
+    }
+    return render(request, "policies/diff.html", context)
+
+
+@require_safe
+def all_changes(request):
+    versions = PolicyVersion.objects.select_related("policy", "category").order_by("-published_at", "-pk")[:200]
+    return render(request, "policies/changes.html", {"versions": versions})
+
+
+@require_safe
+def search(request):
+    query = request.GET.get("q", "").strip()
+    if len(query) > MAX_QUERY_LENGTH:
+        return HttpResponseBadRequest(f"Search for at most {MAX_QUERY_LENGTH} characters.")
+    hits = search_policies(query) if query else []
+    return render(request, "policies/search.html", {"query": query, "hits": hits})

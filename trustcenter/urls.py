@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+
+from trustcenter.policies.sitemaps import PageSitemap, PolicySitemap
+
+admin.site.site_header = "Trust Center administration"
+admin.site.site_title = "Trust Center admin"
+
+urlpatterns = [
+    path("", include("trustcenter.core.urls")),
+    path("", include("trustcenter.policies.urls")),
+    path(
+        "sitemap.xml",
+        sitemap,
+        {"sitemaps": {"pages": PageSitemap, "policies": PolicySitemap}},
+        name="sitemap",
+    ),
+    path("admin/", admin.site.urls),
+]
