@@ -28,16 +28,33 @@ class ContentErrors(Exception):
         super().__init__("\n".join(str(e) for e in errors))
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that keeps an impossible date (2026-02-31) as text, so validation can
+    report it with its line instead of crashing."""
+
+
+def _timestamp(loader, node):
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
 def load_yaml_mapping(text: str, *, path: str, first_line: int = 1) -> tuple[dict, dict[str, int]]:
     """Parse a YAML mapping and return it with the line of each top-level key.
 
     `first_line` is the file line on which `text` starts (front matter starts on line 2).
     """
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # The context mark is where the broken construct starts (an unclosed bracket),
+        # which is the line a person needs to look at.
+        mark = exc.context_mark or exc.problem_mark
         line = first_line + (mark.line if mark else 0)
         problem = exc.problem or str(exc)
         raise ContentError(path, line, f"invalid YAML: {problem}; check indentation and quoting") from None
