@@ -1,5 +1,7 @@
 from django.urls import path
 
+from django.views.decorators.http import require_safe
+
 from trustcenter.policies import feeds, views
 
 app_name = "policies"
@@ -12,6 +14,6 @@ urlpatterns = [
     path("policies/<slug:slug>/changes/", views.changes, name="changes"),
     # Every publication
     path("changes/", views.all_changes, name="all_changes"),
-    path("changes/feed/", feeds.ChangesFeed(), name="feed"),
+    path("changes/feed/", require_safe(feeds.ChangesFeed()), name="feed"),
     path("search/", views.search, name="search"),
 ]
