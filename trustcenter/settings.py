@@ -57,14 +57,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Security headers come before WhiteNoise so static files and every early error get them too.
+    "trustcenter.core.middleware.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "trustcenter.core.middleware.RequestSizeLimitMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "trustcenter.core.middleware.SessionLifetimeMiddleware",
+    "trustcenter.core.middleware.RateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "trustcenter.urls"
@@ -159,23 +164,76 @@ else:
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "trust@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Security. Production-safe unless DEBUG is on.
+# Security (issue 7). Production-safe whenever DEBUG is off; see SECURITY.md.
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Added by trustcenter.core.middleware.SecurityHeadersMiddleware to every response.
+CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), encrypted-media=(), fullscreen=(), "
+    "geolocation=(), gyroscope=(), hid=(), idle-detection=(), magnetometer=(), microphone=(), midi=(), "
+    "payment=(), picture-in-picture=(), publickey-credentials-create=(self), publickey-credentials-get=(self), "
+    "screen-wake-lock=(), serial=(), "
+    "usb=(), xr-spatial-tracking=()"
+)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# No JavaScript of ours reads the CSRF token; forms carry it in a hidden field.
+CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
+# Database sessions only: signed-cookie sessions could not be ended from the server.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions end after this long without a request, and this long after sign-in whatever happens
+# (trustcenter.core.middleware.SessionLifetimeMiddleware).
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 60) * 60
+SESSION_ABSOLUTE_LIFETIME = env_int("SESSION_MAX_AGE_HOURS", 12) * 3600
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_LIFETIME
+if SESSION_IDLE_TIMEOUT <= 0 or SESSION_ABSOLUTE_LIFETIME <= 0:
+    raise ImproperlyConfigured("SESSION_IDLE_TIMEOUT_MINUTES and SESSION_MAX_AGE_HOURS must be at least 1")
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+    if SECURE_HSTS_SECONDS < 31536000:
+        raise ImproperlyConfigured("SECURE_HSTS_SECONDS must be at least 31536000 (one year)")
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # `__Host-` cookies are only accepted by browsers when Secure, Path=/ and without Domain:
+    # no subdomain can set or overwrite them.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading is a commitment for the whole registered domain that is slow to undo, so it is
+        # opt-in (SECURE_HSTS_PRELOAD=1); without it `check --deploy` would always warn.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies in front of the app append to X-Forwarded-For. 0: use the TCP peer
+# address. Set it to the exact number, or clients can choose the IP they are rate-limited as.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# Request size limits. Bodies over the limit for their path get 413 before anything reads them;
+# the admin takes document uploads of up to 50 MB.
+REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", 1024 * 1024)
+REQUEST_BODY_LIMITS = {"/admin/": env_int("ADMIN_UPLOAD_MAX_BYTES", 50 * 1024 * 1024)}
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024  # form fields, not counting files
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger uploads are streamed to a temporary file
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+
+# Abuse limits (trustcenter/ratelimit.py): "count/period" per scope, period s, m, h or d.
+# Counters live in the default cache, which must be shared by all processes (Redis) in production.
+RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
+RATE_LIMITS = {
+    "search": env_str("RATE_LIMIT_SEARCH", "60/m"),
+    "pdf_export": env_str("RATE_LIMIT_PDF_EXPORT", "20/h"),
+    "access_request_user": env_str("RATE_LIMIT_ACCESS_REQUEST_USER", "5/h"),
+    "access_request_ip": env_str("RATE_LIMIT_ACCESS_REQUEST_IP", "20/h"),
+    "download_user": env_str("RATE_LIMIT_DOWNLOAD_USER", "30/h"),
+}
 
 # Content-Security-Policy (django-csp): nothing inline, nothing from other hosts.
 CONTENT_SECURITY_POLICY = {

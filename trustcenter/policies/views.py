@@ -7,6 +7,7 @@ from trustcenter.policies.diff import diff_metadata, diff_sources, summarize
 from trustcenter.policies.models import Category, Policy, PolicyVersion
 from trustcenter.policies.rules import can_read_version
 from trustcenter.policies.search import MAX_QUERY_LENGTH, search_policies
+from trustcenter.ratelimit import rate_limited
 
 
 def _get_version_for_reading(request, slug: str, number: int | None = None) -> PolicyVersion:
@@ -134,6 +135,7 @@ def all_changes(request):
 
 
 @require_safe
+@rate_limited("search", key="ip")
 def search(request):
     query = request.GET.get("q", "").strip()
     if len(query) > MAX_QUERY_LENGTH:

@@ -1,0 +1,164 @@
+"""Abuse limits: fixed-window counters in Django's cache.
+
+One helper for every limit in the app. A limit is a scope with a rate in settings
+(`RATE_LIMITS = {"search": "60/m"}`) and a key: the client's IP, the signed-in user, or
+both as two separate limits. Counters use `cache.add` + `cache.incr`, which are atomic in
+Redis (production) and in the local-memory cache (one process, tests), so concurrent
+requests cannot slip past a limit. Identifiers are hashed before they become cache keys:
+the cache never holds raw IP addresses or user ids.
+
+Views use the decorator::
+
+    @rate_limited("search", key="ip")
+    def search(request): ...
+
+or call `enforce(request, "download_user", key="user")` where only one branch counts.
+Both raise `RateLimited`, which `trustcenter.core.middleware.RateLimitMiddleware`
+turns into the 429 page with a `Retry-After` header.
+"""
+
+import functools
+import hashlib
+import ipaddress
+import re
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
+
+_RATE_RE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+KEYS = ("ip", "user", "user_or_ip")
+
+
+class RateLimited(Exception):  # noqa: N818 - reads as what happened, like Http404
+    """The client used up a limit; `retry_after` is the number of seconds until it resets."""
+
+    def __init__(self, scope: str, retry_after: int):
+        super().__init__(f"rate limit {scope!r} reached; retry in {retry_after}s")
+        self.scope = scope
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Rate:
+    count: int
+    period: int  # seconds
+
+    @classmethod
+    def parse(cls, value: str) -> "Rate":
+        """`"60/m"`, `"5/h"`, `"100/10m"` (100 per 10 minutes)."""
+        match = _RATE_RE.match(value or "")
+        if not match:
+            raise ImproperlyConfigured(f"rate {value!r} must look like 60/m, 5/h or 100/10m")
+        count, multiple, unit = int(match[1]), int(match[2] or 1), match[3]
+        if count < 1 or multiple < 1:
+            raise ImproperlyConfigured(f"rate {value!r} needs a count and a period of at least 1")
+        return cls(count=count, period=multiple * _UNITS[unit])
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    count: int
+    limit: int
+    retry_after: int
+
+
+def rate_for(scope: str) -> Rate:
+    try:
+        return Rate.parse(settings.RATE_LIMITS[scope])
+    except KeyError:
+        raise ImproperlyConfigured(f"no rate for {scope!r} in settings.RATE_LIMITS") from None
+
+
+def client_ip(request) -> str:
+    """The client's address as this deployment can know it.
+
+    With TRUSTED_PROXY_COUNT = 0 the TCP peer (REMOTE_ADDR) is used and X-Forwarded-For is
+    ignored, since any client can send one. Behind N proxies that each append the address
+    they saw, the N-th entry from the right is the one the outermost proxy saw: entries
+    further left were written by the client and are not trusted. IPv6 addresses are
+    reduced to their /64 network, which one client usually controls as a whole.
+    """
+    address = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies > 0:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [part for part in forwarded if part]
+        if len(forwarded) >= proxies:
+            address = forwarded[-proxies]
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return "unknown"
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def hit(*, scope: str, identity: str, rate: Rate, now: float | None = None) -> Decision:
+    """Count one event for `identity` in `scope` and say whether it is within `rate`."""
+    now = time.time() if now is None else now
+    window = int(now // rate.period)
+    digest = hashlib.sha256(f"{scope}\0{identity}".encode()).hexdigest()[:32]
+    key = f"rl:{scope}:{digest}:{window}"
+    retry_after = max(1, int((window + 1) * rate.period - now))
+    # add() is a no-op when the key exists; incr() is atomic. If the key expires between
+    # the two calls, incr raises ValueError and the event starts a fresh window.
+    cache.add(key, 0, timeout=rate.period + 1)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.add(key, 1, timeout=rate.period + 1)
+        count = 1
+    return Decision(allowed=count <= rate.count, count=count, limit=rate.count, retry_after=retry_after)
+
+
+def _identities(request, key: str) -> Iterable[str]:
+    user = getattr(request, "user", None)
+    signed_in = user is not None and user.is_authenticated
+    if key == "ip":
+        return [f"ip:{client_ip(request)}"]
+    if key == "user":
+        if not signed_in:
+            raise ImproperlyConfigured("a per-user rate limit needs a signed-in user; put it after @login_required")
+        return [f"user:{user.pk}"]
+    if key == "user_or_ip":
+        return [f"user:{user.pk}"] if signed_in else [f"ip:{client_ip(request)}"]
+    raise ImproperlyConfigured(f"rate limit key must be one of {', '.join(KEYS)}; got {key!r}")
+
+
+def enforce(request, scope: str, *, key: str = "ip") -> None:
+    """Count this request against `scope`; raise RateLimited when over the limit."""
+    if not settings.RATELIMIT_ENABLED:
+        return
+    rate = rate_for(scope)
+    for identity in _identities(request, key):
+        decision = hit(scope=scope, identity=identity, rate=rate)
+        if not decision.allowed:
+            raise RateLimited(scope, decision.retry_after)
+
+
+def rate_limited(scope: str, *, key: str = "ip", methods: Iterable[str] | None = None) -> Callable:
+    """Decorate a view so each request (of the given methods, default all) counts against `scope`."""
+    rate_for(scope)  # fail at import time on a missing or malformed rate
+    if key not in KEYS:
+        raise ImproperlyConfigured(f"rate limit key must be one of {', '.join(KEYS)}; got {key!r}")
+    counted = {m.upper() for m in methods} if methods else None
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if counted is None or request.method in counted:
+                enforce(request, scope, key=key)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
