@@ -9,7 +9,7 @@ import time
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import SESSION_KEY, logout
 from django.shortcuts import render
 
 from trustcenter.ratelimit import RateLimited
@@ -81,6 +81,9 @@ class SessionLifetimeMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             self._check(request)
+        elif SESSION_KEY in request.session:
+            # Signed in as an account that is now inactive or gone: the session is dead, drop it.
+            request.session.flush()
         return self.get_response(request)
 
     def _check(self, request):
