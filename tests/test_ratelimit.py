@@ -58,9 +58,7 @@ def test_behind_one_proxy_the_address_it_saw_counts_not_what_the_client_wrote(pu
     client = Client()
     proxy = "10.0.0.2"
     # The client prepends made-up addresses; the proxy appends the real one.
-    statuses = [
-        _search(client, ip=proxy, HTTP_X_FORWARDED_FOR=f"1.2.3.{n}, 203.0.113.9").status_code for n in range(3)
-    ]
+    statuses = [_search(client, ip=proxy, HTTP_X_FORWARDED_FOR=f"1.2.3.{n}, 203.0.113.9").status_code for n in range(3)]
     assert statuses == [200, 200, 429]
     assert _search(client, ip=proxy, HTTP_X_FORWARDED_FOR="203.0.113.10").status_code == 200
 

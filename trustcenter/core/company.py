@@ -109,7 +109,9 @@ def parse_company(text: str, *, path: str) -> Company:
     tagline = _text(data, "tagline", errors, path, line("tagline"))
     color = _text(data, "primary_color", errors, path, line("primary_color"), required=False) or "#1d4ed8"
     if not COLOR_RE.match(color):
-        errors.append(ContentError(path, line("primary_color"), f"`primary_color` must look like #1d4ed8, got {color!r}"))
+        errors.append(
+            ContentError(path, line("primary_color"), f"`primary_color` must look like #1d4ed8, got {color!r}")
+        )
         color = "#1d4ed8"
     contact = data.get("security_contact") or {}
     if not isinstance(contact, dict) or not contact.get("email"):
@@ -147,7 +149,9 @@ def parse_company(text: str, *, path: str) -> Company:
         status = str(item.get("status") or "")
         if status not in CERTIFICATION_STATUSES:
             allowed = ", ".join(CERTIFICATION_STATUSES)
-            errors.append(ContentError(path, where, f"certification {item['name']!r}: `status` must be one of {allowed}"))
+            errors.append(
+                ContentError(path, where, f"certification {item['name']!r}: `status` must be one of {allowed}")
+            )
             continue
         dates = {}
         for key in ("period_start", "period_end"):
@@ -155,7 +159,9 @@ def parse_company(text: str, *, path: str) -> Company:
                 dates[key] = as_date(item[key])
                 if dates[key] is None:
                     errors.append(
-                        ContentError(path, where, f"certification {item['name']!r}: `{key}` must be a date like 2026-01-31")
+                        ContentError(
+                            path, where, f"certification {item['name']!r}: `{key}` must be a date like 2026-01-31"
+                        )
                     )
         certifications.append(
             Certification(
@@ -227,7 +233,9 @@ def load_company(content_dir: Path | None = None) -> Company:
     try:
         mtime = path.stat().st_mtime
     except FileNotFoundError:
-        raise ContentErrors([ContentError(str(path), 1, "file not found; every trust center needs a company.yaml")]) from None
+        raise ContentErrors(
+            [ContentError(str(path), 1, "file not found; every trust center needs a company.yaml")]
+        ) from None
     with _lock:
         cached = _cache.get(path)
         if cached and cached[0] == mtime:

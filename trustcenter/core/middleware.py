@@ -101,7 +101,9 @@ class SessionLifetimeMiddleware:
         if idle or expired:
             logout(request)
             reason = "without activity" if idle and not expired else "since you signed in"
-            limit = settings.SESSION_IDLE_TIMEOUT if reason == "without activity" else settings.SESSION_ABSOLUTE_LIFETIME
+            limit = (
+                settings.SESSION_IDLE_TIMEOUT if reason == "without activity" else settings.SESSION_ABSOLUTE_LIFETIME
+            )
             messages.info(request, f"You were signed out after {_duration(limit)} {reason}. Please sign in again.")
             return
         if seen is None or now - seen >= SEEN_RESOLUTION:
