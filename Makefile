@@ -7,7 +7,7 @@ PORT ?= 8000
 # Libraries WeasyPrint needs (PDF exports, demo reports) and fonts for stable output.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core shared-mime-info
 
-.PHONY: run test lint format migrations-check system-deps clean
+.PHONY: run test lint format migrations-check system-deps clean scan
 
 run: $(VENV)/.runtime
 	DEBUG=1 $(PY) manage.py migrate --noinput
@@ -26,6 +26,24 @@ lint: $(VENV)/.dev
 format: $(VENV)/.dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# Serves the app over TLS on a loopback address (ports 80/443, so run it as root) with a
+# throw-away certificate, then requires an A+ from the MDN HTTP Observatory and no weak TLS
+# from sslscan. Needs Node.js 20+ and npm; installs sslscan and openssl with apt-get.
+SCAN_PACKAGES := sslscan openssl
+OBSERVATORY := tools/scan/node_modules/@mdn/mdn-http-observatory
+
+scan: $(VENV)/.runtime $(OBSERVATORY)/conf/hsts-preload.json
+	@$(MAKE) --no-print-directory system-deps SYSTEM_PACKAGES="$(SCAN_PACKAGES)"
+	$(PY) tools/scan/run_scan.py
+
+# --ignore-scripts: the package's install step downloads the HSTS preload and TLD lists. The
+# scan needs neither; it wants the preload list file to exist, and a loopback host is never
+# preloaded, so an empty one is the truth.
+$(OBSERVATORY)/conf/hsts-preload.json: tools/scan/package.json tools/scan/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "make scan needs Node.js 20 or newer with npm"; exit 1; }
+	cd tools/scan && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	mkdir -p $(@D) && echo '{}' > $@
 
 migrations-check: $(VENV)/.dev
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
@@ -68,4 +86,4 @@ system-deps:
 	fi
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache tools/scan/node_modules

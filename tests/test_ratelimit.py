@@ -177,7 +177,7 @@ def test_the_admin_accepts_large_uploads_up_to_its_own_limit(published, security
     too_big = b"x" * (settings.REQUEST_BODY_LIMITS["/admin/"] + 1)
     response = client.post("/admin/login/", data=too_big, content_type="application/octet-stream")
     assert response.status_code == 413
-    assert "at most 50.0 MB" in response.content.decode()
+    assert "at most 51.0 MB" in response.content.decode()
 
 
 def test_a_malformed_content_length_is_a_bad_request(published):

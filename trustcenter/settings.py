@@ -183,8 +183,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # No JavaScript of ours reads the CSRF token; forms carry it in a hidden field.
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
-# Database sessions only: signed-cookie sessions could not be ended from the server.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions must be stored on the server (db or cached_db, never signed_cookies): ending them on
+# sign-out, password change and deactivation relies on deleting them there.
 # Sessions end after this long without a request, and this long after sign-in whatever happens
 # (trustcenter.core.middleware.SessionLifetimeMiddleware).
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 60) * 60
@@ -216,9 +216,9 @@ if env_bool("BEHIND_TLS_PROXY", False):
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # Request size limits. Bodies over the limit for their path get 413 before anything reads them;
-# the admin takes document uploads of up to 50 MB.
+# the admin takes document uploads of up to 50 MB (plus 1 MB for the rest of the form).
 REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", 1024 * 1024)
-REQUEST_BODY_LIMITS = {"/admin/": env_int("ADMIN_UPLOAD_MAX_BYTES", 50 * 1024 * 1024)}
+REQUEST_BODY_LIMITS = {"/admin/": env_int("ADMIN_REQUEST_MAX_BYTES", 51 * 1024 * 1024)}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024  # form fields, not counting files
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger uploads are streamed to a temporary file
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
