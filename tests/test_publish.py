@@ -172,15 +172,27 @@ def test_check_detects_version_conflicts_against_the_database(fresh):
 FRONT_MATTER_ERRORS = [
     # (change to the good file, expected message fragment with line)
     (lambda t: t.replace("---\ntitle", "title", 1), "bad.md:1: the file must start with a `---` line"),
-    (lambda t: t.replace("visibility: public\n---", "visibility: public\n"), "bad.md:1: the front matter is not closed"),
+    (
+        lambda t: t.replace("visibility: public\n---", "visibility: public\n"),
+        "bad.md:1: the front matter is not closed",
+    ),
     (lambda t: t.replace("title: Example Policy\n", ""), "bad.md:1: missing required key `title`"),
     (lambda t: t.replace("owner: CISO\n", ""), "bad.md:1: missing required key `owner`"),
-    (lambda t: t.replace("version: 1", "version: one"), "bad.md:5: `version` must be a whole number from 1 up, got 'one'"),
+    (
+        lambda t: t.replace("version: 1", "version: one"),
+        "bad.md:5: `version` must be a whole number from 1 up, got 'one'",
+    ),
     (lambda t: t.replace("version: 1", "version: 0"), "bad.md:5: `version` must be a whole number from 1 up, got 0"),
     (lambda t: t.replace("version: 1", "version: 1.5"), "bad.md:5: `version` must be a whole number"),
     (lambda t: t.replace("title: Example Policy", "title: [a, b]"), "bad.md:2: `title` must be text, got list"),
-    (lambda t: t.replace("category: governance", "category: marketing"), "bad.md:3: unknown category 'marketing'; use one of:"),
-    (lambda t: t.replace("reviewed: 2026-02-01", "reviewed: 2025-12-01"), "bad.md:7: `reviewed` (2025-12-01) is before `effective`"),
+    (
+        lambda t: t.replace("category: governance", "category: marketing"),
+        "bad.md:3: unknown category 'marketing'; use one of:",
+    ),
+    (
+        lambda t: t.replace("reviewed: 2026-02-01", "reviewed: 2025-12-01"),
+        "bad.md:7: `reviewed` (2025-12-01) is before `effective`",
+    ),
     (lambda t: t.replace("reviewed: 2026-02-01", "reviewed: 2026-02-31"), "bad.md:7: `reviewed` must be an ISO date"),
     (lambda t: t.replace("owner: CISO", "owner: CISO\nauthor: me"), "bad.md:9: unknown key `author`"),
     (lambda t: t.replace("summary: A short summary.", "summary: [unclosed"), "bad.md:4: invalid YAML"),
@@ -236,17 +248,29 @@ def test_check_works_without_a_database(content_dir, tmp_path):
 
     from django.conf import settings
 
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}", "DJANGO_SETTINGS_MODULE": "tests.settings"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+    }
     good = subprocess.run(
         [sys.executable, "manage.py", "publish", str(content_dir), "--check"],
-        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, check=False,
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert good.returncode == 0, good.stderr
     assert "policy versions are valid (files only, no database)" in good.stdout
     write(content_dir, "bad", GOOD.format(version=1, body="x").replace("visibility: public", "visibility: nope"))
     bad = subprocess.run(
         [sys.executable, "manage.py", "publish", str(content_dir), "--check"],
-        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, check=False,
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert bad.returncode != 0
     assert "policies/bad.md:9: `visibility` must be `public` or `nda`" in bad.stderr

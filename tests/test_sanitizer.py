@@ -57,7 +57,11 @@ CASES = [
         "[other](/policies/access-control/#mfa)",
         '<p><a href="/policies/access-control/#mfa" rel="noopener noreferrer">other</a></p>',
     ),
-    ("target attribute dropped", '<a href="/x" target="_blank">x</a>', '<p><a href="/x" rel="noopener noreferrer">x</a></p>'),
+    (
+        "target attribute dropped",
+        '<a href="/x" target="_blank">x</a>',
+        '<p><a href="/x" rel="noopener noreferrer">x</a></p>',
+    ),
     ("bad heading id dropped", '<h2 id="a b&quot;">x</h2>', "<h2>x</h2>"),
     ("h1 is not allowed in a body", "<h1>Big</h1>", "Big"),
 ]
@@ -74,7 +78,12 @@ def test_headings_get_stable_ids_and_a_table_of_contents():
     assert '<h3 id="key-management">Key management</h3>' in rendered.html
     assert '<h2 id="encryption-at-rest_1">' in rendered.html
     assert [e["id"] for e in rendered.toc] == ["encryption-at-rest", "encryption-at-rest_1"]
-    assert rendered.toc[0]["children"][0] == {"id": "key-management", "name": "Key management", "level": 3, "children": []}
+    assert rendered.toc[0]["children"][0] == {
+        "id": "key-management",
+        "name": "Key management",
+        "level": 3,
+        "children": [],
+    }
 
 
 def test_tables_fenced_code_and_lists_render():

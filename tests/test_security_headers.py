@@ -157,7 +157,7 @@ def test_the_session_and_csrf_cookies_are_host_only_secure_and_httponly(publishe
 
 
 def _manage(*args, **env):
-    clean = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/tmp"), **env}
+    clean = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **env}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=django_settings.BASE_DIR,

@@ -16,7 +16,9 @@ def sample_pdf(pages: int, size: str = "A4") -> bytes:
 
 def test_every_page_carries_the_recipient_and_download_id():
     original = sample_pdf(12)
-    stamped = watermark_pdf(original, lines=["Pat Prospect <pat@prospect.example>", "Prospect Co", "2026-11-22", "Download K7Q2-M9XA"])
+    stamped = watermark_pdf(
+        original, lines=["Pat Prospect <pat@prospect.example>", "Prospect Co", "2026-11-22", "Download K7Q2-M9XA"]
+    )
     reader = PdfReader(io.BytesIO(stamped))
     assert len(reader.pages) == 12
     for number, page in enumerate(reader.pages):

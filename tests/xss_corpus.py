@@ -28,10 +28,10 @@ SCRIPT_TAGS = [
     f"<p>text <script>{ALERT}</script> more</p>",
     f"<div><script>{ALERT}</script></div>",
     f"<table><tr><td><script>{ALERT}</script></td></tr></table>",
-    f"<script language=vbscript>msgbox 1</script>",
+    "<script language=vbscript>msgbox 1</script>",
     "<script for=window event=onload>alert(1)</script>",
     f"<script defer>{ALERT}</script>",
-    f'<SCRIPT a=">" SRC="https://evil.example/x.js"></SCRIPT>',
+    '<SCRIPT a=">" SRC="https://evil.example/x.js"></SCRIPT>',
     '<script src="https://evil.example/x.js"\n</script>',
     f"<scrscriptipt>{ALERT}</scrscriptipt>",
     f"\\<script>{ALERT}\\</script>",
@@ -221,7 +221,10 @@ SVG_MATHML = [
     "<svg><a><animate attributeName=href values=javascript:alert(1) /><text x=20 y=20>x</text></a></svg>",
     '<svg><a xlink:href="javascript:alert(1)"><text x=20 y=20>x</text></a></svg>',
     '<svg><a href="javascript:alert(1)"><circle r=10 /></a></svg>',
-    "<svg><use href=\"data:image/svg+xml,&lt;svg id='x' xmlns='http://www.w3.org/2000/svg'&gt;&lt;image href='1' onerror='alert(1)' /&gt;&lt;/svg&gt;#x\" /></svg>",
+    (
+        "<svg><use href=\"data:image/svg+xml,&lt;svg id='x' xmlns='http://www.w3.org/2000/svg'&gt;"
+        "&lt;image href='1' onerror='alert(1)' /&gt;&lt;/svg&gt;#x\" /></svg>"
+    ),
     '<svg><foreignObject><iframe srcdoc="&lt;script&gt;alert(1)&lt;/script&gt;"></iframe></foreignObject></svg>',
     "<svg><foreignObject><p onclick=alert(1)>x</p></foreignObject></svg>",
     "<svg><image href=x onerror=alert(1) /></svg>",
@@ -237,7 +240,10 @@ SVG_MATHML = [
     "<math><mtext><img src=x onerror=alert(1)></mtext></math>",
     '<math><mi xlink:href="javascript:alert(1)">x</mi></math>',
     '<math><annotation-xml encoding="text/html"><img src=x onerror=alert(1)></annotation-xml></math>',
-    "<math><semantics><annotation-xml encoding=application/xhtml+xml><script>alert(1)</script></annotation-xml></semantics></math>",
+    (
+        "<math><semantics><annotation-xml encoding=application/xhtml+xml>"
+        "<script>alert(1)</script></annotation-xml></semantics></math>"
+    ),
     "<math><mglyph src=javascript:alert(1)></mglyph></math>",
 ]
 
@@ -248,7 +254,10 @@ MUTATION = [
     "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)></style></mglyph></table></mtext></math>",
     '<svg></p><style><a id="</style><img src=1 onerror=alert(1)>">',
     '<svg><p><style><a id="</style><img src=1 onerror=alert(1)>"></a></style></p></svg>',
-    '<math><mi><mglyph><svg><mtext><textarea><path id="</textarea><img onerror=alert(1) src=1>"></path></textarea></mtext></svg></mglyph></mi></math>',
+    (
+        '<math><mi><mglyph><svg><mtext><textarea><path id="</textarea><img onerror=alert(1) src=1>">'
+        "</path></textarea></mtext></svg></mglyph></mi></math>"
+    ),
     '<a title="&lt;/a&gt;&lt;img src=x onerror=alert(1)&gt;">x</a>',
     '<abbr title="</abbr><img src=x onerror=alert(1)>">x</abbr>',
     "<listing>&lt;img src=1 onerror=alert(1)&gt;</listing>",

@@ -12,6 +12,7 @@ from django.utils.html import escape
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject
 
+
 def _stamp_html(width_pt: float, height_pt: float, lines: tuple[str, ...]) -> str:
     footer = " · ".join(escape(line) for line in lines)
     diagonal = escape(lines[0]) if lines else ""
@@ -76,9 +77,7 @@ def watermark_pdf(data: bytes, *, lines: list[str]) -> bytes:
         xobjects = xobjects.get_object() if xobjects is not None else DictionaryObject()
         resources[NameObject("/XObject")] = xobjects
         xobjects[NameObject("/TcStamp")] = forms[key]
-        draw = _stream(
-            writer, f"Q q 1 0 0 1 {float(box.left):.2f} {float(box.bottom):.2f} cm /TcStamp Do Q\n".encode()
-        )
+        draw = _stream(writer, f"Q q 1 0 0 1 {float(box.left):.2f} {float(box.bottom):.2f} cm /TcStamp Do Q\n".encode())
         contents = page.get("/Contents")
         existing = []
         if contents is not None:

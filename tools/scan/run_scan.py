@@ -45,6 +45,14 @@ WEAK_CIPHER_RE = re.compile(r"NULL|EXP|RC4|DES|MD5|anon|ADH|AECDH|PSK|SRP|CBC|ID
 OLD_PROTOCOLS = {"SSLv2", "SSLv3", "TLSv1.0", "TLSv1.1"}
 
 
+def tool(name: str) -> str:
+    """The full path of a program, so a process is never started from a name looked up later."""
+    path = shutil.which(name)
+    if path is None:
+        sys.exit(f"{name} is missing: run `make scan`, which installs it, or install it yourself")
+    return path
+
+
 def log(message: str) -> None:
     print(f"[scan] {message}", flush=True)
 
@@ -68,9 +76,25 @@ def make_certificate(folder: Path, address: str) -> tuple[Path, Path]:
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(  # noqa: S603 - fixed arguments
         [
-            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-sha256",
-            "-days", "2", "-nodes", "-keyout", str(key), "-out", str(cert), "-subj", f"/CN={address}",
-            "-addext", f"subjectAltName=IP:{address}",
+            tool("openssl"),
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-sha256",
+            "-days",
+            "2",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-subj",
+            f"/CN={address}",
+            "-addext",
+            f"subjectAltName=IP:{address}",
         ],  # fmt: skip
         check=True,
         capture_output=True,
@@ -94,11 +118,20 @@ def site_environment(folder: Path, address: str) -> dict[str, str]:
 
 
 def manage(env: dict[str, str], *args: str) -> None:
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True)  # noqa: S603
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True)  # noqa: S603 - our own manage.py
 
 
 def start_servers(env, address, cert, key, folder) -> list[subprocess.Popen]:
-    gunicorn = [sys.executable, "-m", "gunicorn", "trustcenter.wsgi:application", "--workers", "2", "--chdir", str(ROOT)]
+    gunicorn = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "trustcenter.wsgi:application",
+        "--workers",
+        "2",
+        "--chdir",
+        str(ROOT),
+    ]
     logs = folder / "gunicorn.log"
     out = logs.open("ab")
     https = subprocess.Popen(  # noqa: S603 - fixed arguments
@@ -139,39 +172,48 @@ def stop(servers: list[subprocess.Popen]) -> None:
 def run_observatory(address: str, cert: Path) -> tuple[list[str], dict]:
     env = {**os.environ, "NODE_EXTRA_CA_CERTS": str(cert)}
     result = subprocess.run(  # noqa: S603 - fixed arguments
-        ["node", str(OBSERVATORY / "src" / "scan.js"), address],
+        [tool("node"), str(OBSERVATORY / "src" / "scan.js"), address],
         env=env, capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     (REPORTS / "observatory.json").write_text(result.stdout)
     try:
         report = json.loads(result.stdout)
     except json.JSONDecodeError:
-        return [f"Observatory gave no JSON (exit {result.returncode}): {result.stdout[-500:]} {result.stderr[-1500:]}"], {}
+        return [
+            f"Observatory gave no JSON (exit {result.returncode}): {result.stdout[-500:]} {result.stderr[-1500:]}"
+        ], {}
     if "error" in report:
         return [f"Observatory error: {report['error']}"], report
     scan = report["scan"]
-    log(f"Observatory: grade {scan['grade']}, score {scan['score']}, {scan['testsPassed']}/{scan['testsQuantity']} tests passed")
+    log(
+        f"Observatory: grade {scan['grade']}, score {scan['score']}, "
+        f"{scan['testsPassed']}/{scan['testsQuantity']} tests passed"
+    )
     for name, test in sorted(report["tests"].items()):
         mark = "pass" if test["pass"] else "FAIL"
         log(f"  {mark} {name:32} {test['result']} ({test['scoreModifier']:+d})")
     failures = []
     if scan["score"] < MIN_SCORE or scan["grade"] != "A+":
         failures.append(f"Observatory grade {scan['grade']} / score {scan['score']}; A+ (>= {MIN_SCORE}) is required")
-    failures += [f"Observatory test {name} failed: {t['result']}" for name, t in report["tests"].items() if not t["pass"]]
+    failures += [
+        f"Observatory test {name} failed: {t['result']}" for name, t in report["tests"].items() if not t["pass"]
+    ]
     return failures, report
 
 
 def run_sslscan(address: str, folder: Path) -> tuple[list[str], list[str]]:
     xml_path = REPORTS / "sslscan.xml"
     subprocess.run(  # noqa: S603 - fixed arguments
-        ["sslscan", "--no-colour", f"--xml={xml_path}", f"{address}:443"],
+        [tool("sslscan"), "--no-colour", f"--xml={xml_path}", f"{address}:443"],
         capture_output=True, text=True, timeout=300, check=True,
     )  # fmt: skip
     test = ElementTree.parse(xml_path).getroot().find("ssltest")  # noqa: S314 - sslscan's own output
     failures, summary = [], []
     enabled = []
     for protocol in test.findall("protocol"):
-        name = f"{protocol.get('type').upper()}v{protocol.get('version')}".replace("SSLV", "SSLv").replace("TLSV", "TLSv")
+        name = f"{protocol.get('type').upper()}v{protocol.get('version')}".replace("SSLV", "SSLv").replace(
+            "TLSV", "TLSv"
+        )
         if protocol.get("enabled") == "1":
             enabled.append(name)
             if name in OLD_PROTOCOLS:
@@ -240,9 +282,8 @@ def check_error_pages(address: str, cert: Path) -> list[str]:
 
 
 def main() -> int:
-    for tool in ("openssl", "sslscan", "node"):
-        if shutil.which(tool) is None:
-            sys.exit(f"{tool} is missing: run `make scan`, which installs it, or install it yourself")
+    for name in ("openssl", "sslscan", "node"):
+        tool(name)
     if not (OBSERVATORY / "conf" / "hsts-preload.json").exists():
         sys.exit("the Observatory is not installed: run `make scan`")
     address = free_loopback_address()

@@ -196,7 +196,7 @@ def parse_company(text: str, *, path: str) -> Company:
             errors.append(ContentError(path, line("faq"), f"FAQ entry #{index + 1} needs `question` and `answer`"))
             continue
         # render_markdown sanitizes, so the result is safe to mark as such.
-        answer_html = mark_safe(render_markdown(str(item["answer"])).html)  # noqa: S308
+        answer_html = mark_safe(render_markdown(str(item["answer"])).html)  # noqa: S308 - sanitized by render_markdown
         faq.append(FaqEntry(str(item["question"]), answer_html))
 
     if errors:

@@ -107,7 +107,9 @@ class PolicyAdmin(admin.ModelAdmin):
             try:
                 source = form.to_source()
                 if policy is None and Policy.objects.filter(slug=source.slug).exists():
-                    raise ContentError("admin", 1, f"a policy with the slug {source.slug!r} exists; write a new version of it")
+                    raise ContentError(
+                        "admin", 1, f"a policy with the slug {source.slug!r} exists; write a new version of it"
+                    )
                 if "_preview" in request.POST:
                     preview = render_markdown(source.body)
                 else:
@@ -116,7 +118,9 @@ class PolicyAdmin(admin.ModelAdmin):
                     if outcome == CREATED:
                         messages.success(request, f"Published {version.title} v{version.number}.")
                     else:
-                        messages.info(request, f"{version.title} v{version.number} is already published with this text.")
+                        messages.info(
+                            request, f"{version.title} v{version.number} is already published with this text."
+                        )
                     return redirect("admin:policies_policy_change", version.policy_id)
             except (ContentError, ContentErrors) as exc:
                 form.add_content_errors(exc)

@@ -112,7 +112,9 @@ class PolicyVersion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["policy", "number"], name="policy_version_unique_number"),
             models.CheckConstraint(condition=Q(number__gte=1), name="policy_version_number_positive"),
-            models.CheckConstraint(condition=Q(reviewed__gte=models.F("effective")), name="policy_version_reviewed_after_effective"),
+            models.CheckConstraint(
+                condition=Q(reviewed__gte=models.F("effective")), name="policy_version_reviewed_after_effective"
+            ),
         ]
 
     def __str__(self):

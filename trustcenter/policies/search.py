@@ -83,7 +83,7 @@ def search_policies(query: str, *, limit: int = 25) -> list[SearchHit]:
     scored = []
     for version in versions:
         score, matched = 0.0, 0
-        for term, term_re in term_patterns.items():
+        for term_re in term_patterns.values():
             in_title = len(term_re.findall(version.title))
             in_summary = len(term_re.findall(version.summary))
             in_body = len(term_re.findall(version.body_text))

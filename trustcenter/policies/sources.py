@@ -67,7 +67,11 @@ def parse_policy(
     """Parse and validate one policy file. Raises ContentErrors listing every problem in it."""
     if not SLUG_RE.match(slug):
         raise ContentErrors(
-            [ContentError(path, 1, f"file name {slug!r} is not a valid slug: use lowercase letters, digits and hyphens")]
+            [
+                ContentError(
+                    path, 1, f"file name {slug!r} is not a valid slug: use lowercase letters, digits and hyphens"
+                )
+            ]
         )
     if len(text.encode("utf-8")) > MAX_BYTES:
         raise ContentErrors([ContentError(path, 1, f"file is larger than {MAX_BYTES // 1000} KB; split it into pages")])
@@ -165,7 +169,9 @@ def read_policy_file(path: Path, *, categories: set[str], display: str, slug: st
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise ContentErrors([ContentError(display, 1, f"not UTF-8 text ({exc.reason}); save the file as UTF-8")]) from None
+        raise ContentErrors(
+            [ContentError(display, 1, f"not UTF-8 text ({exc.reason}); save the file as UTF-8")]
+        ) from None
     return parse_policy(text, path=display, slug=slug, categories=categories, expected_version=expected_version)
 
 

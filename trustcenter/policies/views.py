@@ -106,7 +106,9 @@ def changes(request, slug):
         default_from = max((v.number for v in versions if v.number < to_number), default=to_number)
         from_number = _int_param(request, "from", default_from)
     except ValueError as exc:
-        return render(request, "policies/diff.html", {"policy": policy, "versions": versions, "error": str(exc)}, status=400)
+        return render(
+            request, "policies/diff.html", {"policy": policy, "versions": versions, "error": str(exc)}, status=400
+        )
     by_number = {v.number: v for v in versions}
     if from_number not in by_number or to_number not in by_number:
         missing = from_number if from_number not in by_number else to_number

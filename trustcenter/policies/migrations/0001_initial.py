@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,78 +14,124 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('order', models.PositiveIntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slug", models.SlugField(unique=True)),
+                ("name", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                ("order", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'verbose_name_plural': 'categories',
-                'ordering': ['order', 'name'],
+                "verbose_name_plural": "categories",
+                "ordering": ["order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Policy',
+            name="Policy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('summary', models.TextField(blank=True)),
-                ('visibility', models.CharField(choices=[('public', 'Public'), ('nda', 'Under NDA')], default='public', max_length=10)),
-                ('owner', models.CharField(blank=True, max_length=200)),
-                ('last_reviewed', models.DateField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='policies', to='policies.category')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slug", models.SlugField(unique=True)),
+                ("title", models.CharField(max_length=200)),
+                ("summary", models.TextField(blank=True)),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[("public", "Public"), ("nda", "Under NDA")], default="public", max_length=10
+                    ),
+                ),
+                ("owner", models.CharField(blank=True, max_length=200)),
+                ("last_reviewed", models.DateField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="policies", to="policies.category"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'policies',
-                'ordering': ['category__order', 'title'],
+                "verbose_name_plural": "policies",
+                "ordering": ["category__order", "title"],
             },
         ),
         migrations.CreateModel(
-            name='PolicyVersion',
+            name="PolicyVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('title', models.CharField(max_length=200)),
-                ('summary', models.TextField(blank=True)),
-                ('visibility', models.CharField(choices=[('public', 'Public'), ('nda', 'Under NDA')], max_length=10)),
-                ('owner', models.CharField(blank=True, max_length=200)),
-                ('effective', models.DateField()),
-                ('reviewed', models.DateField()),
-                ('body_markdown', models.TextField()),
-                ('body_html', models.TextField()),
-                ('body_text', models.TextField(help_text='Plain text of the body, for search.')),
-                ('toc', models.JSONField(default=list)),
-                ('content_hash', models.CharField(help_text='SHA-256 of the fields that define this version.', max_length=64)),
-                ('source', models.CharField(help_text="Where it was published from: a file path or 'admin'.", max_length=300)),
-                ('published_at', models.DateTimeField()),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='policies.category')),
-                ('policy', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='policies.policy')),
-                ('published_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField()),
+                ("title", models.CharField(max_length=200)),
+                ("summary", models.TextField(blank=True)),
+                ("visibility", models.CharField(choices=[("public", "Public"), ("nda", "Under NDA")], max_length=10)),
+                ("owner", models.CharField(blank=True, max_length=200)),
+                ("effective", models.DateField()),
+                ("reviewed", models.DateField()),
+                ("body_markdown", models.TextField()),
+                ("body_html", models.TextField()),
+                ("body_text", models.TextField(help_text="Plain text of the body, for search.")),
+                ("toc", models.JSONField(default=list)),
+                (
+                    "content_hash",
+                    models.CharField(help_text="SHA-256 of the fields that define this version.", max_length=64),
+                ),
+                (
+                    "source",
+                    models.CharField(help_text="Where it was published from: a file path or 'admin'.", max_length=300),
+                ),
+                ("published_at", models.DateTimeField()),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="policies.category"
+                    ),
+                ),
+                (
+                    "policy",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="versions", to="policies.policy"
+                    ),
+                ),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['policy', '-number'],
+                "ordering": ["policy", "-number"],
             },
         ),
         migrations.AddField(
-            model_name='policy',
-            name='current_version',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='policies.policyversion'),
+            model_name="policy",
+            name="current_version",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="policies.policyversion",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='policyversion',
-            constraint=models.UniqueConstraint(fields=('policy', 'number'), name='policy_version_unique_number'),
+            model_name="policyversion",
+            constraint=models.UniqueConstraint(fields=("policy", "number"), name="policy_version_unique_number"),
         ),
         migrations.AddConstraint(
-            model_name='policyversion',
-            constraint=models.CheckConstraint(condition=models.Q(('number__gte', 1)), name='policy_version_number_positive'),
+            model_name="policyversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("number__gte", 1)), name="policy_version_number_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='policyversion',
-            constraint=models.CheckConstraint(condition=models.Q(('reviewed__gte', models.F('effective'))), name='policy_version_reviewed_after_effective'),
+            model_name="policyversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("reviewed__gte", models.F("effective"))),
+                name="policy_version_reviewed_after_effective",
+            ),
         ),
     ]

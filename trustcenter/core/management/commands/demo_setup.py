@@ -19,7 +19,7 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         User = get_user_model()
-        for email, name, company, is_staff, is_superuser, role in DEMO_USERS:
+        for email, name, company, is_staff, is_superuser, _role in DEMO_USERS:
             user, created = User.objects.get_or_create(email=email)
             user.full_name, user.company = name, company
             user.is_staff, user.is_superuser = is_staff, is_superuser
@@ -27,6 +27,6 @@ class Command(BaseCommand):
                 user.set_password(DEMO_PASSWORD)
             user.save()
         width = max(len(u[0]) for u in DEMO_USERS)
-        self.stdout.write("Demo users (password for all: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo users (password for all: {DEMO_PASSWORD}):")
         for email, _name, _company, _staff, _su, role in DEMO_USERS:
             self.stdout.write(f"  {email.ljust(width)}  {role}")
