@@ -207,13 +207,26 @@ def run_sslscan(address: str, folder: Path) -> tuple[list[str], list[str]]:
         [tool("sslscan"), "--no-colour", f"--xml={xml_path}", f"{address}:443"],
         capture_output=True, text=True, timeout=300, check=True,
     )  # fmt: skip
-    test = ElementTree.parse(xml_path).getroot().find("ssltest")  # noqa: S314 - sslscan's own output
+    return judge_sslscan(xml_path.read_text())
+
+
+def forward_secret_aead(version: str, name: str) -> bool:
+    """TLS 1.3 suites all are; in TLS 1.2 only (EC)DHE key exchange with GCM or ChaCha20-Poly1305.
+
+    OpenSSL names CBC suites without saying so (ECDHE-RSA-AES256-SHA384), hence an allowlist.
+    """
+    if version == "TLSv1.3":
+        return name.startswith("TLS_") and not name.endswith("CCM_8_SHA256")
+    return name.startswith(("ECDHE-", "DHE-")) and ("-GCM-" in name or "CHACHA20-POLY1305" in name)
+
+
+def judge_sslscan(xml_text: str) -> tuple[list[str], list[str]]:
+    """Failures and a summary from sslscan's XML report."""
+    test = ElementTree.fromstring(xml_text).find("ssltest")  # noqa: S314 - sslscan's own output
     failures, summary = [], []
     enabled = []
     for protocol in test.findall("protocol"):
-        name = f"{protocol.get('type').upper()}v{protocol.get('version')}".replace("SSLV", "SSLv").replace(
-            "TLSV", "TLSv"
-        )
+        name = f"{'SSL' if protocol.get('type') == 'ssl' else 'TLS'}v{protocol.get('version')}"
         if protocol.get("enabled") == "1":
             enabled.append(name)
             if name in OLD_PROTOCOLS:
@@ -223,7 +236,8 @@ def run_sslscan(address: str, folder: Path) -> tuple[list[str], list[str]]:
         name, bits, version = cipher.get("cipher"), int(cipher.get("bits")), cipher.get("sslversion")
         strength = cipher.get("strength", "")
         summary.append(f"cipher {version} {name} {bits} bits {strength}".rstrip())
-        if bits < 128 or WEAK_CIPHER_RE.search(name) or strength in {"null", "anonymous", "weak", "medium"}:
+        weak = bits < 128 or WEAK_CIPHER_RE.search(name) or strength in {"null", "anonymous", "weak", "medium"}
+        if weak or not forward_secret_aead(version, name):
             failures.append(f"weak cipher accepted: {version} {name} ({bits} bits, {strength or 'no rating'})")
         if version in OLD_PROTOCOLS:
             failures.append(f"cipher on an old protocol: {version} {name}")
