@@ -169,3 +169,10 @@ def test_deactivation_outside_the_admin_ends_sessions_once_committed(prospect, s
     assert not Session.objects.filter(session_key=client.session.session_key).exists()
     assert Session.objects.filter(session_key=other.session.session_key).exists()
     assert user_sessions_end(user_id=prospect.pk) == 0
+
+
+def test_anonymous_visitors_without_a_session_get_cacheable_pages(published):
+    response = Client().get("/")
+    assert response.status_code == 200
+    assert "Cookie" not in response.get("Vary", "")
+    assert not response.cookies
