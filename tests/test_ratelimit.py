@@ -28,6 +28,7 @@ def test_search_gets_the_429_page_after_the_limit_per_ip(published, settings):
     response = _search(client)
     assert response.status_code == 429
     assert 1 <= int(response["Retry-After"]) <= 60
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
     body = response.content.decode()
     assert "Too many requests" in body
     assert "Kestrel Analytics" in body  # the site's own layout, header and footer

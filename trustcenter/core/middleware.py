@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
 from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 
 from trustcenter.ratelimit import RateLimited
 
@@ -144,4 +145,6 @@ class RateLimitMiddleware:
             request, "429.html", {"retry_after_minutes": max(1, -(-exception.retry_after // 60))}, status=429
         )
         response["Retry-After"] = str(exception.retry_after)
+        # One client's 429 must never be served to others from a shared cache.
+        add_never_cache_headers(response)
         return response
