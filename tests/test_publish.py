@@ -274,3 +274,13 @@ def test_check_works_without_a_database(content_dir, tmp_path):
     )
     assert bad.returncode != 0
     assert "policies/bad.md:9: `visibility` must be `public` or `nda`" in bad.stderr
+
+
+def test_a_page_without_section_headings_is_published_with_an_empty_contents_list(fresh):
+    text = GOOD.format(version=1, body="x").replace("## Purpose\n", "Just one paragraph, no headings.\n")
+    write(fresh, "short-note", text)
+    ok, out, err = publish(fresh)
+    assert ok, out + err
+    version = Policy.objects.get(slug="short-note").current_version
+    assert version.toc == []
+    assert "Just one paragraph" in version.body_html

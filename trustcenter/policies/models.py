@@ -97,7 +97,7 @@ class PolicyVersion(models.Model):
     body_markdown = models.TextField()
     body_html = models.TextField()
     body_text = models.TextField(help_text="Plain text of the body, for search.")
-    toc = models.JSONField(default=list)
+    toc = models.JSONField(default=list, blank=True)
     content_hash = models.CharField(max_length=64, help_text="SHA-256 of the fields that define this version.")
     source = models.CharField(max_length=300, help_text="Where it was published from: a file path or 'admin'.")
     published_at = models.DateTimeField()
