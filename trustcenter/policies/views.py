@@ -29,7 +29,10 @@ def _get_version_for_reading(request, slug: str, number: int | None = None) -> P
 
 def _locked(request, slug: str):
     policy = get_object_or_404(Policy.objects.published().select_related("category"), slug=slug)
-    return render(request, "policies/locked.html", {"policy": policy}, status=403)
+    from trustcenter.access.rules import decide  # what the reader can do next (sign in, sign the NDA, ...)
+
+    decision = decide(request.user, policy.current_version, next_url=request.get_full_path())
+    return render(request, "policies/locked.html", {"policy": policy, "decision": decision}, status=403)
 
 
 @require_safe
