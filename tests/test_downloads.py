@@ -101,8 +101,8 @@ def test_the_rule_is_asked_on_every_request_so_a_revoked_grant_stops_the_next_do
 def test_a_grant_expires_at_its_time(client, customer, make_document):
     document = make_document()
     grant = customer.access_grants.get()
-    client.force_login(customer)
     with time_machine.travel(grant.expires_at - datetime.timedelta(minutes=1)):
+        client.force_login(customer)
         assert client.get(f"/documents/{document.pk}/download/").status_code == 200
     with time_machine.travel(grant.expires_at + datetime.timedelta(minutes=1)):
         response = client.get(f"/documents/{document.pk}/download/")

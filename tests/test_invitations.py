@@ -16,6 +16,16 @@ pytestmark = pytest.mark.usefixtures("published", "private_storage")
 
 
 @pytest.fixture(autouse=True)
+def on_commit(django_capture_on_commit_callbacks):
+    """Invitation emails go out when the transaction commits; run those callbacks in tests."""
+    global _capture
+    _capture = django_capture_on_commit_callbacks
+
+
+_capture = None
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     cache.clear()
     yield
@@ -26,7 +36,8 @@ def invite(client, sales, **changes):
     client.force_login(sales)
     data = {"email": "ivy@initech.example", "organization": "", "days": "60", "nda_required": "on", "message": "Hi Ivy"}
     data.update(changes)
-    response = client.post("/staff/invitations/", data)
+    with _capture(execute=True):
+        response = client.post("/staff/invitations/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
     link = re.search(r"http://\S+/access/invitations/\S+/", mail.outbox[-1].body).group(0)
     client.logout()

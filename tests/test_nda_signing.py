@@ -61,7 +61,7 @@ def test_changed_nda_text_under_the_same_version_is_refused_with_file_and_line(p
     assert NdaVersion.objects.count() == 1
 
 
-def test_a_broken_nda_file_fails_publish_check_without_a_database(content_dir, settings):
+def test_a_broken_nda_file_fails_publish_check(db, content_dir, settings):
     path = content_dir / "nda.md"
     path.write_text(path.read_text().replace("version: 1", "version: one"))
     with pytest.raises(CommandError):

@@ -57,9 +57,6 @@ class Decision:
     next_step: NextStep | None = None
     grant: AccessGrant | None = field(default=None, compare=False)
 
-    def __bool__(self) -> bool:
-        return self.allowed
-
 
 def is_staff_reader(user) -> bool:
     return bool(user.is_staff or user.is_superuser or getattr(user, "is_sales_or_admin", False))
