@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 
 from trustcenter.policies.services import content_publish
 
@@ -12,13 +13,12 @@ PASSWORD = "correct-horse-battery"  # noqa: S105 - test accounts only
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Each test starts with an empty cache: rate-limit counters (ours and allauth's, which count
-    every sign-in from 127.0.0.1) and used TOTP codes must not leak from one test into the next."""
-    from django.core.cache import cache
-
+def _empty_cache():
+    """Every test starts with an empty cache: no page, rate-limit count (ours or allauth's),
+    used TOTP code or stamp from another test."""
     cache.clear()
     yield
+    cache.clear()
 
 
 @pytest.fixture
