@@ -6,10 +6,10 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.cache import cache
-from trustcenter.audit.models import AuditEvent
 
 from tests.conftest import _gate_user, sign_current_nda
 from trustcenter.access.models import AccessGrant, AccessRequest, Organization, OrganizationDomain
+from trustcenter.audit.models import AuditEvent
 
 pytestmark = pytest.mark.usefixtures("published", "private_storage")
 

@@ -9,9 +9,9 @@ import pytest
 import time_machine
 from django.core.cache import cache
 from pypdf import PdfReader
-from trustcenter.audit.models import AuditEvent
 
 from tests.conftest import give_grant
+from trustcenter.audit.models import AuditEvent
 
 pytestmark = pytest.mark.usefixtures("published", "private_storage")
 

@@ -8,9 +8,9 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.cache import cache
-from trustcenter.audit.models import AuditEvent
 
 from trustcenter.access.models import AccessGrant, Invitation, Organization
+from trustcenter.audit.models import AuditEvent
 
 pytestmark = pytest.mark.usefixtures("published", "private_storage")
 

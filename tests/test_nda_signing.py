@@ -9,9 +9,9 @@ import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from pypdf import PdfReader
-from trustcenter.audit.models import AuditEvent
 
 from trustcenter.access.models import NdaSignature, NdaVersion
+from trustcenter.audit.models import AuditEvent
 from trustcenter.policies.services import content_publish
 
 pytestmark = pytest.mark.usefixtures("private_storage")
