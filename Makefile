@@ -6,6 +6,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # Libraries WeasyPrint needs (PDF exports, demo reports) and fonts for stable output.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core shared-mime-info
+# The browser tests drive Debian's chromium through Playwright (which never downloads a browser).
+TEST_SYSTEM_PACKAGES := chromium
 
 .PHONY: run test lint format migrations-check system-deps clean scan
 
@@ -62,6 +64,7 @@ $(VENV)/.runtime: requirements.txt $(VENV)/.python | system-deps
 	touch $@
 
 $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
+	@$(MAKE) --no-print-directory system-deps SYSTEM_PACKAGES="$(TEST_SYSTEM_PACKAGES)"
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $@
 

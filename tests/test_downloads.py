@@ -159,3 +159,12 @@ def test_an_organization_nda_on_file_replaces_the_click_through(client, django_u
     assert response.status_code == 200
     # The stamp falls back to the organization's name when the person gave no company.
     assert "Initech" in PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+
+
+def test_anonymous_refusals_are_limited_per_address(client, make_document, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "download_user": "2/h"}
+    document = make_document()
+    assert client.get(f"/documents/{document.pk}/download/").status_code == 403
+    assert client.get(f"/documents/{document.pk}/download/").status_code == 403
+    assert client.get(f"/documents/{document.pk}/download/").status_code == 429
+    assert AuditEvent.objects.filter(kind="document.download_refused").count() == 2

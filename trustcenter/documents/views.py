@@ -97,6 +97,9 @@ def download(request, pk):
     document = get_object_or_404(Document.objects.visible_to(request.user), pk=pk)
     decision = rules.decide(request.user, document, next_url=request.get_full_path())
     if not decision.allowed:
+        if not request.user.is_authenticated:
+            # Anonymous refusals count per IP, so no one can fill the audit log without an account.
+            enforce(request, "download_user", key="ip")
         audit_record(
             kind="document.download_refused",
             request=request,
