@@ -34,7 +34,8 @@ def _locked(request, slug: str):
     policy = get_object_or_404(Policy.objects.published().select_related("category"), slug=slug)
     from trustcenter.access.rules import decide  # what the reader can do next (sign in, sign the NDA, ...)
 
-    decision = decide(request.user, policy.current_version, next_url=request.get_full_path())
+    # The policy carries its current visibility, so deciding costs no query for anonymous visitors.
+    decision = decide(request.user, policy, next_url=request.get_full_path())
     return render(request, "policies/locked.html", {"policy": policy, "decision": decision}, status=403)
 
 
