@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 
 from trustcenter.policies.services import content_publish
 
@@ -22,6 +23,14 @@ def pytest_sessionstart(session):
         if msgfmt is None:
             pytest.exit("msgfmt is missing: install gettext (`make system-deps` does) to compile the translations", 2)
         subprocess.run([msgfmt, "--check-format", "-o", str(mo), str(po)], check=True)  # noqa: S603
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: no page, rate-limit count or stamp from another test."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -68,5 +77,43 @@ def client_for(client):
         if user is not None:
             client.force_login(user)
         return client
+
+    return make
+
+
+# Documents and gated access (issue 3, gating) ------------------------------------------
+
+
+@pytest.fixture
+def private_storage(settings, tmp_path):
+    """Private files go to a folder of this test's own, so tests never touch var/private."""
+    root = tmp_path / "private"
+    root.mkdir()
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": root}},
+    }
+    return root
+
+
+@pytest.fixture
+def make_document(db, private_storage):
+    """Create a real Document from a real PDF (3 pages unless told otherwise)."""
+    import datetime
+
+    from tests.pdfs import make_pdf
+    from trustcenter.documents.services import document_add
+
+    def make(**fields):
+        pages = fields.pop("pages", 3)
+        data = fields.pop("data", None) or make_pdf(pages)
+        defaults = {
+            "title": "SOC 2 Type II report",
+            "kind": "soc2_type2",
+            "framework": "SOC 2",
+            "issued": datetime.date(2026, 11, 6),
+            "visibility": "nda",
+        }
+        return document_add(data=data, **{**defaults, **fields})
 
     return make

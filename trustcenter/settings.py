@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "trustcenter.core",
     "trustcenter.policies",
+    "trustcenter.documents",  # issue 3, gating
+    "trustcenter.access",  # issue 3, gating
+    "trustcenter.publicsite",  # issue 9, performance
 ]
 
 MIDDLEWARE = [
@@ -63,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "trustcenter.core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Whole public pages for anonymous visitors; above the session middleware so a hit costs nothing below.
+    "trustcenter.publicsite.cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",  # issue 8: after sessions, before CommonMiddleware
     "django.middleware.common.CommonMiddleware",
@@ -251,6 +256,10 @@ RATE_LIMITS = {
     "download_user": env_str("RATE_LIMIT_DOWNLOAD_USER", "30/h"),
 }
 
+# Documents and gated access (issue 3, gating). Uploads are refused above this size; the
+# admin request body limit (ADMIN_REQUEST_MAX_BYTES) must stay above it.
+DOCUMENT_MAX_UPLOAD_BYTES = env_int("DOCUMENT_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
+
 # Content-Security-Policy (django-csp): nothing inline, nothing from other hosts.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -266,6 +275,13 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# Performance (issue 9): whole public pages are cached for visitors who are not signed in,
+# keyed by the latest publication (trustcenter/publicsite/cache.py). A write to any model of
+# these apps starts a new publication; add an app here when its rows appear on public pages.
+PUBLIC_PAGE_CACHE = env_bool("PUBLIC_PAGE_CACHE", True)
+PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 24 * 3600)
+PUBLICATION_APPS = ["policies", "documents", "questionnaires"]
 
 LOGGING = {
     "version": 1,

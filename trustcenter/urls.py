@@ -3,6 +3,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from trustcenter.policies.sitemaps import PageSitemap, PolicySitemap
+from trustcenter.publicsite.cache import public_page
 
 admin.site.site_header = "Trust Center administration"
 admin.site.site_title = "Trust Center admin"
@@ -10,9 +11,10 @@ admin.site.site_title = "Trust Center admin"
 urlpatterns = [
     path("", include("trustcenter.core.urls")),
     path("", include("trustcenter.policies.urls")),
+    path("", include("trustcenter.documents.urls")),
     path(
         "sitemap.xml",
-        sitemap,
+        public_page(sitemap),
         {"sitemaps": {"pages": PageSitemap, "policies": PolicySitemap}},
         name="sitemap",
     ),
