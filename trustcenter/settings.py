@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "trustcenter.core",
     "trustcenter.policies",
+    "trustcenter.exports",
 ]
 
 MIDDLEWARE = [
