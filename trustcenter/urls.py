@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("trustcenter.core.urls")),
     path("", include("trustcenter.policies.urls")),
     path("", include("trustcenter.exports.urls")),
+    path("", include("trustcenter.documents.urls")),
     path(
         "sitemap.xml",
         sitemap,
