@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 
 from trustcenter.policies.services import content_publish
 
@@ -19,6 +20,14 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres_redis" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: no page, rate-limit count or stamp from another test."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
