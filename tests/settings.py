@@ -23,7 +23,8 @@ TEST_BACKEND = os.environ.get("TEST_BACKEND", "sqlite")
 if TEST_BACKEND == "postgres_redis":
     import dj_database_url
 
-    _run = f"{os.getpid()}"
+    # Inherited by subprocesses a test starts with tests.settings, so they share this run's cache.
+    _run = os.environ.setdefault("TEST_RUN_ID", str(os.getpid()))
     DATABASES = {  # noqa: F811
         "default": dj_database_url.parse(
             os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
