@@ -10,4 +10,5 @@ urlpatterns = [
     path("brand.css", views.brand_css, name="brand_css"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    path("language/<str:code>/", views.language_switch, name="language"),
 ]
