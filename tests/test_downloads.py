@@ -168,3 +168,20 @@ def test_anonymous_refusals_are_limited_per_address(client, make_document, setti
     assert client.get(f"/documents/{document.pk}/download/").status_code == 403
     assert client.get(f"/documents/{document.pk}/download/").status_code == 429
     assert AuditEvent.objects.filter(kind="document.download_refused").count() == 2
+
+
+def test_staff_trace_a_download_id_from_a_leaked_copy_to_its_reader(client, customer, sales, make_document):
+    document = make_document(title="SOC 2 Type II report")
+    client.force_login(customer)
+    response = client.get(f"/documents/{document.pk}/download/")
+    text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+    download_id = re.search(r"Download ([0-9A-Z]{4}-[0-9A-Z]{4})", text)[1]
+    client.force_login(sales)
+    for typed in (download_id, download_id.replace("-", "").lower()):
+        page = client.get("/staff/access/trace/", {"id": typed}).content.decode()
+        assert "casey@northwind.example" in page and "SOC 2 Type II report" in page
+    assert (
+        "No download has the id ZZZZ-ZZZZ" in client.get("/staff/access/trace/", {"id": "ZZZZ-ZZZZ"}).content.decode()
+    )
+    client.force_login(customer)
+    assert client.get("/staff/access/trace/", {"id": download_id}).status_code == 403

@@ -16,5 +16,6 @@ urlpatterns = [
     path("staff/access/requests/<int:pk>/approve/", views.approve, name="approve"),
     path("staff/access/requests/<int:pk>/deny/", views.deny, name="deny"),
     path("staff/access/grants/<int:pk>/revoke/", views.revoke, name="revoke"),
+    path("staff/access/trace/", views.trace, name="trace"),
     path("staff/invitations/", views.invitations, name="invitations"),
 ]

@@ -391,3 +391,21 @@ def _after_accept(request, user):
         return redirect(decision.refusal.next_step.url)
     messages.success(request, _("Your access is approved. You can download the documents now."))
     return redirect("documents:list")
+
+
+@reviewer_required
+@require_safe
+@never_cache
+def trace(request):
+    """Find who downloaded a copy, from the download id stamped on its pages."""
+    from trustcenter.audit.models import AuditEvent
+
+    raw = (request.GET.get("id") or "").strip().upper().replace(" ", "")
+    if len(raw) == 8 and "-" not in raw:
+        raw = f"{raw[:4]}-{raw[4:]}"
+    events = []
+    if raw:
+        events = list(
+            AuditEvent.objects.filter(kind="document.downloaded", data__download_id=raw).select_related("actor")
+        )
+    return render(request, "access/trace.html", {"query": raw, "events": events, "searched": bool(raw)})
