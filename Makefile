@@ -60,7 +60,11 @@ $(VENV)/.runtime: requirements.txt $(VENV)/.python | system-deps
 	$(PY) -m pip install -q -r requirements.txt
 	touch $@
 
+# Browser tests drive Debian's Chromium (never a downloaded browser build).
+BROWSER_PACKAGES := chromium
+
 $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
+	@$(MAKE) --no-print-directory system-deps SYSTEM_PACKAGES="$(BROWSER_PACKAGES)"
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $@
 
