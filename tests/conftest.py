@@ -57,3 +57,12 @@ def client_for(client):
         return client
 
     return make
+
+
+@pytest.fixture
+def answer_library(published):
+    """The demo content published and the seed answer library loaded."""
+    from trustcenter.questionnaires.seed import answers_seed
+
+    answers_seed()
+    return published

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('policies', '0001_initial'),
+        ("policies", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='policyversion',
-            name='toc',
+            model_name="policyversion",
+            name="toc",
             field=models.JSONField(blank=True, default=list),
         ),
     ]
