@@ -14,6 +14,7 @@ run: $(VENV)/.runtime
 	DEBUG=1 $(PY) manage.py publish
 	DEBUG=1 $(PY) manage.py answers_seed
 	DEBUG=1 $(PY) manage.py demo_setup
+	DEBUG=1 $(PY) manage.py demo_documents
 	@echo "Serving the demo trust center on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -59,6 +59,47 @@ def client_for(client):
     return make
 
 
+# Documents and gated access (issue 3, gating) ------------------------------------------
+
+
+@pytest.fixture
+def private_storage(settings, tmp_path):
+    """Private files go to a folder of this test's own, so tests never touch var/private."""
+    root = tmp_path / "private"
+    root.mkdir()
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": root}},
+    }
+    return root
+
+
+@pytest.fixture
+def make_document(db, private_storage):
+    """Create a real Document from a real PDF (3 pages unless told otherwise)."""
+    import datetime
+
+    from tests.pdfs import make_pdf
+    from trustcenter.documents.services import document_add
+
+    def make(**fields):
+        pages = fields.pop("pages", 3)
+        data = fields.pop("data", None) or make_pdf(pages)
+        defaults = {
+            "title": "SOC 2 Type II report",
+            "kind": "soc2_type2",
+            "framework": "SOC 2",
+            "issued": datetime.date(2026, 11, 6),
+            "visibility": "nda",
+        }
+        return document_add(data=data, **{**defaults, **fields})
+
+    return make
+
+
+# Questionnaires (issue 5) -----------------------------------------------------------
+
+
 @pytest.fixture
 def answer_library(published):
     """The demo content published and the seed answer library loaded."""

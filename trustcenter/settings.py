@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "trustcenter.core",
     "trustcenter.policies",
+    "trustcenter.documents",  # issue 3, gating
+    "trustcenter.access",  # issue 3, gating
     "trustcenter.questionnaires",
 ]
 
@@ -246,6 +248,10 @@ RATE_LIMITS = {
     "access_request_ip": env_str("RATE_LIMIT_ACCESS_REQUEST_IP", "20/h"),
     "download_user": env_str("RATE_LIMIT_DOWNLOAD_USER", "30/h"),
 }
+
+# Documents and gated access (issue 3, gating). Uploads are refused above this size; the
+# admin request body limit (ADMIN_REQUEST_MAX_BYTES) must stay above it.
+DOCUMENT_MAX_UPLOAD_BYTES = env_int("DOCUMENT_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
 
 # Content-Security-Policy (django-csp): nothing inline, nothing from other hosts.
 CONTENT_SECURITY_POLICY = {

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
+from trustcenter.core.branding import brand_palette
 from trustcenter.core.company import load_company
 
 SECURITY_TXT_LIFETIME = datetime.timedelta(days=180)
@@ -49,8 +50,7 @@ def robots_txt(request):
 def brand_css(request):
     """The brand colour from company.yaml as a stylesheet: no inline styles, no code change."""
     company = load_company()
-    css = f":root {{ --brand: {company.primary_color}; }}\n"
-    return HttpResponse(css, content_type="text/css; charset=utf-8")
+    return HttpResponse(brand_palette(company.primary_color).css(), content_type="text/css; charset=utf-8")
 
 
 @require_safe

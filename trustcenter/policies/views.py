@@ -42,7 +42,9 @@ def overview(request):
     for category in Category.objects.all():
         if category.pk in by_category:
             categories.append((category, by_category[category.pk]))
-    return render(request, "policies/overview.html", {"categories": categories})
+    last_published = max((p.current_version.published_at for p in policies), default=None)
+    context = {"categories": categories, "policy_count": len(policies), "last_published": last_published}
+    return render(request, "policies/overview.html", context)
 
 
 @require_safe

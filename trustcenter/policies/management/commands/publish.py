@@ -5,7 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from trustcenter.content import ContentError, ContentErrors
-from trustcenter.core.company import company_path, parse_company
+from trustcenter.core.branding import brand_notice
+from trustcenter.core.company import company_path, load_company, parse_company
 from trustcenter.policies.services import content_publish
 from trustcenter.policies.sources import collect_sources
 
@@ -34,6 +35,7 @@ class Command(BaseCommand):
                 # No database yet (e.g. CI on a content repository): check the files alone.
                 company = parse_company(company_path(root).read_text(encoding="utf-8"), path=str(company_path(root)))
                 sources = collect_sources(root, categories=company.category_slugs())
+                self._brand_notice(company.primary_color)
                 self.stdout.write(f"OK: {len(sources)} policy versions are valid (files only, no database).")
                 return
             report = content_publish(root=root, check=check)
@@ -46,6 +48,7 @@ class Command(BaseCommand):
         except FileNotFoundError as exc:
             raise CommandError(f"{exc.filename}: file not found") from None
 
+        self._brand_notice(load_company(root).primary_color)
         for line in report.lines:
             self.stdout.write(line)
         summary = (
@@ -58,3 +61,8 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Published: {summary}"))
         else:
             self.stdout.write(f"No change: {summary}")
+
+    def _brand_notice(self, color: str) -> None:
+        notice = brand_notice(color)
+        if notice:
+            self.stderr.write(self.style.WARNING(f"Note: {notice}"))
