@@ -336,3 +336,12 @@ def test_public_pages_stay_free_of_vary_cookie_for_anonymous_visitors(published,
 def test_the_seed_library_ages_into_needing_review(answer_library, client_for, sales):
     html = client_for(sales).get("/staff/answers/", {"status": "stale"}).content.decode()
     assert "Is customer data encrypted at rest?" in html and "Needs review" in html
+
+
+def test_error_pages_answered_before_authentication_still_render_the_header(published, client_for, sales, settings):
+    # The 413 page is rendered by middleware that runs before the user is known.
+    client = client_for(sales)
+    too_big = b"x" * (settings.REQUEST_BODY_MAX_BYTES + 1)
+    response = client.post("/search/", data=too_big, content_type="application/octet-stream")
+    assert response.status_code == 413
+    assert 'href="/faq/"' in response.content.decode()

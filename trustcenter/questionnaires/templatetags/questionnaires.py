@@ -13,4 +13,5 @@ def shows_questionnaires(request) -> bool:
     (and stay cacheable, without `Vary: Cookie`)."""
     if request is None or settings.SESSION_COOKIE_NAME not in request.COOKIES:
         return False
-    return can_use_questionnaires(request.user)
+    # Error pages answered before the authentication middleware ran (413, 400) have no user.
+    return can_use_questionnaires(getattr(request, "user", None))
