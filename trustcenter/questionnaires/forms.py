@@ -70,3 +70,47 @@ class AnswerSearchForm(forms.Form):
 
 class AskForm(forms.Form):
     question = forms.CharField(label=_("Question"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Questionnaire file"),
+        help_text=_("An Excel workbook (.xlsx) or a CSV file, up to 2,000 questions."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,text/csv"}),
+        error_messages={
+            "empty": _("The file is empty. Export the questionnaire again and upload the new file."),
+            "required": _("Choose the questionnaire file to upload."),
+        },
+    )
+
+    def clean_file(self):
+        from django.conf import settings
+
+        upload = self.cleaned_data["file"]
+        limit = settings.QUESTIONNAIRE_MAX_UPLOAD_BYTES
+        if upload.size > limit:
+            raise ValidationError(
+                _("The file is %(size).1f MB; the limit is %(limit).0f MB. Remove other sheets or split it.")
+                % {"size": upload.size / 1_048_576, "limit": limit / 1_048_576}
+            )
+        return upload
+
+
+class ConfigureForm(forms.Form):
+    sheet = forms.ChoiceField(label=_("Sheet"))
+    question_column = forms.TypedChoiceField(label=_("Column with the questions"), coerce=int)
+    header_row = forms.IntegerField(
+        label=_("Row with the column titles"),
+        min_value=0,
+        required=False,
+        help_text=_("The row number as Excel shows it; 0 or empty if the sheet has no title row."),
+    )
+
+    def __init__(self, *args, sheets: list[dict], sheet: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        from trustcenter.questionnaires.importing import Sheet
+
+        self.fields["sheet"].choices = [(s["name"], s["name"]) for s in sheets]
+        names = Sheet(name=sheet["name"], rows=sheet["rows"], header_row=sheet.get("header_row")).column_names()
+        self.fields["question_column"].choices = [(i, name) for i, name in enumerate(names)]
+        self.column_names = names

@@ -180,3 +180,96 @@ class Citation(models.Model):
                 "old": self.version_number,
             }
         return ""
+
+
+class QuestionnaireStatus(models.TextChoices):
+    CHOOSE = "choose", _("Choose sheet and column")
+    PROCESSING = "processing", _("Finding suggestions")
+    READY = "ready", _("Ready for review")
+
+
+class Questionnaire(models.Model):
+    """An uploaded questionnaire: its rows as they were, with suggestions and review."""
+
+    name = models.CharField(_("name"), max_length=255)
+    file_kind = models.CharField(max_length=4, choices=[("csv", "CSV"), ("xlsx", "XLSX")])
+    status = models.CharField(max_length=12, choices=QuestionnaireStatus.choices, default=QuestionnaireStatus.CHOOSE)
+    # Every readable sheet while the sheet and column are being chosen; emptied afterwards.
+    workbook = models.JSONField(default=list, blank=True)
+    sheet_name = models.CharField(max_length=255, blank=True)
+    header_row = models.IntegerField(null=True, blank=True, help_text=_("Index of the column-title row."))
+    question_column = models.PositiveIntegerField(null=True, blank=True)
+    columns = models.JSONField(default=list, blank=True, help_text=_("Names of the original columns."))
+    question_count = models.PositiveIntegerField(default=0)
+    processed_count = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("uploaded by")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        if self.status == QuestionnaireStatus.CHOOSE:
+            return reverse("questionnaires:questionnaire_configure", args=[self.pk])
+        if self.status == QuestionnaireStatus.PROCESSING:
+            return reverse("questionnaires:questionnaire_progress", args=[self.pk])
+        return reverse("questionnaires:questionnaire_review", args=[self.pk])
+
+    @property
+    def percent_processed(self) -> int:
+        return round(100 * self.processed_count / self.question_count) if self.question_count else 100
+
+
+class RowKind(models.TextChoices):
+    QUESTION = "question", _("Question")
+    SECTION = "section", _("Section header")
+    HEADER = "header", _("Column titles")
+    BLANK = "blank", _("Blank")
+    OTHER = "other", _("Other")
+
+
+class RowStatus(models.TextChoices):
+    PENDING = "pending", _("Not reviewed")
+    ACCEPTED = "accepted", _("Accepted")
+    EDITED = "edited", _("Edited")
+    NA = "na", _("Not applicable")
+
+
+class QuestionnaireRow(models.Model):
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="rows")
+    position = models.PositiveIntegerField()
+    kind = models.CharField(max_length=10, choices=RowKind.choices)
+    cells = models.JSONField(default=list, blank=True)
+    question = models.TextField(blank=True)
+    suggestions = models.JSONField(default=list, blank=True)
+    suggested = models.BooleanField(default=False, help_text=_("Suggestions have been computed."))
+    needs_expert = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=RowStatus.choices, default=RowStatus.PENDING)
+    answer = models.TextField(blank=True)
+    detail = models.TextField(blank=True)
+    source_url = models.CharField(max_length=500, blank=True)
+    policy_version = models.CharField(max_length=300, blank=True)
+    source_key = models.CharField(max_length=200, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["questionnaire", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["questionnaire", "position"], name="questionnaire_row_unique_position"),
+        ]
+        indexes = [models.Index(fields=["questionnaire", "kind", "suggested"], name="questionnaire_row_todo")]
+
+    def __str__(self):
+        return f"{self.questionnaire_id}:{self.position}"
+
+    @property
+    def is_reviewed(self) -> bool:
+        return self.status != RowStatus.PENDING

@@ -24,6 +24,7 @@ fips: fips, fips 140, fips 140 2, fips 140 3, validated cryptographic modules
 pqc: post quantum, quantum, pqc, quantum safe, quantum resistant, ml kem, mlkem
 hash: hash, hashed, hashing, argon2, argon2id, bcrypt, salted
 # Identity and access
+workforce: employee, employees, staff, personnel, workforce, internal users, corporate accounts, team members
 mfa: mfa, 2fa, multi factor, multifactor, two factor, 2 factor, two step verification, 2 step verification,
     second factor, strong authentication, fido2, security key, security keys, hardware token, hardware tokens,
     yubikey, phishing resistant

@@ -14,4 +14,26 @@ urlpatterns = [
     path("staff/answers/<int:pk>/", views.answer_detail, name="answer_detail"),
     path("staff/answers/<int:pk>/edit/", views.answer_edit, name="answer_edit"),
     path("staff/answers/<int:pk>/approve/", views.answer_approve_view, name="answer_approve"),
+    # Questionnaires (staff)
+    path("staff/questionnaires/", views.questionnaire_list, name="questionnaire_list"),
+    path("staff/questionnaires/new/", views.questionnaire_upload_view, name="questionnaire_upload"),
+    path(
+        "staff/questionnaires/<int:pk>/configure/",
+        views.questionnaire_configure_view,
+        name="questionnaire_configure",
+    ),
+    path("staff/questionnaires/<int:pk>/progress/", views.questionnaire_progress, name="questionnaire_progress"),
+    path("staff/questionnaires/<int:pk>/process/", views.questionnaire_process_view, name="questionnaire_process"),
+    path("staff/questionnaires/<int:pk>/review/", views.questionnaire_review, name="questionnaire_review"),
+    path(
+        "staff/questionnaires/<int:pk>/rows/<int:row_pk>/",
+        views.questionnaire_row_review,
+        name="questionnaire_row_review",
+    ),
+    path(
+        "staff/questionnaires/<int:pk>/export.<str:fmt>",
+        views.questionnaire_export,
+        name="questionnaire_export",
+    ),
+    path("staff/questionnaires/<int:pk>/delete/", views.questionnaire_delete, name="questionnaire_delete"),
 ]
