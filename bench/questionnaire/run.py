@@ -114,16 +114,24 @@ def main() -> int:
 
         n = len(labelled)
         print(f"Questionnaire benchmark: {n} labelled questions, {len(out_of_scope)} out-of-scope questions")
-        print(f"  library: {sum(d.kind == 'answer' for d in index.documents)} approved answers, "
-              f"{sum(d.kind == 'section' for d in index.documents)} policy sections; threshold {threshold}")
+        print(
+            f"  library: {sum(d.kind == 'answer' for d in index.documents)} approved answers, "
+            f"{sum(d.kind == 'section' for d in index.documents)} policy sections; threshold {threshold}"
+        )
         print(f"  top-1 accuracy:            {100 * top1 / n:5.1f}%  ({top1}/{n})   target >= 75%")
         print(f"  top-3 accuracy:            {100 * top3 / n:5.1f}%  ({top3}/{n})   target >= 90%")
         print(f"  needs an expert:           {100 * expert / n:5.1f}%  ({expert}/{n}) of answerable questions")
-        print(f"  right and confident:       {100 * auto_right / n:5.1f}%  ({auto_right}/{n}) top-1 hit and not flagged")
-        print(f"  out-of-scope flagged:      {100 * flagged / max(len(out_of_scope), 1):5.1f}%  "
-              f"({flagged}/{len(out_of_scope)}) should all need an expert")
-        print(f"  time per 1,000 questions:  {min(runs):.3f} s (best of 3; median {statistics.median(runs):.3f} s)"
-              "   target < 10 s")
+        print(
+            f"  right and confident:       {100 * auto_right / n:5.1f}%  ({auto_right}/{n}) top-1 hit and not flagged"
+        )
+        print(
+            f"  out-of-scope flagged:      {100 * flagged / max(len(out_of_scope), 1):5.1f}%  "
+            f"({flagged}/{len(out_of_scope)}) should all need an expert"
+        )
+        print(
+            f"  time per 1,000 questions:  {min(runs):.3f} s (best of 3; median {statistics.median(runs):.3f} s)"
+            "   target < 10 s"
+        )
         print(f"  index build: {build_s:.3f} s; database set-up (migrate, publish, seed): {setup_s:.1f} s")
         if misses:
             print("\nNot in the top 3:" if not args.misses else "\nMisses (top-1 or top-3):")
