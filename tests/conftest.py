@@ -5,10 +5,19 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 
 from trustcenter.policies.services import content_publish
 
 PASSWORD = "correct-horse-battery"  # noqa: S105 - test accounts only
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: no page, rate-limit count or stamp from another test."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -121,10 +121,12 @@ def hit(*, scope: str, identity: str, rate: Rate, now: float | None = None) -> D
 
 
 def _identities(request, key: str) -> Iterable[str]:
+    if key == "ip":
+        # Decided without touching request.user: reading it loads the session, which adds
+        # `Vary: Cookie` and would keep anonymous pages out of every cache.
+        return [f"ip:{client_ip(request)}"]
     user = getattr(request, "user", None)
     signed_in = user is not None and user.is_authenticated
-    if key == "ip":
-        return [f"ip:{client_ip(request)}"]
     if key == "user":
         if not signed_in:
             raise ImproperlyConfigured("a per-user rate limit needs a signed-in user; put it after @login_required")

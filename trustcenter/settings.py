@@ -55,7 +55,8 @@ INSTALLED_APPS = [
     "trustcenter.policies",
     "trustcenter.documents",  # issue 3, gating
     "trustcenter.access",  # issue 3, gating
-    "trustcenter.questionnaires",
+    "trustcenter.publicsite",  # issue 9, performance
+    "trustcenter.questionnaires",  # issue 5, questionnaires
 ]
 
 MIDDLEWARE = [
@@ -66,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "trustcenter.core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Whole public pages for anonymous visitors; above the session middleware so a hit costs nothing below.
+    "trustcenter.publicsite.cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -268,6 +271,13 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# Performance (issue 9): whole public pages are cached for visitors who are not signed in,
+# keyed by the latest publication (trustcenter/publicsite/cache.py). A write to any model of
+# these apps starts a new publication; add an app here when its rows appear on public pages.
+PUBLIC_PAGE_CACHE = env_bool("PUBLIC_PAGE_CACHE", True)
+PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 24 * 3600)
+PUBLICATION_APPS = ["policies", "documents", "questionnaires"]
 
 LOGGING = {
     "version": 1,

@@ -3,6 +3,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from trustcenter.policies.sitemaps import PageSitemap, PolicySitemap
+from trustcenter.publicsite.cache import public_page
 
 admin.site.site_header = "Trust Center administration"
 admin.site.site_title = "Trust Center admin"
@@ -14,7 +15,7 @@ urlpatterns = [
     path("", include("trustcenter.questionnaires.urls")),
     path(
         "sitemap.xml",
-        sitemap,
+        public_page(sitemap),
         {"sitemaps": {"pages": PageSitemap, "policies": PolicySitemap}},
         name="sitemap",
     ),

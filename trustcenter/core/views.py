@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 
 from trustcenter.core.branding import brand_palette
 from trustcenter.core.company import load_company
+from trustcenter.publicsite.cache import public_page
 
 SECURITY_TXT_LIFETIME = datetime.timedelta(days=180)
 
@@ -18,6 +19,7 @@ def _absolute(path: str) -> str:
 
 
 @require_safe
+@public_page
 def security_txt(request):
     """RFC 9116. `Expires` moves with the calendar, always within a year."""
     company = load_company()
@@ -34,6 +36,7 @@ def security_txt(request):
 
 
 @require_safe
+@public_page
 def robots_txt(request):
     lines = [
         "User-agent: *",

@@ -2,6 +2,7 @@ from django.urls import path
 from django.views.decorators.http import require_safe
 
 from trustcenter.policies import feeds, views
+from trustcenter.publicsite.cache import public_page
 
 app_name = "policies"
 
@@ -13,6 +14,6 @@ urlpatterns = [
     path("policies/<slug:slug>/changes/", views.changes, name="changes"),
     # Every publication
     path("changes/", views.all_changes, name="all_changes"),
-    path("changes/feed/", require_safe(feeds.ChangesFeed()), name="feed"),
+    path("changes/feed/", public_page(require_safe(feeds.ChangesFeed())), name="feed"),
     path("search/", views.search, name="search"),
 ]

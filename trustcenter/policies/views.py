@@ -7,6 +7,7 @@ from trustcenter.policies.diff import diff_metadata, diff_sources, summarize
 from trustcenter.policies.models import Category, Policy, PolicyVersion
 from trustcenter.policies.rules import can_read_version
 from trustcenter.policies.search import MAX_QUERY_LENGTH, search_policies
+from trustcenter.publicsite.cache import public_page
 from trustcenter.ratelimit import rate_limited
 
 
@@ -16,7 +17,9 @@ def _get_version_for_reading(request, slug: str, number: int | None = None) -> P
     404 for pages that do not exist; PermissionDenied (rendered as the lock page)
     for NDA pages the user may know about but not read.
     """
-    policy = get_object_or_404(Policy.objects.published(), slug=slug)
+    policy = get_object_or_404(Policy.objects.published().select_related("current_version__category"), slug=slug)
+    # The current version is fetched with the policy; its back-reference needs no query either.
+    policy.current_version.policy = policy
     if number is None:
         version = policy.current_version
     else:
@@ -33,6 +36,7 @@ def _locked(request, slug: str):
 
 
 @require_safe
+@public_page
 def overview(request):
     categories = []
     policies = Policy.objects.published().select_related("current_version", "category").order_by("title")
@@ -48,6 +52,7 @@ def overview(request):
 
 
 @require_safe
+@public_page
 def detail(request, slug):
     try:
         version = _get_version_for_reading(request, slug)
@@ -57,6 +62,7 @@ def detail(request, slug):
 
 
 @require_safe
+@public_page
 def version(request, slug, number):
     try:
         version = _get_version_for_reading(request, slug, number)
@@ -67,7 +73,7 @@ def version(request, slug, number):
 
 def _render_version(request, version):
     policy = version.policy
-    versions = list(policy.versions.only("number", "effective", "published_at").order_by("-number"))
+    versions = list(policy.versions.only("policy", "number", "effective", "published_at").order_by("-number"))
     current = policy.current_version
     context = {
         "policy": policy,
@@ -94,13 +100,14 @@ def _int_param(request, name: str, default: int) -> int:
 
 
 @require_safe
+@public_page(query=("from", "to"))
 def changes(request, slug):
     try:
         newest = _get_version_for_reading(request, slug)
     except PermissionDenied:
         return _locked(request, slug)
     policy = newest.policy
-    versions = list(policy.versions.order_by("-number"))
+    versions = list(policy.versions.select_related("category").order_by("-number"))
     if len(versions) < 2:
         return render(request, "policies/diff.html", {"policy": policy, "versions": versions, "only_one": True})
     try:
@@ -133,6 +140,7 @@ def changes(request, slug):
 
 
 @require_safe
+@public_page
 def all_changes(request):
     versions = PolicyVersion.objects.select_related("policy", "category").order_by("-published_at", "-pk")[:200]
     return render(request, "policies/changes.html", {"versions": versions})
@@ -140,6 +148,7 @@ def all_changes(request):
 
 @require_safe
 @rate_limited("search", key="ip")
+@public_page(query=("q",), early=False)
 def search(request):
     query = request.GET.get("q", "").strip()
     if len(query) > MAX_QUERY_LENGTH:

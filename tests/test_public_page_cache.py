@@ -1,0 +1,238 @@
+"""The whole-page cache for anonymous visitors: hits, invalidation on publish, who never gets a cached page."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from tests import urls_public_page
+from trustcenter.policies.models import Policy
+from trustcenter.policies.services import content_publish
+from trustcenter.publicsite.cache import publication_bump
+
+pytestmark = pytest.mark.usefixtures("published")
+
+CACHED_PAGES = [
+    "/",
+    "/policies/data-protection/",
+    "/policies/data-protection/v/1/",
+    "/policies/data-protection/changes/?from=1&to=3",
+    "/changes/",
+    "/changes/feed/",
+    "/search/?q=encryption",
+    "/sitemap.xml",
+    "/.well-known/security.txt",
+    "/robots.txt",
+]
+
+
+def _raise_version(content_dir: Path, marker: str) -> None:
+    path = content_dir / "policies" / "data-protection.md"
+    text = path.read_text().replace("version: 3", "version: 4", 1)
+    path.write_text(text.replace("## Scope", f"## Scope\n\n{marker}", 1))
+
+
+@pytest.mark.parametrize("url", CACHED_PAGES)
+def test_the_second_anonymous_request_is_served_without_touching_the_database(client, django_assert_num_queries, url):
+    first = client.get(url)
+    with django_assert_num_queries(0):
+        second = client.get(url)
+    assert second.status_code == 200
+    assert second.content == first.content
+    assert second["ETag"] == first["ETag"]
+    assert second["Content-Type"] == first["Content-Type"]
+
+
+def test_a_cached_page_carries_every_security_header_and_nothing_personal(client):
+    client.get("/")
+    response = client.get("/")
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "camera=()" in response["Permissions-Policy"]
+    assert response["Cross-Origin-Resource-Policy"] == "same-origin"
+    assert "Cookie" not in response.get("Vary", "")
+    assert not response.cookies
+    assert response["Cache-Control"] == "no-cache"
+
+
+def test_publishing_a_new_version_shows_at_once(client, published):
+    before = client.get("/policies/data-protection/").content.decode()
+    overview_before = client.get("/").content.decode()
+    assert "Now with post-quantum keys" not in before
+    _raise_version(published, "Now with post-quantum keys.")
+    content_publish(root=published)
+    after = client.get("/policies/data-protection/").content.decode()
+    assert "Now with post-quantum keys" in after
+    assert "Version</dt><dd>4 (current)" in after
+    assert client.get("/").content.decode() != overview_before
+    assert "/policies/data-protection/v/4/" in client.get("/changes/feed/").content.decode()
+
+
+def test_a_change_made_in_the_admin_or_a_shell_invalidates_too(client):
+    assert "Renamed in the admin" not in client.get("/").content.decode()
+    policy = Policy.objects.get(slug="vendor-management")
+    policy.title = "Renamed in the admin"
+    policy.save()
+    assert "Renamed in the admin" in client.get("/").content.decode()
+
+
+def test_a_publication_in_another_process_is_seen_by_this_one(client, settings):
+    """With a per-process cache the stamp also lives in VAR_DIR; a real second process bumps it."""
+    assert "https://old.example/sitemap.xml" not in client.get("/robots.txt").content.decode()
+    settings.SITE_URL = "https://old.example"
+    client.get("/robots.txt")
+    # SITE_URL is not part of the key: the cached robots.txt keeps the old address until a publication.
+    settings.SITE_URL = "https://new.example"
+    assert "https://new.example" not in client.get("/robots.txt").content.decode()
+    stamp = Path(django_settings.VAR_DIR) / "publication-stamp"
+    before = stamp.read_text() if stamp.exists() else ""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"}
+    code = (
+        "import django; django.setup(); from trustcenter.publicsite.cache import publication_bump; publication_bump()"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=django_settings.BASE_DIR, timeout=120)
+    assert stamp.read_text() != before
+    assert "Sitemap: https://new.example/sitemap.xml" in client.get("/robots.txt").content.decode()
+
+
+def test_editing_company_yaml_shows_without_a_publication(client, published):
+    client.get("/")
+    path = published / "company.yaml"
+    text = path.read_text()
+    path.write_text(text.replace("Product analytics that", "Analytics that", 1))
+    later = time.time() + 5
+    os.utime(path, (later, later))
+    assert "Analytics that product, data" in client.get("/").content.decode()
+
+
+def test_conditional_requests_get_304_until_the_next_publication(client, published):
+    first = client.get("/policies/data-protection/")
+    etag = first["ETag"]
+    assert etag.startswith('"') and len(etag) == 34
+    not_modified = client.get("/policies/data-protection/", headers={"if-none-match": etag})
+    assert not_modified.status_code == 304
+    assert not_modified.content == b""
+    assert not_modified["ETag"] == etag
+    since = client.get("/policies/data-protection/", headers={"if-modified-since": first["Last-Modified"]})
+    assert since.status_code == 304
+    _raise_version(published, "A new paragraph.")
+    content_publish(root=published)
+    changed = client.get("/policies/data-protection/", headers={"if-none-match": etag})
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
+    assert "A new paragraph." in changed.content.decode()
+
+
+def test_the_first_response_already_answers_a_conditional_request(client):
+    etag = client.get("/changes/")["ETag"]
+    publication_bump()  # the next request renders again and must still honour If-None-Match
+    assert client.get("/changes/", headers={"if-none-match": etag}).status_code == 304
+
+
+def test_undeclared_query_parameters_share_the_page_and_cannot_fill_the_cache(client, django_assert_num_queries):
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/?utm_source=evil")
+        client.get("/")
+    assert len(queries) == 4  # the first request rendered, and did not store what it rendered
+    page = client.get("/").content
+    with django_assert_num_queries(0):
+        assert client.get("/?utm_source=mail&x=1").content == page
+
+
+def test_declared_query_parameters_are_part_of_the_key(client):
+    one_to_three = client.get("/policies/data-protection/changes/?from=1&to=3").content
+    two_to_three = client.get("/policies/data-protection/changes/?from=2&to=3").content
+    assert one_to_three != two_to_three
+    assert client.get("/search/?q=backup").content != client.get("/search/?q=encryption").content
+    # Leading and trailing spaces do not make another entry (the view strips them too).
+    assert client.get("/search/?q=%20backup%20").content == client.get("/search/?q=backup").content
+
+
+def test_search_from_the_cache_still_counts_against_the_rate_limit(client, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "search": "3/m"}
+    statuses = [client.get("/search/?q=encryption").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+
+
+def test_signed_in_users_never_get_a_cached_page_and_theirs_is_never_stored(client_for, sales):
+    anonymous = Client()
+    locked = anonymous.get("/policies/network-architecture/")
+    assert locked.status_code == 403
+    staff = client_for(sales)
+    page = staff.get("/policies/network-architecture/")
+    assert page.status_code == 200
+    assert "ETag" not in page
+    assert anonymous.get("/policies/network-architecture/").status_code == 403
+    # A page a staff member saw first is not stored for the next anonymous visitor...
+    assert "ETag" not in staff.get("/")
+    with CaptureQueriesContext(connection) as queries:
+        assert "ETag" in anonymous.get("/")
+    assert len(queries) > 0
+    # ...and a page anonymous visitors have in the cache is not what staff get.
+    assert "ETag" not in staff.get("/")
+
+
+def test_a_request_with_a_session_cookie_is_rendered_fresh(client, django_assert_max_num_queries):
+    client.get("/changes/")
+    client.cookies[django_settings.SESSION_COOKIE_NAME] = "not-a-real-session"
+    with django_assert_max_num_queries(5) as queries:
+        response = client.get("/changes/")
+    assert response.status_code == 200
+    assert len(queries) >= 1
+    assert "ETag" not in response
+
+
+@pytest.fixture
+def test_urls(settings):
+    settings.ROOT_URLCONF = "tests.urls_public_page"
+    urls_public_page.CALLS["count"] = 0
+    return urls_public_page.CALLS
+
+
+@pytest.mark.parametrize("url", ["/t/cookie/", "/t/csrf/", "/t/message/", "/t/session/", "/t/private/", "/t/404/"])
+def test_responses_that_set_cookies_vary_by_cookie_or_fail_are_never_stored(client, test_urls, url):
+    client.get(url)
+    client.cookies.clear()
+    client.get(url)
+    assert test_urls["count"] == 2
+
+
+def test_post_requests_are_never_answered_from_the_cache(client):
+    client.get("/")
+    assert client.post("/").status_code == 405
+
+
+def test_the_cache_can_be_switched_off(client, settings, django_assert_num_queries):
+    settings.PUBLIC_PAGE_CACHE = False
+    client.get("/")
+    with django_assert_num_queries(2):
+        response = client.get("/")
+    assert "ETag" not in response
+
+
+@pytest.fixture
+def german(settings):
+    settings.LANGUAGES = [("en", "English"), ("de", "Deutsch")]
+    middleware = list(settings.MIDDLEWARE)
+    middleware.insert(
+        middleware.index("django.middleware.common.CommonMiddleware"), "django.middleware.locale.LocaleMiddleware"
+    )
+    settings.MIDDLEWARE = middleware
+
+
+def test_each_language_has_its_own_entry(german, client):
+    english = client.get("/", headers={"accept-language": "en"})
+    assert english["Content-Language"] == "en"
+    german_page = client.get("/", headers={"accept-language": "de-DE,de;q=0.9"})
+    assert german_page["Content-Language"] == "de"
+    assert client.get("/", headers={"accept-language": "en"})["Content-Language"] == "en"
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "de"
+    assert client.get("/", headers={"accept-language": "en"})["Content-Language"] == "de"
