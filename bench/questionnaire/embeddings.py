@@ -101,11 +101,17 @@ def score(path: Path) -> None:
             for position, label in enumerate(ranking):
                 fused[label] = fused.get(label, 0) + 1 / (60 + position)
         hybrid_rankings.append(sorted(fused, key=lambda k: -fused[k]))
-    for name, rankings in (("BM25 + vocabulary", bm25_rankings), ("embeddings", embedding_rankings), ("hybrid", hybrid_rankings)):
+    for name, rankings in (
+        ("BM25 + vocabulary", bm25_rankings),
+        ("embeddings", embedding_rankings),
+        ("hybrid", hybrid_rankings),
+    ):
         top1, top3 = accuracy(rankings)
         print(f"  {name:18} top-1 {top1:5.1f}%   top-3 {top3:5.1f}%")
-    print(f"  embeddings: model load {load_s:.1f} s, {len(labels)} documents encoded in {docs_s:.1f} s, "
-          f"{per_1000:.1f} s per 1,000 questions (CPU)")
+    print(
+        f"  embeddings: model load {load_s:.1f} s, {len(labels)} documents encoded in {docs_s:.1f} s, "
+        f"{per_1000:.1f} s per 1,000 questions (CPU)"
+    )
 
 
 if __name__ == "__main__":
