@@ -569,3 +569,31 @@ def test_wrong_methods_unknown_ids_and_rows_of_another_questionnaire(answer_libr
     assert client.post(f"/staff/questionnaires/{first.pk}/delete/").status_code == 302
     assert not Questionnaire.objects.filter(pk=first.pk).exists()
     assert not QuestionnaireRow.objects.filter(questionnaire_id=first.pk).exists()
+
+
+def test_workbook_xml_is_parsed_through_defusedxml():
+    # openpyxl switches to defusedxml when it is installed; it is a runtime requirement.
+    from openpyxl.xml import DEFUSEDXML
+
+    assert DEFUSEDXML is True
+
+
+def test_an_entity_expansion_bomb_in_a_workbook_is_refused():
+    source = zipfile.ZipFile(io.BytesIO(workbook_file()))
+    out = io.BytesIO()
+    doctype = '<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+    with zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/workbook.xml":
+                declaration_end = data.index(b"?>") + 2 if data.startswith(b"<?xml") else 0
+                data = data[:declaration_end] + doctype.encode() + data[declaration_end:]
+            target.writestr(info, data)
+    with pytest.raises(ImportError_, match="Excel could not read this workbook"):
+        read_questionnaire(out.getvalue(), "bomb.xlsx")
+    # It is defusedxml that refuses the entity declarations, not a parse accident.
+    from defusedxml import EntitiesForbidden
+
+    with pytest.raises(ValueError) as excinfo:
+        openpyxl.load_workbook(io.BytesIO(out.getvalue()), read_only=True)
+    assert isinstance(excinfo.value.__context__, EntitiesForbidden)

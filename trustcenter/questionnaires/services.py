@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from trustcenter.markup import render_markdown
 from trustcenter.policies.models import Policy, PolicyVersion
+from trustcenter.questionnaires.exporting import plain_text
 from trustcenter.questionnaires.models import (
     Answer,
     AnswerStatus,
@@ -212,7 +213,7 @@ def library_documents() -> list[Document]:
                 kind="answer",
                 title=answer.question,
                 short_answer=answer.short_answer,
-                detail=answer.full_answer,
+                detail=plain_text(answer.full_answer),
                 source=sources[0] if sources else {},
                 fields=[
                     (answer.question, 3.0),
