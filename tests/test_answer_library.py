@@ -345,3 +345,27 @@ def test_error_pages_answered_before_authentication_still_render_the_header(publ
     response = client.post("/search/", data=too_big, content_type="application/octet-stream")
     assert response.status_code == 413
     assert 'href="/faq/"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "fields,allowed",
+    [
+        ({"role": "customer", "is_staff": True}, False),  # the admin flag alone is not a staff role
+        ({"role": "sales"}, True),
+        ({"role": "customer", "is_superuser": True, "is_staff": True}, True),
+        ({"role": "sales", "is_active": False}, False),
+    ],
+)
+def test_the_rule_follows_roles_not_the_admin_flag(django_user_model, fields, allowed):
+    from trustcenter.questionnaires.rules import can_approve_answers, can_use_questionnaires
+
+    user = django_user_model.objects.create_user(email="x@kestrel.example", password="x" * 16, **fields)
+    assert can_use_questionnaires(user) is allowed
+    assert can_approve_answers(user) is (allowed and fields.get("is_superuser", False))
+
+
+def test_staff_without_mfa_are_sent_to_set_it_up(answer_library, client_for, staff_without_mfa):
+    from django.urls import reverse
+
+    response = client_for(staff_without_mfa).get("/staff/answers/")
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_activate_totp")
