@@ -61,9 +61,9 @@ def test_encrypt_data_at_rest_finds_aes_256_for_stored_customer_data():
     assert ranked.suggestions[0].document.key == "right"
 
 
-@pytest.mark.parametrize("question,key", PARAPHRASES)
-def test_paraphrased_questions_find_the_right_answer_first(answer_library, question, key):
-    assert _top_keys(question) == [key]
+def test_paraphrased_questions_find_the_right_answer_first(answer_library):
+    wrong = [(question, key, _top_keys(question)) for question, key in PARAPHRASES if _top_keys(question) != [key]]
+    assert wrong == []
 
 
 def test_up_to_three_suggestions_with_decreasing_confidence_and_sources(answer_library, settings):
