@@ -61,8 +61,12 @@ $(VENV)/.runtime: requirements.txt $(VENV)/.python | system-deps
 	$(PY) -m pip install -q -r requirements.txt
 	touch $@
 
+# Browser tests drive Debian's Chromium through Playwright (never a downloaded browser).
+BROWSER_PACKAGES := chromium
+
 $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 	$(PY) -m pip install -q -r requirements-dev.txt
+	@$(MAKE) --no-print-directory system-deps SYSTEM_PACKAGES="$(BROWSER_PACKAGES)"
 	touch $@
 
 # Installs missing Debian/Ubuntu packages with apt-get when run as root; otherwise

@@ -597,3 +597,25 @@ def test_an_entity_expansion_bomb_in_a_workbook_is_refused():
     with pytest.raises(ValueError) as excinfo:
         openpyxl.load_workbook(io.BytesIO(out.getvalue()), read_only=True)
     assert isinstance(excinfo.value.__context__, EntitiesForbidden)
+
+
+def test_uploads_exports_approvals_and_deletions_are_in_the_audit_log(answer_library, client_for, security_admin):
+    from trustcenter.audit.models import AuditEvent
+
+    client = client_for(security_admin)
+    questionnaire = import_vendor_sheet(client)
+    client.get(f"/staff/questionnaires/{questionnaire.pk}/export.csv")
+    answer = Answer.objects.get(seed_key="backups")
+    client.post(f"/staff/answers/{answer.pk}/approve/")
+    client.post(f"/staff/questionnaires/{questionnaire.pk}/delete/")
+    events = list(AuditEvent.objects.filter(kind__startswith=("questionnaire.")).order_by("seq"))
+    events += list(AuditEvent.objects.filter(kind="answer.approved"))
+    kinds = [(e.kind, e.subject, e.actor_id) for e in events]
+    subject = f"questionnaire:{questionnaire.pk}"
+    assert kinds == [
+        ("questionnaire.uploaded", subject, security_admin.pk),
+        ("questionnaire.exported", subject, security_admin.pk),
+        ("questionnaire.deleted", subject, security_admin.pk),
+        ("answer.approved", f"answer:{answer.pk}", security_admin.pk),
+    ]
+    assert events[1].data == {"name": "northwind.xlsx", "format": "csv"}

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from trustcenter.audit.services import audit_record
 from trustcenter.questionnaires.exporting import plain_text, write_csv, write_xlsx
 from trustcenter.questionnaires.forms import AnswerForm, AnswerSearchForm, AskForm, ConfigureForm, UploadForm
 from trustcenter.questionnaires.importing import ImportError_
@@ -51,6 +53,15 @@ def staff_only(view):
         return view(request, *args, **kwargs)
 
     return never_cache(wrapper)
+
+
+def _audit_answer(request, answer: Answer, kind: str) -> None:
+    audit_record(
+        kind=kind,
+        request=request,
+        subject=f"answer:{answer.pk}",
+        data={"question": answer.question[:200], "status": answer.status, "in_faq": answer.show_in_faq},
+    )
 
 
 def _library_answers():
@@ -126,12 +137,15 @@ def _answer_form(request, answer: Answer):
         if approve and not can_approve:
             raise PermissionDenied
         was_approved = answer.pk and answer.is_approved
-        saved = answer_save(
-            answer=form.save(commit=False),
-            citations=form.cleaned_data["citations"],
-            actor=request.user,
-            approve=approve,
-        )
+        created = answer.pk is None
+        with transaction.atomic():
+            saved = answer_save(
+                answer=form.save(commit=False),
+                citations=form.cleaned_data["citations"],
+                actor=request.user,
+                approve=approve,
+            )
+            _audit_answer(request, saved, "answer.created" if created else "answer.changed")
         if approve:
             messages.success(request, _("Saved and approved. The assistant suggests this answer from now on."))
         elif was_approved and not saved.is_approved:
@@ -165,7 +179,9 @@ def answer_approve_view(request, pk):
     if not can_approve_answers(request.user):
         raise PermissionDenied
     try:
-        answer_approve(answer=answer, actor=request.user)
+        with transaction.atomic():
+            answer_approve(answer=answer, actor=request.user)
+            _audit_answer(request, answer, "answer.approved")
     except ValidationError as exc:  # a citation that no longer resolves
         messages.error(
             request, _("Not approved: %(error)s Edit the citations first.") % {"error": " ".join(exc.messages)}
@@ -214,7 +230,14 @@ def questionnaire_upload_view(request):
     if form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            questionnaire = questionnaire_upload(data=upload.read(), filename=upload.name, actor=request.user)
+            with transaction.atomic():
+                questionnaire = questionnaire_upload(data=upload.read(), filename=upload.name, actor=request.user)
+                audit_record(
+                    kind="questionnaire.uploaded",
+                    request=request,
+                    subject=f"questionnaire:{questionnaire.pk}",
+                    data={"name": questionnaire.name, "size": upload.size},
+                )
         except ImportError_ as exc:
             form.add_error("file", str(exc))
         else:
@@ -359,15 +382,18 @@ def questionnaire_row_review(request, pk, row_pk):
     except ValueError:
         choice = 0
     try:
-        written = row_review(
-            row=row,
-            actor=request.user,
-            action=request.POST.get("action", ""),
-            choice=choice,
-            answer=request.POST.get("answer", ""),
-            detail=request.POST.get("detail", ""),
-            save_to_library=request.POST.get("save_to_library") == "on",
-        )
+        with transaction.atomic():
+            written = row_review(
+                row=row,
+                actor=request.user,
+                action=request.POST.get("action", ""),
+                choice=choice,
+                answer=request.POST.get("answer", ""),
+                detail=request.POST.get("detail", ""),
+                save_to_library=request.POST.get("save_to_library") == "on",
+            )
+            if written is not None:
+                _audit_answer(request, written, "answer.saved_from_questionnaire")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -400,6 +426,12 @@ def questionnaire_export(request, pk, fmt):
     else:
         data = write_csv(table)
         content_type = "text/csv; charset=utf-8"
+    audit_record(
+        kind="questionnaire.exported",
+        request=request,
+        subject=f"questionnaire:{questionnaire.pk}",
+        data={"name": questionnaire.name, "format": fmt},
+    )
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{_export_name(questionnaire, fmt)}"'
     return response
@@ -409,6 +441,13 @@ def questionnaire_export(request, pk, fmt):
 @staff_only
 def questionnaire_delete(request, pk):
     questionnaire = _get_questionnaire(pk)
-    questionnaire.delete()
+    with transaction.atomic():
+        audit_record(
+            kind="questionnaire.deleted",
+            request=request,
+            subject=f"questionnaire:{questionnaire.pk}",
+            data={"name": questionnaire.name},
+        )
+        questionnaire.delete()
     messages.success(request, _("Deleted '%(name)s'.") % {"name": questionnaire.name})
     return redirect("questionnaires:questionnaire_list")
