@@ -6,10 +6,14 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # Libraries WeasyPrint needs (PDF exports, demo reports) and fonts for stable output.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core shared-mime-info
+# gettext's msgfmt compiles the interface translations (locale/*/LC_MESSAGES/django.po) at build time.
+SYSTEM_PACKAGES += gettext
+# The compiled translations; .mo files are built here, never committed.
+LOCALE_MO := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 
-.PHONY: run test lint format migrations-check system-deps clean scan
+.PHONY: run test lint format migrations-check system-deps clean scan translations
 
-run: $(VENV)/.runtime
+run: $(VENV)/.runtime translations
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py publish
 	DEBUG=1 $(PY) manage.py answers_seed
@@ -18,7 +22,7 @@ run: $(VENV)/.runtime
 	@echo "Serving the demo trust center on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: $(VENV)/.dev
+test: $(VENV)/.dev translations
 	$(PY) -m pytest
 
 lint: $(VENV)/.dev
@@ -46,6 +50,11 @@ $(OBSERVATORY)/conf/hsts-preload.json: tools/scan/package.json tools/scan/packag
 	@command -v npm >/dev/null 2>&1 || { echo "make scan needs Node.js 20 or newer with npm"; exit 1; }
 	cd tools/scan && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	mkdir -p $(@D) && echo '{}' > $@
+
+translations: $(LOCALE_MO)
+
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po | system-deps
+	msgfmt --check-format -o $@ $<
 
 migrations-check: $(VENV)/.dev
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
@@ -92,4 +101,4 @@ system-deps:
 	fi
 
 clean:
-	rm -rf $(VENV) var .pytest_cache tools/scan/node_modules
+	rm -rf $(VENV) var .pytest_cache tools/scan/node_modules $(LOCALE_MO)
