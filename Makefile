@@ -10,8 +10,10 @@ SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-de
 SYSTEM_PACKAGES += gettext
 # The compiled translations; .mo files are built here, never committed.
 LOCALE_MO := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+# Debian's Chromium for the browser tests; Playwright never downloads a browser here.
+BROWSER_PACKAGES := chromium
 
-.PHONY: run test lint format migrations-check system-deps clean scan translations
+.PHONY: run test lint format migrations-check system-deps clean scan translations browser-deps
 
 run: $(VENV)/.runtime translations
 	DEBUG=1 $(PY) manage.py migrate --noinput
@@ -21,8 +23,11 @@ run: $(VENV)/.runtime translations
 	@echo "Serving the demo trust center on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: $(VENV)/.dev translations
-	$(PY) -m pytest
+# Two passes: the whole suite on SQLite (browser tests included), then again on PostgreSQL and
+# Redis when they are reachable (TEST_DATABASE_URL, TEST_REDIS_URL; it says so when it skips).
+test: $(VENV)/.dev translations browser-deps
+	$(PY) -m pytest -m "not postgres_redis"
+	$(PY) tools/test_postgres_redis.py
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
@@ -51,6 +56,9 @@ $(OBSERVATORY)/conf/hsts-preload.json: tools/scan/package.json tools/scan/packag
 	mkdir -p $(@D) && echo '{}' > $@
 
 translations: $(LOCALE_MO)
+
+browser-deps:
+	@$(MAKE) --no-print-directory system-deps SYSTEM_PACKAGES="$(BROWSER_PACKAGES)"
 
 locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po | system-deps
 	msgfmt --check-format -o $@ $<
