@@ -31,7 +31,7 @@ def toc_page_numbers(text: str, names: list[str]) -> dict[str, int]:
     """The page number printed after each table-of-contents entry."""
     numbers = {}
     for name in names:
-        match = re.search(re.escape(name) + r"[\s.]*?(\d+)\b", text)
+        match = re.search(re.escape(name) + r"(?: v\d+)?[\s.]*?(\d+)\b", text)
         assert match, f"{name!r} is not in the table of contents: {text[:500]}"
         numbers[name] = int(match[1])
     return numbers

@@ -140,7 +140,15 @@ def test_a_policy_page_links_to_its_pdf(published, client):
 # NDA policies: the permission matrix
 
 
-@pytest.mark.parametrize("who", ["anonymous", "prospect"])
+@pytest.fixture
+def customer(django_user_model):
+    """A customer's account (the default role) with no NDA signed and no grant."""
+    return django_user_model.objects.create_user(
+        email="cleo@northwind.example", password="correct-horse-battery", full_name="Cleo Customer", company="Northwind"
+    )
+
+
+@pytest.mark.parametrize("who", ["anonymous", "prospect", "customer"])
 def test_nda_policy_pdfs_are_locked_for_readers_without_access(published, client_for, request, who):
     user = None if who == "anonymous" else request.getfixturevalue(who)
     client = client_for(user)
@@ -161,8 +169,15 @@ def test_nda_policy_pdfs_are_watermarked_for_each_reader(published, client_for, 
         "no-store",
     }
     assert "ETag" not in response
+    from trustcenter.audit.models import AuditEvent
+
+    event = AuditEvent.objects.get(kind="policy.pdf_downloaded")
+    assert event.actor == user
+    assert event.subject == f"policy:{NDA_SLUG}:v1"
+    assert event.data["filename"] == f"kestrel-analytics-{NDA_SLUG}-v1-{DAY}.pdf"
     texts = page_texts(read_pdf(response.content))
     for number, text in enumerate(texts, start=1):
+        assert f"Download id {event.seq}" in text, f"page {number} lacks the download id"
         assert user.email in text, f"page {number} lacks the reader"
         assert user.full_name in text
         assert f"Exported {DAY}" in text
@@ -171,8 +186,23 @@ def test_nda_policy_pdfs_are_watermarked_for_each_reader(published, client_for, 
 
 
 def test_public_pdfs_are_not_watermarked(published, client_for, sales):
+    from trustcenter.audit.models import AuditEvent
+
     texts = page_texts(read_pdf(_get_pdf(client_for(sales), "/policies/data-protection/pdf/").content))
     assert not any(sales.email in text for text in texts)
+    assert not AuditEvent.objects.filter(kind="policy.pdf_downloaded").exists()
+
+
+def test_the_interface_language_is_part_of_the_key(published):
+    from django.utils import translation
+
+    version = _version("data-protection")
+    day = datetime.date(2026, 11, 29)
+    with translation.override("en"):
+        english = services.policy_key(version, day)
+    with translation.override("de"):
+        german = services.policy_key(version, day)
+    assert english != german
 
 
 # Cache, publication, determinism

@@ -29,6 +29,7 @@ FORMAT_VERSION = 1
 PDF_VARIANT = "pdf/ua-1"
 TEMPLATES = (
     "exports/policy.html",
+    "exports/bundle.html",
     "exports/_cover.html",
     "exports/_running.html",
     "exports/_policy_body.html",
@@ -186,15 +187,42 @@ def bundle_versions() -> list[PolicyVersion]:
     return versions
 
 
-def bundle_html(versions: list[PolicyVersion], *, day: datetime.date) -> str:
+def bundle_context(versions: list[PolicyVersion], *, day: datetime.date) -> dict:
     categories: list[tuple[Category, list[Section]]] = []
     for version in versions:
         section = section_for(version, prefix=f"{version.policy.slug}--")
         if not categories or categories[-1][0].pk != version.policy.category_id:
             categories.append((version.policy.category, []))
         categories[-1][1].append(section)
-    context = _common_context(day) | {"categories": categories, "policy_count": len(versions)}
-    return render_to_string("exports/bundle.html", context)
+    context = _common_context(day)
+    company = context["company"]
+    title = _("%(company)s Trust Center") % {"company": company.name}
+    current_certs = [cert.name for cert in company.certifications if cert.status == "current"]
+    facts = [
+        (_("Policies"), str(len(versions))),
+        (_("Categories"), str(len(categories))),
+    ]
+    if current_certs:
+        facts.append((_("Certifications"), ", ".join(current_certs)))
+    facts += [(_("Classification"), _("Public")), (_("Exported"), day.isoformat())]
+    return context | {
+        "categories": categories,
+        "policy_count": len(versions),
+        "title": title,
+        "subject": _("Security policies, certifications and subprocessors of %(company)s, exported %(date)s.")
+        % {"company": company.name, "date": day.isoformat()},
+        "eyebrow": _("Security and trust"),
+        "facts": facts,
+        "confidential": False,
+        "running_title": title,
+        "classification": _("Public"),
+        "online_url": base_url(),
+        "footnote": _("%(title)s, exported %(date)s.") % {"title": title, "date": day.isoformat()},
+    }
+
+
+def bundle_html(versions: list[PolicyVersion], *, day: datetime.date) -> str:
+    return render_to_string("exports/bundle.html", bundle_context(versions, day=day))
 
 
 def render_pdf(html: str, *, identifier: str) -> bytes:

@@ -15,12 +15,14 @@ import logging
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from trustcenter.audit.services import audit_record
 from trustcenter.core.company import load_company
 from trustcenter.exports import render
 from trustcenter.policies.models import PolicyVersion
@@ -49,6 +51,8 @@ def export_date() -> datetime.date:
 
 
 def _digest(parts: dict) -> str:
+    # The interface language shapes the labels (cover, header, footer), so it is part of every key.
+    parts = {**parts, "language": translation.get_language() or settings.LANGUAGE_CODE}
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -139,21 +143,22 @@ def policy_export(*, version: PolicyVersion, day: datetime.date | None = None) -
     return ExportedPdf(data, render.policy_filename(load_company(), version, day), key, rendered)
 
 
-def watermark_lines(*, user, day: datetime.date) -> list[str]:
+def watermark_lines(*, user, day: datetime.date, download_id: str) -> list[str]:
     company = load_company()
-    who = user.full_name or user.email
-    recipient = f"{who} <{user.email}>" if user.full_name else user.email
+    recipient = f"{user.full_name} <{user.email}>" if user.full_name else user.email
     if getattr(user, "company", ""):
         recipient = f"{recipient}, {user.company}"
     return [
         _("Confidential: shared with %(recipient)s") % {"recipient": recipient},
         _("Exported %(date)s") % {"date": day.isoformat()},
+        _("Download id %(id)s") % {"id": download_id},
         _("Under NDA with %(company)s; do not forward") % {"company": company.name},
     ]
 
 
-def policy_export_for(*, version: PolicyVersion, user, day: datetime.date | None = None) -> ExportedPdf:
-    """The PDF a reader gets: NDA versions carry the reader's name and the date on every page.
+def policy_export_for(*, version: PolicyVersion, user, request=None, day: datetime.date | None = None) -> ExportedPdf:
+    """The PDF a reader gets. NDA versions are recorded in the audit log and carry the
+    reader's name, the date and the audit row's download id on every page.
 
     The caller has already asked `can_read_version(user, version)`.
     """
@@ -161,5 +166,46 @@ def policy_export_for(*, version: PolicyVersion, user, day: datetime.date | None
     exported = policy_export(version=version, day=day)
     if version.is_public:
         return exported
-    data = watermark_pdf(exported.data, lines=watermark_lines(user=user, day=day))
+    event = audit_record(
+        kind="policy.pdf_downloaded",
+        actor=user,
+        request=request,
+        subject=f"policy:{version.policy.slug}:v{version.number}",
+        data={"filename": exported.filename, "export_date": day.isoformat(), "export_key": exported.key},
+    )
+    data = watermark_pdf(exported.data, lines=watermark_lines(user=user, day=day, download_id=str(event.seq)))
     return ExportedPdf(data, exported.filename, exported.key, exported.rendered)
+
+
+def bundle_key(versions: list[PolicyVersion], day: datetime.date) -> str:
+    return _digest(
+        {
+            "kind": "bundle",
+            "policies": [[v.policy.slug, v.number, v.content_hash, render.section_for(v).reviewed] for v in versions],
+            "categories": sorted(
+                {
+                    (
+                        v.policy.category.slug,
+                        v.policy.category.name,
+                        v.policy.category.description,
+                        v.policy.category.order,
+                    )
+                    for v in versions
+                }
+            ),
+            "date": day,
+            "template": render.template_version(),
+            "company": render.company_digest(),
+        }
+    )
+
+
+def bundle_export(*, day: datetime.date | None = None) -> ExportedPdf:
+    """Every public policy's current version in one PDF, in category order, exported on `day`."""
+    day = day or export_date()
+    versions = render.bundle_versions()
+    key = bundle_key(versions, day)
+    data, rendered = cached_render(
+        key, lambda: render.render_pdf(render.bundle_html(versions, day=day), identifier=key)
+    )
+    return ExportedPdf(data, render.bundle_filename(load_company(), day), key, rendered)

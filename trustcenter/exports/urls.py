@@ -8,4 +8,6 @@ urlpatterns = [
     # One policy: current version, any version
     path("policies/<slug:slug>/pdf/", views.policy_pdf, name="policy"),
     path("policies/<slug:slug>/v/<int:number>/pdf/", views.policy_version_pdf, name="policy_version"),
+    # The whole trust center
+    path("trust-center.pdf", views.bundle_pdf, name="bundle"),
 ]

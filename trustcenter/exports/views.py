@@ -3,7 +3,7 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
-from trustcenter.exports.services import ExportedPdf, policy_export_for
+from trustcenter.exports.services import ExportedPdf, bundle_export, policy_export_for
 from trustcenter.policies.views import _get_version_for_reading, _locked
 from trustcenter.ratelimit import rate_limited
 
@@ -31,7 +31,7 @@ def _export_version(request, slug, number=None):
         version = _get_version_for_reading(request, slug, number)
     except PermissionDenied:
         return _locked(request, slug)
-    exported = policy_export_for(version=version, user=request.user)
+    exported = policy_export_for(version=version, user=request.user, request=request)
     return _pdf_response(request, exported, public=version.is_public)
 
 
@@ -47,3 +47,10 @@ def policy_pdf(request, slug):
 def policy_version_pdf(request, slug, number):
     """Any published version of a policy as a dated PDF."""
     return _export_version(request, slug, number)
+
+
+@require_safe
+@rate_limited("pdf_export", key="ip")
+def bundle_pdf(request):
+    """Every public policy in one dated PDF, with a cover and a table of contents."""
+    return _pdf_response(request, bundle_export(), public=True)
