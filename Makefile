@@ -7,7 +7,7 @@ PORT ?= 8000
 # Libraries WeasyPrint needs (PDF exports, demo reports) and fonts for stable output.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core shared-mime-info
 
-.PHONY: run test lint format migrations-check system-deps clean scan
+.PHONY: run test lint format migrations-check system-deps clean scan bench
 
 run: $(VENV)/.runtime
 	DEBUG=1 $(PY) manage.py migrate --noinput
@@ -45,6 +45,15 @@ $(OBSERVATORY)/conf/hsts-preload.json: tools/scan/package.json tools/scan/packag
 	@command -v npm >/dev/null 2>&1 || { echo "make scan needs Node.js 20 or newer with npm"; exit 1; }
 	cd tools/scan && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	mkdir -p $(@D) && echo '{}' > $@
+
+# Benchmarks (issue 9): gunicorn as configured for production against the framework's ceiling and
+# nginx, with wrk; writes bench/RESULTS.md. Installs Debian's wrk and nginx with apt-get. Takes
+# about ten minutes; numbers depend on what else the machine runs, which the report records.
+BENCH_PACKAGES := wrk nginx
+
+bench: $(VENV)/.dev
+	@$(MAKE) --no-print-directory system-deps SYSTEM_PACKAGES="$(BENCH_PACKAGES)"
+	$(PY) bench/run.py
 
 migrations-check: $(VENV)/.dev
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
