@@ -14,7 +14,8 @@ PASSWORD = "correct-horse-battery"  # noqa: S105 - test accounts only
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Every test starts with an empty cache: no page, rate-limit count or stamp from another test."""
+    """Every test starts with an empty cache: no page, rate-limit count (ours or allauth's),
+    used TOTP code or stamp from another test."""
     cache.clear()
     yield
     cache.clear()
@@ -36,8 +37,38 @@ def published(db, content_dir, settings):
     return content_dir
 
 
-def _user(django_user_model, email, **extra):
-    return django_user_model.objects.create_user(email=email, password=PASSWORD, **extra)
+def _user(django_user_model, email, *, verified=True, **extra):
+    """A user who signed up and (unless verified=False) confirmed their email address, as allauth requires."""
+    from allauth.account.models import EmailAddress
+
+    user = django_user_model.objects.create_user(email=email, password=PASSWORD, **extra)
+    EmailAddress.objects.create(user=user, email=email, primary=True, verified=verified)
+    return user
+
+
+def mfa_activate(user) -> str:
+    """Turn on TOTP (and recovery codes) for `user` as the setup page would; return the TOTP secret.
+
+    Staff pages open only for staff with MFA; use this for any staff user a test creates.
+    """
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    RecoveryCodes.activate(user)
+    return secret
+
+
+def totp_code(secret: str, *, at: float | None = None) -> str:
+    """The code an authenticator app shows for `secret` now (or at the Unix time `at`)."""
+    import time
+
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    counter = int((time.time() if at is None else at) // app_settings.TOTP_PERIOD)
+    return format_hotp_value(hotp_value(secret, counter))
 
 
 @pytest.fixture
@@ -47,13 +78,38 @@ def prospect(django_user_model):
 
 
 @pytest.fixture
+def unverified(django_user_model):
+    """Signed up, never clicked the confirmation link."""
+    return _user(django_user_model, "una@prospect.example", full_name="Una Verified", verified=False)
+
+
+@pytest.fixture
 def sales(django_user_model):
-    return _user(django_user_model, "sam@kestrel.example", full_name="Sam Sales", is_staff=True)
+    """Sales staff with an authenticator app (staff pages need MFA); `sales.totp_secret` makes codes."""
+    user = _user(django_user_model, "sam@kestrel.example", full_name="Sam Sales", role="sales", is_staff=True)
+    user.totp_secret = mfa_activate(user)
+    return user
 
 
 @pytest.fixture
 def security_admin(django_user_model):
-    return _user(django_user_model, "ada@kestrel.example", full_name="Ada Admin", is_staff=True, is_superuser=True)
+    """A security admin (Django superuser) with an authenticator app."""
+    user = _user(
+        django_user_model,
+        "ada@kestrel.example",
+        full_name="Ada Admin",
+        role="security_admin",
+        is_staff=True,
+        is_superuser=True,
+    )
+    user.totp_secret = mfa_activate(user)
+    return user
+
+
+@pytest.fixture
+def staff_without_mfa(django_user_model):
+    """A sales account that has not set up MFA yet: every staff page sends it to MFA setup."""
+    return _user(django_user_model, "new@kestrel.example", full_name="Nina New", role="sales", is_staff=True)
 
 
 @pytest.fixture
@@ -66,6 +122,47 @@ def client_for(client):
         return client
 
     return make
+
+
+def recovery_code(user) -> str:
+    """One unused recovery code of `user`."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.RECOVERY_CODES)
+    return RecoveryCodes(authenticator).get_unused_codes()[0]
+
+
+def sign_in(client, user, password=PASSWORD, *, next_url="/", secure=False, use_recovery_code=False, **extra):
+    """Sign in through allauth's real form (and its MFA step when the user has TOTP), as a browser would.
+
+    Returns the last response: a redirect to `next_url` when it worked. Users created with
+    `mfa_activate` carry their secret as `user.totp_secret`. A TOTP code is accepted only
+    once, so a second sign-in within the same 30 seconds needs `use_recovery_code=True`.
+    """
+    from django.urls import reverse
+
+    response = client.post(
+        f"{reverse('account_login')}?next={next_url}",
+        {"login": user.email, "password": password},
+        secure=secure,
+        **extra,
+    )
+    if response.status_code == 302 and response["Location"].startswith(reverse("mfa_authenticate")):
+        response = client.post(
+            reverse("mfa_authenticate"),
+            {"code": recovery_code(user) if use_recovery_code else totp_code(user.totp_secret)},
+            secure=secure,
+            **extra,
+        )
+    return response
+
+
+def reauthenticate(client, password=PASSWORD, *, next_url="/"):
+    """Confirm the password again, as allauth asks before email, password and MFA changes."""
+    from django.urls import reverse
+
+    return client.post(f"{reverse('account_reauthenticate')}?next={next_url}", {"password": password})
 
 
 # Documents and gated access (issue 3, gating) ------------------------------------------

@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.conftest import mfa_activate
 from trustcenter.policies.models import Policy, PolicyVersion
 
 pytestmark = pytest.mark.usefixtures("published")
@@ -107,6 +108,7 @@ def test_non_staff_cannot_open_the_editor(client, who, prospect):
 
 def test_staff_without_the_permission_cannot_publish(client, django_user_model):
     user = django_user_model.objects.create_user(email="viewer@kestrel.example", password="x" * 12, is_staff=True)
+    mfa_activate(user)
     client.force_login(user)
     policy = Policy.objects.get(slug="security-program")
     assert client.get(url(policy)).status_code == 403

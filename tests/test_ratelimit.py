@@ -188,5 +188,5 @@ def test_a_malformed_content_length_is_a_bad_request(published):
 
 def test_too_many_form_fields_are_refused(published):
     fields = {f"f{n}": "1" for n in range(600)}
-    response = Client(raise_request_exception=False).post("/admin/login/", fields)
+    response = Client(raise_request_exception=False).post("/accounts/login/", fields)
     assert response.status_code == 400

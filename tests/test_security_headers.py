@@ -79,7 +79,8 @@ def policy_url(published):
         ("get", "/changes/feed/", 200),
         ("get", "/.well-known/security.txt", 200),
         ("get", "/static/css/site.css", 200),
-        ("get", "/admin/login/", 200),
+        ("get", "/accounts/login/", 200),
+        ("get", "/admin/login/", 302),
         ("get", "/test-download/", 200),
         ("get", "/no-such-page/", 404),
         ("post", "/", 405),
@@ -138,11 +139,11 @@ def test_hsts_preload_is_sent_only_when_opted_in(published, settings):
 
 def test_the_session_and_csrf_cookies_are_host_only_secure_and_httponly(published, security_admin):
     client = Client()
-    response = client.get("/admin/login/", secure=True)
+    response = client.get("/accounts/login/", secure=True)
     csrf = response.cookies["__Host-csrftoken"]
     response = client.post(
-        "/admin/login/",
-        {"username": security_admin.email, "password": PASSWORD, "csrfmiddlewaretoken": csrf.value},
+        "/accounts/login/",
+        {"login": security_admin.email, "password": PASSWORD, "csrfmiddlewaretoken": csrf.value},
         secure=True,
     )
     assert response.status_code == 302

@@ -75,14 +75,13 @@ def rate_for(scope: str) -> Rate:
         raise ImproperlyConfigured(f"no rate for {scope!r} in settings.RATE_LIMITS") from None
 
 
-def client_ip(request) -> str:
-    """The client's address as this deployment can know it.
+def client_address(request) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The client's full address as this deployment can know it, or None when it is not an IP.
 
     With TRUSTED_PROXY_COUNT = 0 the TCP peer (REMOTE_ADDR) is used and X-Forwarded-For is
     ignored, since any client can send one. Behind N proxies that each append the address
     they saw, the N-th entry from the right is the one the outermost proxy saw: entries
-    further left were written by the client and are not trusted. IPv6 addresses are
-    reduced to their /64 network, which one client usually controls as a whole.
+    further left were written by the client and are not trusted.
     """
     address = request.META.get("REMOTE_ADDR", "")
     proxies = settings.TRUSTED_PROXY_COUNT
@@ -94,10 +93,20 @@ def client_ip(request) -> str:
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
+        return None
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    return ip
+
+
+def client_ip(request) -> str:
+    """The identity rate limits count by: `client_address`, with IPv6 reduced to its /64 network,
+    which one client usually controls as a whole.
+    """
+    ip = client_address(request)
+    if ip is None:
         return "unknown"
     if isinstance(ip, ipaddress.IPv6Address):
-        if ip.ipv4_mapped is not None:
-            return str(ip.ipv4_mapped)
         return str(ipaddress.ip_network(f"{ip}/64", strict=False))
     return str(ip)
 

@@ -51,11 +51,19 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "django.contrib.humanize",
     "trustcenter.core",
     "trustcenter.policies",
     "trustcenter.documents",  # issue 3, gating
     "trustcenter.access",  # issue 3, gating
     "trustcenter.publicsite",  # issue 9, performance
+    # Accounts and the audit log (issue 3, accounts).
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "trustcenter.accounts",
+    "trustcenter.audit",
 ]
 
 MIDDLEWARE = [
@@ -72,8 +80,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "trustcenter.core.middleware.SessionLifetimeMiddleware",
+    "trustcenter.accounts.middleware.StaffMfaRequiredMiddleware",
     "trustcenter.core.middleware.RateLimitMiddleware",
 ]
 
@@ -91,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "trustcenter.core.context_processors.site",
+                "trustcenter.accounts.context_processors.account",
             ],
         },
     },
@@ -266,6 +278,57 @@ CONTENT_SECURITY_POLICY = {
 PUBLIC_PAGE_CACHE = env_bool("PUBLIC_PAGE_CACHE", True)
 PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 24 * 3600)
 PUBLICATION_APPS = ["policies", "documents", "questionnaires"]
+# Accounts (issue 3, accounts): django-allauth with email as the login, mandatory email
+# verification and MFA. See README "Accounts and security".
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "/"
+ACCOUNT_ADAPTER = "trustcenter.accounts.adapter.AccountAdapter"
+MFA_ADAPTER = "trustcenter.accounts.adapter.MFAAdapter"
+ACCOUNT_ALLOW_SIGNUP = env_bool("ACCOUNT_ALLOW_SIGNUP", True)
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False  # a mail scanner following the link must not confirm the address
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
+ACCOUNT_PREVENT_ENUMERATION = True  # sign-up and password reset never say whether an address exists
+ACCOUNT_LOGOUT_ON_GET = False  # signing out is a POST with a CSRF token
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+ACCOUNT_SESSION_REMEMBER = False  # no "remember me"; the absolute session lifetime applies to everyone
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False  # this session stays; trustcenter.accounts ends all the others
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # mail the user when their password, email or MFA changes
+ACCOUNT_REAUTHENTICATION_REQUIRED = True  # email changes need a recent sign-in, like password and MFA
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("ACCOUNT_REAUTHENTICATION_TIMEOUT", 300)
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# allauth's limits, counted in the default cache (Redis in production, shared by all workers).
+# "login_failed" is per IP and per address tried; over it the form refuses further attempts.
+ACCOUNT_RATE_LIMITS = {
+    "login": env_str("ACCOUNT_RATE_LIMIT_LOGIN", "30/m/ip"),
+    "login_failed": env_str("ACCOUNT_RATE_LIMIT_LOGIN_FAILED", "10/m/ip,5/5m/key"),
+    "signup": env_str("ACCOUNT_RATE_LIMIT_SIGNUP", "20/h/ip"),
+    "reset_password": env_str("ACCOUNT_RATE_LIMIT_RESET_PASSWORD", "20/h/ip,3/h/key"),
+    "reset_password_from_key": "20/h/ip",
+    "change_password": "5/h/user",
+    "manage_email": "10/h/user",
+    "reauthenticate": "10/h/user",
+    "confirm_email": "1/3m/key",
+}
+if not RATELIMIT_ENABLED:
+    ACCOUNT_RATE_LIMITS = False
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT  # allauth's per-IP limits see the same client IP as ours
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]  # no WebAuthn: its pages need inline script
+MFA_REAUTHENTICATION_REQUIRED = True
+MFA_RECOVERY_CODE_COUNT = 10
+# Off: tracking "last seen" would write to the database on every signed-in request.
+USERSESSIONS_TRACK_ACTIVITY = False
+# Staff (sales, security admins, anyone with is_staff) must have MFA before pages under these
+# prefixes open (trustcenter.accounts.middleware.StaffMfaRequiredMiddleware).
+STAFF_PATH_PREFIXES = ["/admin/", "/staff/"]
 
 LOGGING = {
     "version": 1,

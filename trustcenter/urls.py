@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from trustcenter.accounts import views as accounts_views
 from trustcenter.policies.sitemaps import PageSitemap, PolicySitemap
 from trustcenter.publicsite.cache import public_page
 
@@ -18,5 +19,12 @@ urlpatterns = [
         {"sitemaps": {"pages": PageSitemap, "policies": PolicySitemap}},
         name="sitemap",
     ),
+    # Accounts (issue 3): allauth's pages, the audit log for staff.
+    path("accounts/", include("allauth.urls")),
+    path("staff/audit/", include("trustcenter.audit.urls")),
+    path("admin/login/", accounts_views.admin_login),
     path("admin/", admin.site.urls),
 ]
+
+# allauth answers its own rate limits (ACCOUNT_RATE_LIMITS) with this view.
+handler429 = "trustcenter.accounts.views.rate_limited"

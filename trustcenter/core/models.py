@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class UserManager(BaseUserManager):
@@ -26,11 +27,26 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra)
 
 
+class Role(models.TextChoices):
+    """What a person does here. `is_staff` stays Django's separate "may open the admin" flag."""
+
+    CUSTOMER = "customer", _("Customer or prospect")
+    SALES = "sales", _("Sales")
+    SECURITY_ADMIN = "security_admin", _("Security admin")
+
+
 class User(AbstractUser):
     username = None
     email = models.EmailField("email address", unique=True)
     full_name = models.CharField(max_length=200, blank=True)
     company = models.CharField(max_length=200, blank=True)
+    role = models.CharField(
+        _("role"),
+        max_length=20,
+        choices=Role.choices,
+        default=Role.CUSTOMER,
+        help_text=_("Sales and security admins review access requests and read the audit log; both need MFA."),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -39,9 +55,25 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["email"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(role__in=Role.values), name="core_user_role_valid"),
+        ]
 
     def __str__(self):
         return self.email
+
+    @property
+    def is_sales_or_admin(self) -> bool:
+        return self.role in (Role.SALES, Role.SECURITY_ADMIN)
+
+    @property
+    def is_security_admin(self) -> bool:
+        return self.role == Role.SECURITY_ADMIN
+
+    @property
+    def needs_mfa(self) -> bool:
+        """Staff of any kind (a staff role or Django's admin flag) must use MFA before staff pages open."""
+        return self.is_sales_or_admin or self.is_staff or self.is_superuser
 
     def get_full_name(self):
         return self.full_name or self.email

@@ -1,0 +1,19 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from trustcenter.audit.services import audit_verify
+
+
+class Command(BaseCommand):
+    help = "Check the audit log's hash chain; name the first broken event and exit non-zero if it is broken."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--database", default="default", help="Database alias (default: default).")
+
+    def handle(self, *args, database, **options):
+        count, broken, reason = audit_verify(using=database)
+        if broken is not None:
+            raise CommandError(
+                f"Audit chain broken at event #{broken.seq} (id {broken.pk}, {broken.kind}, "
+                f"{broken.created_at.isoformat()}): {reason}. {count} earlier event(s) verified."
+            )
+        self.stdout.write(self.style.SUCCESS(f"Audit chain intact: {count} event(s) verified."))
