@@ -6,10 +6,14 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # Libraries WeasyPrint needs (PDF exports, demo reports) and fonts for stable output.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core shared-mime-info
+# gettext's msgfmt compiles the interface translations (locale/*/LC_MESSAGES/django.po) at build time.
+SYSTEM_PACKAGES += gettext
+# The compiled translations; .mo files are built here, never committed.
+LOCALE_MO := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 
-.PHONY: run test lint format migrations-check system-deps clean scan bench
+.PHONY: run test lint format migrations-check system-deps clean scan translations bench
 
-run: $(VENV)/.runtime
+run: $(VENV)/.runtime translations
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py publish
 	DEBUG=1 $(PY) manage.py demo_setup
@@ -17,7 +21,7 @@ run: $(VENV)/.runtime
 	@echo "Serving the demo trust center on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: $(VENV)/.dev
+test: $(VENV)/.dev translations
 	$(PY) -m pytest
 
 lint: $(VENV)/.dev
@@ -51,9 +55,14 @@ $(OBSERVATORY)/conf/hsts-preload.json: tools/scan/package.json tools/scan/packag
 # about ten minutes; numbers depend on what else the machine runs, which the report records.
 BENCH_PACKAGES := wrk nginx
 
-bench: $(VENV)/.dev
+bench: $(VENV)/.dev translations
 	@$(MAKE) --no-print-directory system-deps SYSTEM_PACKAGES="$(BENCH_PACKAGES)"
 	$(PY) bench/run.py
+
+translations: $(LOCALE_MO)
+
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po | system-deps
+	msgfmt --check-format -o $@ $<
 
 migrations-check: $(VENV)/.dev
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
@@ -96,4 +105,4 @@ system-deps:
 	fi
 
 clean:
-	rm -rf $(VENV) var .pytest_cache tools/scan/node_modules
+	rm -rf $(VENV) var .pytest_cache tools/scan/node_modules $(LOCALE_MO)

@@ -1,6 +1,7 @@
 """Shared fixtures: the published demo content and a fixed cast of users."""
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,18 @@ from django.core.cache import cache
 from trustcenter.policies.services import content_publish
 
 PASSWORD = "correct-horse-battery"  # noqa: S105 - test accounts only
+
+
+def pytest_sessionstart(session):
+    """Compile stale translations, as `make translations` does, so a bare `pytest` sees German too."""
+    for po in Path(settings.BASE_DIR, "locale").glob("*/LC_MESSAGES/django.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        msgfmt = shutil.which("msgfmt")
+        if msgfmt is None:
+            pytest.exit("msgfmt is missing: install gettext (`make system-deps` does) to compile the translations", 2)
+        subprocess.run([msgfmt, "--check-format", "-o", str(mo), str(po)], check=True)  # noqa: S603
 
 
 @pytest.fixture(autouse=True)

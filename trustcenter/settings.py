@@ -77,6 +77,7 @@ MIDDLEWARE = [
     # Whole public pages for anonymous visitors; above the session middleware so a hit costs nothing below.
     "trustcenter.publicsite.cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",  # issue 8: after sessions, before CommonMiddleware
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -142,6 +143,21 @@ LANGUAGE_CODE = "en"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
+
+# Languages (issue 8). The interface is in English and German, chosen from the language cookie
+# (set by the switcher in the header, /language/<code>/) or else the browser's Accept-Language.
+# Policy content stays as written. Translations: locale/<code>/LC_MESSAGES/django.po; the
+# compiled .mo files are built by `make` (gettext's msgfmt), never committed.
+LANGUAGES = [("en", "English"), ("de", "Deutsch")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# English dates read "1 June 2026" (trustcenter/formats/en/formats.py) rather than Django's US default.
+FORMAT_MODULE_PATH = ["trustcenter.formats"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_HTTPONLY = True  # no script reads it
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = not DEBUG
+# A __Host- cookie is only accepted over HTTPS for this exact host (see the session cookie).
+LANGUAGE_COOKIE_NAME = "django_language" if DEBUG else "__Host-language"
 
 # Static files: served by WhiteNoise, hashed and compressed when DEBUG is off.
 STATIC_URL = "static/"

@@ -12,18 +12,20 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy
 
 from trustcenter.content import ContentError, ContentErrors, as_date, load_yaml_mapping
 from trustcenter.markup import render_markdown
 
 CERTIFICATION_STATUSES = {
-    "current": "Current",
-    "in_progress": "In progress",
-    "planned": "Planned",
-    "expired": "Expired",
+    "current": gettext_lazy("Current"),
+    "in_progress": gettext_lazy("In progress"),
+    "planned": gettext_lazy("Planned"),
+    "expired": gettext_lazy("Expired"),
 }
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,8 @@ class Company:
     security_email: str
     disclosure_url: str
     preferred_languages: tuple[str, ...]
+    # The language content/ is written in; the interface may be in another (marked with `lang`).
+    content_language: str = "en"
     categories: tuple[CategoryInfo, ...] = field(default_factory=tuple)
     certifications: tuple[Certification, ...] = field(default_factory=tuple)
     subprocessors: tuple[Subprocessor, ...] = field(default_factory=tuple)
@@ -117,6 +121,13 @@ def parse_company(text: str, *, path: str) -> Company:
     if not isinstance(contact, dict) or not contact.get("email"):
         errors.append(ContentError(path, line("security_contact"), "`security_contact.email` is required"))
         contact = contact if isinstance(contact, dict) else {}
+    content_language = _text(data, "language", errors, path, line("language"), required=False) or "en"
+    if not LANGUAGE_RE.match(content_language):
+        errors.append(
+            ContentError(
+                path, line("language"), f"`language` must be a language tag like en or de, got {content_language!r}"
+            )
+        )
     languages = contact.get("preferred_languages") or ["en"]
     if isinstance(languages, str):
         languages = [languages]
@@ -212,6 +223,7 @@ def parse_company(text: str, *, path: str) -> Company:
         security_email=str(contact.get("email", "")),
         disclosure_url=str(contact.get("disclosure_url") or ""),
         preferred_languages=tuple(str(lang) for lang in languages),
+        content_language=content_language,
         categories=tuple(categories),
         certifications=tuple(certifications),
         subprocessors=tuple(subprocessors),

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext, ngettext
 
 from trustcenter.ratelimit import RateLimited
 
@@ -104,11 +105,13 @@ class SessionLifetimeMiddleware:
         expired = now - started > settings.SESSION_ABSOLUTE_LIFETIME
         if idle or expired:
             logout(request)
-            reason = "without activity" if idle and not expired else "since you signed in"
-            limit = (
-                settings.SESSION_IDLE_TIMEOUT if reason == "without activity" else settings.SESSION_ABSOLUTE_LIFETIME
-            )
-            messages.info(request, f"You were signed out after {_duration(limit)} {reason}. Please sign in again.")
+            if idle and not expired:
+                text = gettext("You were signed out after %(duration)s without activity. Please sign in again.")
+                limit = settings.SESSION_IDLE_TIMEOUT
+            else:
+                text = gettext("You were signed out after %(duration)s since you signed in. Please sign in again.")
+                limit = settings.SESSION_ABSOLUTE_LIFETIME
+            messages.info(request, text % {"duration": _duration(limit)})
             return
         if seen is None or now - seen >= SEEN_RESOLUTION:
             session[SESSION_SEEN] = now
@@ -124,9 +127,9 @@ def session_started(sender, request, user, **kwargs):
 def _duration(seconds: int) -> str:
     if seconds % 3600 == 0:
         hours = seconds // 3600
-        return f"{hours} hour{'s' if hours != 1 else ''}"
+        return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
     minutes = max(1, seconds // 60)
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
 
 
 class RateLimitMiddleware:

@@ -9,4 +9,5 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("brand.css", views.brand_css, name="brand_css"),
     path("healthz", views.healthz, name="healthz"),
+    path("language/<str:code>/", views.language_switch, name="language"),
 ]

@@ -1,10 +1,11 @@
 import datetime
 
 from django.conf import settings
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.cache import cache_control
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
 from trustcenter.core.branding import brand_palette
@@ -42,6 +43,7 @@ def robots_txt(request):
         "User-agent: *",
         "Disallow: /admin/",
         "Disallow: /accounts/",
+        "Disallow: /language/",
         "Allow: /",
         f"Sitemap: {_absolute(reverse('sitemap'))}",
     ]
@@ -59,3 +61,33 @@ def brand_css(request):
 @require_safe
 def healthz(request):
     return JsonResponse({"status": "ok"})
+
+
+@require_safe
+@never_cache
+def language_switch(request, code):
+    """Remember the visitor's interface language in a cookie and go back to where they were.
+
+    A link rather than Django's `set_language` form: a form would need a CSRF token on every
+    page, and public pages carry no per-visitor data (so they can be cached). Switching the
+    interface language is harmless, so a GET that sets a preference cookie is acceptable.
+    """
+    if code not in dict(settings.LANGUAGES):
+        raise Http404("Unknown language")
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response

@@ -4,6 +4,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from trustcenter.content import ContentError, ContentErrors
 from trustcenter.markup import render_markdown
@@ -61,14 +63,15 @@ class PolicyAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="Current version")
+    @admin.display(description=_("Current version"))
     def current_number(self, obj):
         return obj.current_version.number if obj.current_version else "-"
 
-    @admin.display(description="New version")
+    @admin.display(description=_("New version"))
     def write_link(self, obj):
         url = reverse("admin:policies_policy_write_version", args=[obj.pk])
-        return format_html('<a class="button" href="{}">Write version {}</a>', url, obj.latest_number() + 1)
+        label = gettext("Write version %(number)d") % {"number": obj.latest_number() + 1}
+        return format_html('<a class="button" href="{}">{}</a>', url, label)
 
     def get_urls(self):
         custom = [
@@ -116,10 +119,16 @@ class PolicyAdmin(admin.ModelAdmin):
                     with transaction.atomic():
                         outcome, version = policy_version_publish(source=source, actor=request.user)
                     if outcome == CREATED:
-                        messages.success(request, f"Published {version.title} v{version.number}.")
+                        messages.success(
+                            request,
+                            gettext("Published %(title)s v%(number)d.")
+                            % {"title": version.title, "number": version.number},
+                        )
                     else:
                         messages.info(
-                            request, f"{version.title} v{version.number} is already published with this text."
+                            request,
+                            gettext("%(title)s v%(number)d is already published with this text.")
+                            % {"title": version.title, "number": version.number},
                         )
                     return redirect("admin:policies_policy_change", version.policy_id)
             except (ContentError, ContentErrors) as exc:
@@ -127,7 +136,9 @@ class PolicyAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": f"New version of {policy.title}" if policy else "Write a policy",
+            "title": gettext("New version of %(title)s") % {"title": policy.title}
+            if policy
+            else gettext("Write a policy"),
             "form": form,
             "policy": policy,
             "preview": preview,

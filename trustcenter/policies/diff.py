@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy
 
 _BLOCK_SPLIT = re.compile(r"\n\s*\n")
 _WORDS = re.compile(r"\s+|[^\s]+")
@@ -73,12 +74,12 @@ def diff_sources(old: str, new: str) -> list[DiffRow]:
 
 
 META_FIELDS = [
-    ("title", "Title"),
-    ("summary", "Summary"),
-    ("effective", "Effective"),
-    ("owner", "Owner"),
-    ("visibility", "Visibility"),
-    ("category", "Category"),
+    ("title", gettext_lazy("Title")),
+    ("summary", gettext_lazy("Summary")),
+    ("effective", gettext_lazy("Effective")),
+    ("owner", gettext_lazy("Owner")),
+    ("visibility", gettext_lazy("Visibility")),
+    ("category", gettext_lazy("Category")),
 ]
 
 

@@ -1,5 +1,6 @@
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext
 
 from trustcenter.core.company import load_company
 from trustcenter.policies.models import PolicyVersion, Visibility
@@ -12,10 +13,10 @@ class ChangesFeed(Feed):
     link = "/changes/"
 
     def title(self):
-        return f"{load_company().name} trust center: policy changes"
+        return gettext("%(name)s trust center: policy changes") % {"name": load_company().name}
 
     def subtitle(self):
-        return f"New and updated security policies published by {load_company().name}."
+        return gettext("New and updated security policies published by %(name)s.") % {"name": load_company().name}
 
     def author_name(self):
         return load_company().name
@@ -28,7 +29,7 @@ class ChangesFeed(Feed):
 
     def item_description(self, item):
         if item.visibility == Visibility.NDA:
-            return f"{item.summary} (Available under NDA.)"
+            return gettext("%(summary)s (Available under NDA.)") % {"summary": item.summary}
         return item.summary
 
     def item_link(self, item):

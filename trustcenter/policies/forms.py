@@ -1,6 +1,7 @@
 import datetime
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from trustcenter.content import ContentError, ContentErrors
 from trustcenter.policies.models import Category, Visibility
@@ -10,13 +11,13 @@ from trustcenter.policies.sources import PolicySource, parse_policy
 class PolicyVersionForm(forms.Form):
     """Write a new version in the admin; validated by the same parser as `publish`."""
 
-    slug = forms.SlugField(help_text="The page address: /policies/<slug>/. Fixed once published.")
+    slug = forms.SlugField(help_text=_("The page address: /policies/<slug>/. Fixed once published."))
     title = forms.CharField(max_length=200)
     category = forms.ModelChoiceField(queryset=Category.objects.all(), to_field_name="slug")
     summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
     version = forms.IntegerField(min_value=1)
-    effective = forms.DateField(help_text="YYYY-MM-DD", initial=datetime.date.today)
-    reviewed = forms.DateField(help_text="YYYY-MM-DD", initial=datetime.date.today)
+    effective = forms.DateField(help_text=_("YYYY-MM-DD"), initial=datetime.date.today)
+    reviewed = forms.DateField(help_text=_("YYYY-MM-DD"), initial=datetime.date.today)
     owner = forms.CharField(max_length=200)
     visibility = forms.ChoiceField(choices=Visibility.choices)
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 28, "cols": 100, "class": "markdown-editor"}))

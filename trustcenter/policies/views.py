@@ -1,6 +1,7 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from trustcenter.policies.diff import diff_metadata, diff_sources, summarize
@@ -93,9 +94,9 @@ def _int_param(request, name: str, default: int) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise ValueError(f"`{name}` must be a version number, like {name}=1") from None
+        raise ValueError(gettext("`%(name)s` must be a version number, like %(name)s=1") % {"name": name}) from None
     if value < 1:
-        raise ValueError(f"`{name}` must be a version number from 1 up")
+        raise ValueError(gettext("`%(name)s` must be a version number from 1 up") % {"name": name})
     return value
 
 
@@ -121,7 +122,7 @@ def changes(request, slug):
     by_number = {v.number: v for v in versions}
     if from_number not in by_number or to_number not in by_number:
         missing = from_number if from_number not in by_number else to_number
-        raise Http404(f"{policy.title} has no version {missing}")
+        raise Http404(gettext("%(title)s has no version %(number)s") % {"title": policy.title, "number": missing})
     old, new = by_number[from_number], by_number[to_number]
     for v in (old, new):
         if not can_read_version(request.user, v):
@@ -152,6 +153,9 @@ def all_changes(request):
 def search(request):
     query = request.GET.get("q", "").strip()
     if len(query) > MAX_QUERY_LENGTH:
-        return HttpResponseBadRequest(f"Search for at most {MAX_QUERY_LENGTH} characters.")
+        return HttpResponseBadRequest(
+            gettext("Search for at most %(count)d characters.") % {"count": MAX_QUERY_LENGTH},
+            content_type="text/plain; charset=utf-8",
+        )
     hits = search_policies(query) if query else []
     return render(request, "policies/search.html", {"query": query, "hits": hits})

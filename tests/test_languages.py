@@ -1,0 +1,141 @@
+"""The interface in English and German: from the browser's language or the switcher; content as written."""
+
+import polib
+import pytest
+from django.conf import settings
+
+pytestmark = pytest.mark.usefixtures("published")
+
+GERMAN = {"HTTP_ACCEPT_LANGUAGE": "de-DE,de;q=0.9,en;q=0.5"}
+
+
+def test_english_is_the_default(client):
+    html = client.get("/").content.decode()
+    assert '<html lang="en">' in html
+    assert "Security policies" in html and "Skip to main content" in html
+
+
+def test_a_german_browser_gets_the_german_interface(client):
+    response = client.get("/", **GERMAN)
+    html = response.content.decode()
+    assert response["Content-Language"] == "de"
+    assert "Accept-Language" in response["Vary"]
+    assert '<html lang="de">' in html
+    for text in (
+        "Sicherheitsrichtlinien",
+        "Zum Inhalt springen",
+        "Zertifizierungen und Testate",
+        "Unterauftragsverarbeiter",
+    ):
+        assert text in html, text
+    assert "Security policies" not in html
+    # certification statuses come from Python (gettext_lazy)
+    assert "Aktuell" in html and "In Arbeit" in html and "Geplant" in html
+
+
+def test_policy_content_stays_as_written(client):
+    html = client.get("/policies/data-protection/", **GERMAN).content.decode()
+    assert "Auf dieser Seite" in html and "Versionsverlauf" in html and "Gültig ab" in html
+    # the title and body are content: left in English and marked so, for screen readers
+    assert '<h1 id="policy-title" lang="en">Data Protection and Encryption</h1>' in html
+    assert '<div class="prose" lang="en">' in html
+    assert "Zuletzt geprüft" in html
+    assert "1. Juni 2026" in html  # German date format
+
+
+def test_content_is_not_marked_when_it_is_in_the_interface_language(client):
+    html = client.get("/policies/data-protection/").content.decode()
+    assert '<h1 id="policy-title">Data Protection and Encryption</h1>' in html
+    assert html.count('lang="en"') == 1  # only <html lang="en">
+
+
+def test_english_dates_read_day_month_year(client):
+    html = client.get("/policies/data-protection/").content.decode()
+    assert "1 June 2026" in html
+
+
+def test_an_unsupported_browser_language_falls_back_to_english(client):
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9").content.decode()
+    assert '<html lang="en">' in html and "Security policies" in html
+
+
+def test_diff_and_search_pages_use_german_plurals(client):
+    html = client.get("/policies/data-protection/changes/", {"from": 1, "to": 3}, **GERMAN).content.decode()
+    assert "Absätze geändert" in html or "Absatz geändert" in html
+    assert "hinzugefügt" in html and "entfernt" in html
+    html = client.get("/search/", {"q": "encryption"}, **GERMAN).content.decode()
+    assert "Treffer für <strong>encryption</strong>" in html
+
+
+def test_error_messages_from_views_are_translated(client):
+    response = client.get("/policies/data-protection/changes/", {"from": "x"}, **GERMAN)
+    assert response.status_code == 400
+    assert "`from` muss eine Versionsnummer sein, zum Beispiel from=1" in response.content.decode()
+
+
+def test_the_404_page_is_translated(client):
+    response = client.get("/no-such-page/", **GERMAN)
+    assert response.status_code == 404
+    assert "Seite nicht gefunden" in response.content.decode()
+
+
+class TestSwitcher:
+    def test_every_page_offers_the_other_language_as_a_link(self, client):
+        html = client.get("/policies/data-protection/").content.decode()
+        assert (
+            'href="/language/de/?next=/policies/data-protection/" lang="de" hreflang="de" rel="nofollow">Deutsch</a>'
+            in html
+        )
+        html = client.get("/search/?q=backup%20keys", **GERMAN).content.decode()
+        assert 'href="/language/en/?next=/search/%3Fq%3Dbackup%2520keys"' in html
+
+    def test_choosing_german_remembers_it_and_goes_back(self, client):
+        response = client.get("/language/de/", {"next": "/policies/data-protection/"})
+        assert response.status_code == 302
+        assert response["Location"] == "/policies/data-protection/"
+        cookie = response.cookies[settings.LANGUAGE_COOKIE_NAME]
+        assert cookie.value == "de"
+        assert cookie["httponly"] and cookie["secure"] and cookie["samesite"] == "Lax"
+        assert cookie["path"] == "/" and not cookie["domain"]
+        assert settings.LANGUAGE_COOKIE_NAME.startswith("__Host-")
+        # the choice beats the browser's own language
+        html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en").content.decode()
+        assert '<html lang="de">' in html and "Sicherheitsrichtlinien" in html
+
+    def test_switching_back_to_english(self, client):
+        client.get("/language/de/")
+        client.get("/language/en/")
+        assert "Security policies" in client.get("/", **GERMAN).content.decode()
+
+    @pytest.mark.parametrize("next_url", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)", ""])
+    def test_it_never_redirects_to_another_site(self, client, next_url):
+        response = client.get("/language/de/", {"next": next_url})
+        assert response.status_code == 302
+        assert response["Location"] == "/"
+
+    def test_an_unknown_language_is_404(self, client):
+        assert client.get("/language/fr/").status_code == 404
+        assert settings.LANGUAGE_COOKIE_NAME not in client.cookies
+
+    def test_it_answers_only_get_and_head(self, client):
+        assert client.post("/language/de/").status_code == 405
+
+    def test_the_redirect_is_never_cached(self, client):
+        assert "no-cache" in client.get("/language/de/")["Cache-Control"]
+
+
+def test_the_german_catalogue_is_complete():
+    po = polib.pofile(str(settings.BASE_DIR / "locale/de/LC_MESSAGES/django.po"))
+    assert po.percent_translated() == 100, [e.msgid for e in po.untranslated_entries()]
+    assert not po.fuzzy_entries(), [e.msgid for e in po.fuzzy_entries()]
+
+
+def test_a_bad_content_language_in_company_yaml_is_reported_with_its_line(content_dir):
+    from trustcenter.content import ContentErrors
+    from trustcenter.core.company import parse_company
+
+    text = (content_dir / "company.yaml").read_text().replace("language: en\n", "language: English please\n")
+    with pytest.raises(ContentErrors) as excinfo:
+        parse_company(text, path="company.yaml")
+    message = str(excinfo.value.errors[0])
+    assert message.startswith("company.yaml:18:") and "`language` must be a language tag like en or de" in message
