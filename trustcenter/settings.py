@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "trustcenter.policies",
     "trustcenter.documents",  # issue 3, gating
     "trustcenter.access",  # issue 3, gating
+    "trustcenter.exports",  # issue 4, PDF exports
     "trustcenter.publicsite",  # issue 9, performance
     # Accounts and the audit log (issue 3, accounts).
     "allauth",

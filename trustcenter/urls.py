@@ -12,6 +12,7 @@ admin.site.site_title = "Trust Center admin"
 urlpatterns = [
     path("", include("trustcenter.core.urls")),
     path("", include("trustcenter.policies.urls")),
+    path("", include("trustcenter.exports.urls")),
     path("", include("trustcenter.documents.urls")),
     path(
         "sitemap.xml",
