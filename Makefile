@@ -10,8 +10,10 @@ SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-de
 SYSTEM_PACKAGES += gettext
 # The compiled translations; .mo files are built here, never committed.
 LOCALE_MO := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+# Debian's Chromium for the browser tests; Playwright never downloads a browser here.
+BROWSER_PACKAGES := chromium
 
-.PHONY: run test lint format migrations-check system-deps clean scan translations bench
+.PHONY: run test lint format migrations-check system-deps clean scan translations browser-deps bench
 
 run: $(VENV)/.runtime translations
 	DEBUG=1 $(PY) manage.py migrate --noinput
@@ -21,7 +23,7 @@ run: $(VENV)/.runtime translations
 	@echo "Serving the demo trust center on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: $(VENV)/.dev translations
+test: $(VENV)/.dev translations browser-deps
 	$(PY) -m pytest
 
 lint: $(VENV)/.dev
@@ -60,6 +62,9 @@ bench: $(VENV)/.dev translations
 	$(PY) bench/run.py
 
 translations: $(LOCALE_MO)
+
+browser-deps:
+	@$(MAKE) --no-print-directory system-deps SYSTEM_PACKAGES="$(BROWSER_PACKAGES)"
 
 locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po | system-deps
 	msgfmt --check-format -o $@ $<

@@ -12,6 +12,9 @@ from trustcenter.policies.services import content_publish
 
 PASSWORD = "correct-horse-battery"  # noqa: S105 - test accounts only
 
+# Browser tests (issue 8): one Chromium per session, live server, axe-core, screenshots.
+pytest_plugins = ["tests.browser_support"]
+
 
 def pytest_sessionstart(session):
     """Compile stale translations, as `make translations` does, so a bare `pytest` sees German too."""

@@ -65,7 +65,7 @@ def test_publish_tells_the_author_when_their_colour_was_adjusted(published, caps
     )
     call_command("publish", str(published))
     err = capsys.readouterr().err
-    assert "primary_color #ffe600 reads at 1.2:1 on the light pages" in err, err
+    assert "primary_color #ffe600 reads at 1.3:1 on white" in err, err
     assert brand_palette("#ffe600").light in err
 
 

@@ -11,10 +11,10 @@ light scheme and the page background in the dark scheme, which the same ratio co
 import colorsys
 from dataclasses import dataclass
 
-# The page backgrounds of static/css/site.css (--bg and --surface of each scheme). The brand
-# colour must pass against every one of them, because links sit on both.
-LIGHT_BACKGROUNDS = ("#ffffff", "#f5f6f8")
-DARK_BACKGROUNDS = ("#0f1115", "#181b22")
+# The backgrounds of static/css/site.css that links sit on, for each scheme: --bg, --surface and the
+# notice colours (--warn-bg, --info-bg, --ok-bg, --del-bg). The brand colour must pass on every one.
+LIGHT_BACKGROUNDS = ("#ffffff", "#f5f6f8", "#fef3c7", "#dbeafe", "#dcfce7", "#fde2e1")
+DARK_BACKGROUNDS = ("#0f1115", "#181b22", "#3a2c0a", "#14233f", "#12301d", "#4a1d1d")
 TEXT_CONTRAST = 4.5  # WCAG 2.2 SC 1.4.3, normal-size text
 
 
@@ -95,8 +95,9 @@ def brand_notice(color: str) -> str | None:
     palette = brand_palette(color)
     if palette.light.lower() == color.lower():
         return None
-    ratio = _min_contrast(color, LIGHT_BACKGROUNDS)
+    ratio = contrast_ratio(color, LIGHT_BACKGROUNDS[0])
     return (
-        f"primary_color {color} reads at {ratio:.1f}:1 on the light pages (text needs {TEXT_CONTRAST}:1), "
+        f"primary_color {color} reads at {ratio:.1f}:1 on white (text needs {TEXT_CONTRAST}:1 on every light "
+        f"background), "
         f"so links and buttons use {palette.light} instead. Pick a darker colour to have it used as it is."
     )
