@@ -288,8 +288,11 @@ def _ms(text: str) -> float:
     return float(match.group(1)) * _UNITS[match.group(2)]
 
 
-def wrk(url: str, duration: str = "10s") -> dict:
-    args = [*WRK[:-2], f"-d{duration}", "--latency", "-H", "X-Forwarded-Proto: https", url]
+def wrk(url: str, duration: str = "10s", headers: dict | None = None) -> dict:
+    args = [*WRK[:-2], f"-d{duration}", "--latency", "-H", "X-Forwarded-Proto: https"]
+    for name, value in (headers or {}).items():
+        args += ["-H", f"{name}: {value}"]
+    args.append(url)
     result = subprocess.run(args, capture_output=True, text=True, timeout=120)  # noqa: S603
     return parse_wrk(result.stdout, url, result.stderr)
 
@@ -330,7 +333,35 @@ def inner(name: str) -> dict:
     import django
 
     django.setup()
-    return {"watermark": _inner_watermark, "pdf": _inner_pdf}[name]()
+    return {"watermark": _inner_watermark, "pdf": _inner_pdf, "download": _inner_download}[name]()
+
+
+def _inner_download() -> dict:
+    """A signed-in customer with access to a gated document (the demo's Northwind customer)."""
+    try:
+        from trustcenter.access.rules import decide
+        from trustcenter.documents.models import Document
+    except ImportError as exc:
+        return {"available": False, "why": f"no gated documents on main ({exc})"}
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    user = get_user_model().objects.filter(email="customer@northwind.example").first()
+    if user is None:
+        return {"available": False, "why": "no demo customer (demo_setup)"}
+    documents = [d for d in Document.objects.order_by("pk") if not d.is_public and decide(user, d).allowed]
+    if not documents:
+        return {"available": False, "why": "the demo customer may download no gated document (demo_access)"}
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return {
+        "available": True,
+        "cookie": f"{settings.SESSION_COOKIE_NAME}={cookie}",
+        "path": f"/documents/{documents[0].pk}/download/",
+        "title": documents[0].title,
+    }
 
 
 def _inner_watermark() -> dict:
@@ -545,12 +576,22 @@ def prepare(env: dict) -> None:
     manage(env, "migrate", "--noinput")
     manage(env, "publish")
     manage(env, "demo_setup")
+    commands = manage(env, "help", "--commands").split()
+    for command in ("demo_documents", "demo_access"):
+        if command in commands:
+            manage(env, command)
     manage(env, "collectstatic", "--noinput")
 
 
-def capture(app: Gunicorn) -> dict[str, bytes]:
+def capture(app: Gunicorn, download: dict) -> dict[str, bytes]:
     """The bytes each measured URL serves, checked, for the ceiling view and nginx."""
     bodies = {}
+    if download.get("available"):
+        status, headers, body = fetch(app.url + download["path"], {"Cookie": download["cookie"]})
+        if status == 200 and headers.get("Content-Type", "").startswith("application/pdf"):
+            bodies["download.pdf"] = body
+        else:
+            download.update(available=False, why=f"the download answered {status} {headers.get('Content-Type')}")
     for _label, name, path in PAGES:
         status, headers, body = fetch(app.url + path)
         if status != 200 or not headers.get("Content-Type", "").startswith("text/html"):
@@ -584,10 +625,11 @@ def main() -> int:
     env, about = bench_env()
     prepare(env)
 
+    download = run_inner(env, "download")
     app = Gunicorn(env)
     app.start()
     try:
-        bodies = capture(app)
+        bodies = capture(app, download)
     finally:
         app.stop()
     for name, body in bodies.items():
@@ -633,24 +675,40 @@ def main() -> int:
                     },
                 )
             )
+        if "download.pdf" in bodies:
+            targets.append(
+                (
+                    "watermarked download",
+                    {
+                        "app": app.url + download["path"],
+                        "ceiling": f"{app.url}/__bench__/bytes/download.pdf",
+                        "nginx": f"{nginx.url('html')}/download.pdf",
+                    },
+                )
+            )
         targets.append(
             (
                 "static export (nginx)",
                 {"export": f"{nginx.url('export')}/", "nginx": f"{nginx.url('html')}/overview.html"},
             )
         )
-        for _label, urls in targets:
+        signed_in = {"Cookie": download["cookie"]} if download.get("available") else {}
+
+        def headers_for(label: str, kind: str) -> dict:
+            return signed_in if label == "watermarked download" and kind == "app" else {}
+
+        for label, urls in targets:
             for kind, url in urls.items():
-                status = fetch(url)[0]
+                status = fetch(url, headers_for(label, kind))[0]
                 if status != 200:
                     raise SystemExit(f"{kind} {url} answered {status}")
-                wrk(url, "2s")  # warm up: caches filled in every worker
+                wrk(url, "2s", headers_for(label, kind))  # warm up: caches filled in every worker
         results = {label: {kind: [] for kind in urls} for label, urls in targets}
         for round_number in range(1, args.rounds + 1):
             for label, urls in targets:
                 for kind, url in urls.items():
                     log(f"round {round_number}/{args.rounds}: {label}: {kind}")
-                    results[label][kind].append(wrk(url, args.duration))
+                    results[label][kind].append(wrk(url, args.duration, headers_for(label, kind)))
         for label, urls in targets:
             rows.append((label, {kind: median_result(results[label][kind]) for kind in urls}))
         (WORK / "wrk-raw.json").write_text(json.dumps(results, indent=1))
@@ -679,6 +737,7 @@ def main() -> int:
         publish=publish,
         questionnaire=questionnaire,
         load=(load_before, load_after),
+        download=download,
     )
     log(f"wrote {RESULTS.relative_to(ROOT)}")
     return 0
@@ -707,7 +766,7 @@ def _holds(ok: bool) -> str:
 
 
 def write_results(
-    *, started_at, about, app, workers, rounds, duration, rows, watermark, pdf, publish, questionnaire, load
+    *, started_at, about, app, workers, rounds, duration, rows, watermark, pdf, publish, questionnaire, load, download
 ):
     lines = [
         "# Benchmark results",
@@ -749,7 +808,15 @@ def write_results(
             f"{_ratio(a['rps'], c['rps'])} | {n['rps']:.0f} | {_ratio(a['rps'], n['rps'])} | "
             f"{', '.join(map(str, a['rounds']))} |"
         )
-        if label == "cached PDF":
+        if label == "watermarked download":
+            targets.append(
+                (
+                    "watermarked download (no target; signed in, stamped per request, audited)",
+                    f"{a['rps']:.0f} req/s, p99 {a['p99']:.0f} ms, {_ratio(a['rps'], c['rps'])} of the ceiling",
+                    None,
+                )
+            )
+        elif label == "cached PDF":
             w = result["whitenoise"]
             table.append(
                 f"| same PDF as a static file via WhiteNoise | {w['rps']:.0f} | {w['p50']:.1f} | {w['p99']:.1f} "
@@ -775,7 +842,9 @@ def write_results(
         targets.append(
             ("cached PDF >= 0.8x a static file served by WhiteNoise", "not measured: no PDF export on main", None)
         )
-    targets.append(("watermarked download", "not measured: no watermarked download on main", None))
+    if not any(label == "watermarked download" for label, _ in rows):
+        why = download.get("why", "no watermarked download on main")
+        targets.append(("watermarked download", f"not measured: {why}", None))
     for _label, result in rows:
         if "export" in result:
             e, n = result["export"], result["nginx"]
