@@ -118,7 +118,7 @@ def load_average() -> str:
 # --- the environment -------------------------------------------------------------------------
 
 
-def bench_env() -> tuple[dict, dict]:
+def bench_env(*, reset: bool = True) -> tuple[dict, dict]:
     """Environment for every process of the run, and a description of it for the report."""
     env = {
         **os.environ,
@@ -142,17 +142,19 @@ def bench_env() -> tuple[dict, dict]:
     env.pop("REDIS_URL", None)
     about = {"database": "SQLite (var/bench)", "cache": "local memory, per process"}
     if importable("psycopg") and reachable(5432):
-        subprocess.run(  # noqa: S603
-            [sys.executable, "-c", _PG_RESET.format(db=PG_DB)], check=True, env=env, timeout=60
-        )
+        if reset:
+            subprocess.run(  # noqa: S603
+                [sys.executable, "-c", _PG_RESET.format(db=PG_DB)], check=True, env=env, timeout=60
+            )
         env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{PG_DB}"
         env["DATABASE_CONN_MAX_AGE"] = os.environ.get("DATABASE_CONN_MAX_AGE", "60")
         about["database"] = f"PostgreSQL 127.0.0.1:5432/{PG_DB}"
     if importable("redis") and reachable(6379):
         env["REDIS_URL"] = f"redis://127.0.0.1:6379/{REDIS_DB}"
-        subprocess.run(  # noqa: S603
-            [sys.executable, "-c", f"import redis; redis.Redis(db={REDIS_DB}).flushdb()"], check=True, timeout=60
-        )
+        if reset:
+            subprocess.run(  # noqa: S603
+                [sys.executable, "-c", f"import redis; redis.Redis(db={REDIS_DB}).flushdb()"], check=True, timeout=60
+            )
         about["cache"] = f"Redis 127.0.0.1:6379/{REDIS_DB}, shared by all workers"
     return env, about
 
@@ -199,6 +201,21 @@ class Gunicorn:
                 pass
             time.sleep(0.3)
         raise SystemExit("gunicorn did not answer /healthz within 60 s")
+
+    def settings(self) -> str:
+        """The effective gunicorn settings that shape throughput, as gunicorn itself reports them."""
+        args = [a for a in self.args if a not in ("trustcenter.wsgi:application",)]
+        result = subprocess.run(  # noqa: S603
+            [*args, "--print-config", "trustcenter.wsgi:application"],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        wanted = ("worker_class", "workers", "threads", "max_requests", "max_requests_jitter", "accesslog")
+        found = dict(re.findall(r"^(\w+)\s+= (.*)$", result.stdout, re.MULTILINE))
+        return ", ".join(f"{k} = {found[k].strip()}" for k in wanted if k in found)
 
     def workers(self) -> int:
         out = subprocess.run(["pgrep", "-P", str(self.proc.pid)], capture_output=True, text=True).stdout  # noqa: S603,S607
@@ -316,10 +333,14 @@ def parse_wrk(out: str, url: str = "", stderr: str = "") -> dict:
 
 
 def median_result(results: list[dict]) -> dict:
+    # A round in which not one request completed (every worker restarting at once) has no
+    # latency to speak of: it is counted, shown, and left out of the medians.
+    valid = [r for r in results if r["rps"] > 0] or results
     return {
-        "rps": statistics.median(r["rps"] for r in results),
-        "p50": statistics.median(r["p50"] for r in results),
-        "p99": statistics.median(r["p99"] for r in results),
+        "rps": statistics.median(r["rps"] for r in valid),
+        "p50": statistics.median(r["p50"] for r in valid),
+        "p99": statistics.median(r["p99"] for r in valid),
+        "empty_rounds": len(results) - len([r for r in results if r["rps"] > 0]),
         "non2xx": sum(r["non2xx"] for r in results),
         "timeouts": sum(r["timeouts"] for r in results),
         "rounds": [round(r["rps"]) for r in results],
@@ -540,6 +561,7 @@ def generate_content(target: Path, count: int) -> None:
 
 def measure_publish(env: dict, count: int = 500) -> dict:
     folder = WORK / "publish"
+    shutil.rmtree(folder, ignore_errors=True)
     content = folder / "content"
     generate_content(content, count)
     env = {**env, "VAR_DIR": str(folder / "var"), "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}"}
@@ -562,6 +584,7 @@ def measure_publish(env: dict, count: int = 500) -> dict:
             raise SystemExit(f"publish failed:\n{out}\n{err}")
         results[label] = {
             "seconds": elapsed,
+            "cpu_seconds": usage.ru_utime + usage.ru_stime,
             "peak_mb": usage.ru_maxrss / 1024,
             "summary": out.strip().splitlines()[-1],
         }
@@ -608,10 +631,16 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", "3")))
     parser.add_argument("--duration", default="10s", help="wrk duration per measurement (default 10s)")
     parser.add_argument("--inner", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--finish", action="store_true", help="only the steps after the load tests, from var/bench of the last run"
+    )
     args = parser.parse_args()
     if args.inner:
         print(json.dumps(inner(args.inner)))
         return 0
+    if args.finish:
+        env, _ = bench_env(reset=False)
+        return finish(env, Gunicorn(env))
     for tool in ("wrk", "nginx"):
         if not shutil.which(tool):
             raise SystemExit(f"{tool} is not installed; run `make bench` (it installs wrk and nginx with apt-get)")
@@ -712,9 +741,30 @@ def main() -> int:
         for label, urls in targets:
             rows.append((label, {kind: median_result(results[label][kind]) for kind in urls}))
         (WORK / "wrk-raw.json").write_text(json.dumps(results, indent=1))
+        meta = {
+            "started_at": started_at.isoformat(),
+            "about": about,
+            "workers": workers,
+            "load_before": load_before,
+            "download": download,
+            "rounds": args.rounds,
+            "duration": args.duration,
+            "order": [[label, list(urls)] for label, urls in targets],
+        }
+        (WORK / "meta.json").write_text(json.dumps(meta, indent=1))
     finally:
         nginx.stop()
         app.stop()
+    return finish(env, app)
+
+
+def finish(env: dict, app: "Gunicorn") -> int:
+    """The measurements without servers, and the report (also `--finish` after a run that stopped here)."""
+    meta = json.loads((WORK / "meta.json").read_text())
+    results = json.loads((WORK / "wrk-raw.json").read_text())
+    rows = [(label, {kind: median_result(results[label][kind]) for kind in kinds}) for label, kinds in meta["order"]]
+    started_at = datetime.datetime.fromisoformat(meta["started_at"])
+    about, workers, load_before, download = meta["about"], meta["workers"], meta["load_before"], meta["download"]
 
     log("watermarking a 100-page PDF")
     watermark = run_inner(env, "watermark")
@@ -729,8 +779,8 @@ def main() -> int:
         about=about,
         app=app,
         workers=workers,
-        rounds=args.rounds,
-        duration=args.duration,
+        rounds=meta["rounds"],
+        duration=meta["duration"],
         rows=rows,
         watermark=watermark,
         pdf=pdf,
@@ -779,7 +829,8 @@ def write_results(
         f"runs while this ran: load average {load[0]} before and {load[1]} after (1, 5, 15 min). "
         "Absolute numbers are therefore noisy and low; the ratios compare runs made minutes apart "
         "under the same load, alternating, and are the figures to read.",
-        f"- App: gunicorn, {app.config}, {workers} workers; `DEBUG=0`, production settings "
+        f"- App: gunicorn, {app.config} ({app.settings()}), {workers} workers running; `DEBUG=0`, "
+        "production settings "
         f"(`bench/settings.py` adds only the ceiling URL), `BEHIND_TLS_PROXY=1` and wrk sending "
         "`X-Forwarded-Proto: https` as the TLS proxy would. Search, PDF and download rate limits raised "
         "for the run (wrk is one IP address); everything else as in production.",
@@ -791,6 +842,16 @@ def write_results(
         "",
     ]
     targets = []
+    empty = sum(m.get("empty_rounds", 0) for _, result in rows for m in result.values())
+    if empty:
+        lines += [
+            f"**{empty} measurement(s) completed no request in 10 s** (0 in the rounds column) and are left out of "
+            "the medians. gunicorn.conf.py replaces each worker after about 500 requests; at this load a new "
+            "worker took longer than the whole measurement to start Django, so at times no worker was "
+            "serving (see var/bench/gunicorn.log: one boot per ~500 requests). The ratios below rest on the "
+            "remaining rounds and are only indicative.",
+            "",
+        ]
     table = [
         "## Pages under load",
         "",
