@@ -139,3 +139,13 @@ def test_a_bad_content_language_in_company_yaml_is_reported_with_its_line(conten
         parse_company(text, path="company.yaml")
     message = str(excinfo.value.errors[0])
     assert message.startswith("company.yaml:18:") and "`language` must be a language tag like en or de" in message
+
+
+def test_pdf_exports_are_in_the_readers_language_even_when_cached(client):
+    from tests.pdfs import page_texts
+
+    german = client.get("/policies/data-protection/pdf/", **GERMAN)
+    english = client.get("/policies/data-protection/pdf/", HTTP_ACCEPT_LANGUAGE="en")
+    german_text, english_text = " ".join(page_texts(german.content)), " ".join(page_texts(english.content))
+    assert "Exportiert" in german_text
+    assert "Exported" in english_text and "Exportiert" not in english_text

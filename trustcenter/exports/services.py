@@ -19,6 +19,7 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from trustcenter.core.company import load_company
@@ -49,6 +50,8 @@ def export_date() -> datetime.date:
 
 
 def _digest(parts: dict) -> str:
+    # Labels, dates and the running footer are in the reader's language, so it is part of every key.
+    parts = {**parts, "language": get_language()}
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
