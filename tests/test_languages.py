@@ -149,3 +149,12 @@ def test_pdf_exports_are_in_the_readers_language_even_when_cached(client):
     german_text, english_text = " ".join(page_texts(german.content)), " ".join(page_texts(english.content))
     assert "Exportiert" in german_text
     assert "Exported" in english_text and "Exportiert" not in english_text
+
+
+def test_account_pages_address_german_readers_formally_like_the_rest_of_the_site(client):
+    # allauth's own German says "du"; trustcenter/core/allauth_messages.py re-translates it.
+    html = client.get("/accounts/signup/", **GERMAN).content.decode()
+    assert "Sie haben bereits ein Konto?" in html
+    assert "Du hast" not in html
+    html = client.get("/accounts/login/", **GERMAN).content.decode()
+    assert "Sie haben noch kein Konto?" in html
