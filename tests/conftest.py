@@ -16,6 +16,16 @@ PASSWORD = "correct-horse-battery"  # noqa: S105 - test accounts only
 pytest_plugins = ["tests.browser_support"]
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgres_redis` run only in make test's second pass, on PostgreSQL and Redis."""
+    if settings.TEST_BACKEND == "postgres_redis":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL + Redis: runs in the second pass of `make test`")
+    for item in items:
+        if "postgres_redis" in item.keywords:
+            item.add_marker(skip)
+
+
 def pytest_sessionstart(session):
     """Compile stale translations, as `make translations` does, so a bare `pytest` sees German too."""
     for po in Path(settings.BASE_DIR, "locale").glob("*/LC_MESSAGES/django.po"):
@@ -217,3 +227,31 @@ def make_document(db, private_storage):
         return document_add(data=data, **{**defaults, **fields})
 
     return make
+
+
+# --- Object storage (issue 6): a real S3-compatible server, started once per run -------------
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """moto in server mode on a free loopback port, as a subprocess; stopped at the end of the run."""
+    from tests import s3server
+
+    server = s3server.start()
+    yield server
+    s3server.stop(server)
+
+
+@pytest.fixture
+def s3_storage(s3_server, settings, monkeypatch):
+    """Private storage in a fresh bucket of the local S3 server, configured through the environment."""
+    import secrets
+
+    from trustcenter.storage import private_storage_settings
+
+    bucket = f"tc-test-{secrets.token_hex(6)}"
+    s3_server.client().create_bucket(Bucket=bucket)
+    for name, value in s3_server.env(bucket).items():
+        monkeypatch.setenv(name, value)
+    settings.STORAGES = {**settings.STORAGES, "default": private_storage_settings(private_root=settings.PRIVATE_ROOT)}
+    return bucket

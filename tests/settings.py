@@ -15,3 +15,30 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - WhiteNoise warns when it is missing
+
+# The second pass of `make test` (tools/test_postgres_redis.py sets TEST_BACKEND) runs the same
+# suite on PostgreSQL and Redis. Each run gets its own test database and cache key prefix, so
+# several runs on one machine (or CI next to a developer) never see each other's data.
+TEST_BACKEND = os.environ.get("TEST_BACKEND", "sqlite")
+if TEST_BACKEND == "postgres_redis":
+    import dj_database_url
+
+    # Inherited by subprocesses a test starts with tests.settings, so they share this run's cache.
+    _run = os.environ.setdefault("TEST_RUN_ID", str(os.getpid()))
+    DATABASES = {  # noqa: F811
+        "default": dj_database_url.parse(
+            os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+        )
+    }
+    DATABASES["default"]["TEST"] = {"NAME": f"test_trustcenter_{_run}"}
+    CACHES = {
+        "default": {
+            "BACKEND": "tests.redis_cache.IsolatedRedisCache",
+            "LOCATION": os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"),
+            "KEY_PREFIX": f"tctest{_run}",
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+elif TEST_BACKEND != "sqlite":
+    raise RuntimeError(f"TEST_BACKEND must be sqlite or postgres_redis, not {TEST_BACKEND!r}")

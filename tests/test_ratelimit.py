@@ -1,8 +1,10 @@
 """Abuse limits: the helper, the 429 page, search per IP, and request size limits."""
 
+import datetime
 import threading
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.test import Client, RequestFactory
@@ -12,9 +14,12 @@ from trustcenter.ratelimit import Rate, RateLimited, client_ip, enforce, hit
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
+    # Windows are fixed (per minute, per hour): each test starts at the top of an hour, so no
+    # window boundary falls inside it and a count cannot restart halfway through a test.
+    with time_machine.travel(datetime.datetime(2026, 11, 30, 12, 0, 0, tzinfo=datetime.UTC), tick=True):
+        cache.clear()
+        yield
+        cache.clear()
 
 
 def _search(client, ip="203.0.113.7", **extra):

@@ -12,6 +12,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from trustcenter.env import env_bool, env_int, env_list, env_str
+from trustcenter.storage import private_storage_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -115,20 +116,31 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        # A reused connection is tested before a request uses it, so a database restart costs
+        # one reconnect instead of one failed request per worker.
+        conn_health_checks=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: local memory unless REDIS_URL is set.
+# Cache: local memory unless REDIS_URL is set. Redis holds everything that several processes
+# and servers must share: rate-limit counters, PDF render locks, cached pages and sessions.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
+    if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(f"REDIS_URL must start with redis://, rediss:// or unix://; got {REDIS_URL!r}")
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "tc"),
+            # A Redis outage must fail a request quickly, not hang a worker until gunicorn kills it.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
+    # Sessions are read from Redis and written through to the database, so they survive a
+    # Redis restart and can still be found and ended per user (core.services.user_sessions_end).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -165,13 +177,14 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 WHITENOISE_USE_FINDERS = DEBUG
+# Hashed files (name.0123abcd.css) are cached for ten years and marked immutable by WhiteNoise;
+# the few unhashed ones (favicon) for a day.
+WHITENOISE_MAX_AGE = 0 if DEBUG else env_int("STATIC_MAX_AGE", 86400)
 MEDIA_ROOT = VAR_DIR / "media"
 PRIVATE_ROOT = Path(env_str("PRIVATE_ROOT", str(VAR_DIR / "private")))
 STORAGES = {
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": PRIVATE_ROOT},
-    },
+    # Private files: PRIVATE_ROOT, or an S3-compatible bucket when S3_BUCKET is set (trustcenter/storage.py).
+    "default": private_storage_settings(private_root=PRIVATE_ROOT),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -243,6 +256,8 @@ if not DEBUG:
         # Preloading is a commitment for the whole registered domain that is slow to undo, so it is
         # opt-in (SECURE_HSTS_PRELOAD=1); without it `check --deploy` would always warn.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# Health probes from a load balancer often arrive over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # How many reverse proxies in front of the app append to X-Forwarded-For. 0: use the TCP peer

@@ -9,5 +9,6 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("brand.css", views.brand_css, name="brand_css"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("language/<str:code>/", views.language_switch, name="language"),
 ]
