@@ -1,13 +1,17 @@
 """The public trust center in a real browser: a prospect's journey, accessibility, layout.
 
-Journey (a): a prospect browses, searches, reads a policy and compares two versions.
+Journey (a): a prospect browses, searches, reads a policy, compares two versions and
+downloads the dated PDF.
 Every page is checked with axe-core; every step is photographed at 1280 and 375 px under
 var/screenshots/public/.
 """
 
+import io
 import re
 
 import pytest
+from django.utils import timezone
+from pypdf import PdfReader
 
 from tests.browser_support import text_of
 
@@ -69,6 +73,20 @@ def test_a_prospect_browses_searches_reads_and_compares(visitor_factory):
     assert "From v1 to v3" in text_of(page, "main h2")
     assert page.locator(".diff ins").count() > 0 and page.locator(".diff del").count() > 0
     visitor.shot("compare")
+
+    # Back to the policy, download today's PDF of the current version and read it back.
+    page.get_by_role("link", name="v3").first.click()
+    page.wait_for_url(re.compile("/policies/data-protection/v/3/$"))
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download PDF").click()
+    download = download_info.value
+    today = timezone.localdate().isoformat()
+    assert download.suggested_filename == f"kestrel-analytics-data-protection-v3-{today}.pdf"
+    reader = PdfReader(io.BytesIO(download.path().read_bytes()))
+    text = " ".join(p.extract_text() for p in reader.pages)
+    assert "Data Protection and Encryption" in text and "Version 3" in text
+    assert f"Exported {today}" in text
+    visitor.shot("pdf-downloaded")
 
 
 def test_every_public_page_passes_axe_in_light_and_dark(visitor_factory):

@@ -139,3 +139,22 @@ def test_a_bad_content_language_in_company_yaml_is_reported_with_its_line(conten
         parse_company(text, path="company.yaml")
     message = str(excinfo.value.errors[0])
     assert message.startswith("company.yaml:18:") and "`language` must be a language tag like en or de" in message
+
+
+def test_pdf_exports_are_in_the_readers_language_even_when_cached(client):
+    from tests.pdfs import page_texts
+
+    german = client.get("/policies/data-protection/pdf/", **GERMAN)
+    english = client.get("/policies/data-protection/pdf/", HTTP_ACCEPT_LANGUAGE="en")
+    german_text, english_text = " ".join(page_texts(german.content)), " ".join(page_texts(english.content))
+    assert "Exportiert" in german_text
+    assert "Exported" in english_text and "Exportiert" not in english_text
+
+
+def test_account_pages_address_german_readers_formally_like_the_rest_of_the_site(client):
+    # allauth's own German says "du"; trustcenter/core/allauth_messages.py re-translates it.
+    html = client.get("/accounts/signup/", **GERMAN).content.decode()
+    assert "Sie haben bereits ein Konto?" in html
+    assert "Du hast" not in html
+    html = client.get("/accounts/login/", **GERMAN).content.decode()
+    assert "Sie haben noch kein Konto?" in html

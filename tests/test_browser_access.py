@@ -1,0 +1,74 @@
+"""Account and document pages in a real browser: axe-core finds no serious or critical problem.
+
+The journeys through these pages (sign up, NDA, request, approval, download) are in the
+gating and accounts browser tests; this file checks every page they pass through, signed out
+and signed in, in English and German.
+"""
+
+import re
+
+import pytest
+
+from tests.browser_support import text_of
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("live_published")]
+
+ANONYMOUS_PAGES = [
+    "/accounts/signup/",
+    "/accounts/login/",
+    "/accounts/password/reset/",
+    "/documents/",
+]
+SIGNED_IN_PAGES = [
+    "/documents/",
+    "/accounts/email/",
+    "/accounts/password/change/",
+]
+
+
+def sign_in(visitor, user, *, next_url="/"):
+    page = visitor.page
+    visitor.goto(f"/accounts/login/?next={next_url}")
+    page.locator("#id_login").fill(user.email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url(re.compile(re.escape(next_url) + "$"))
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "de-DE"])
+def test_account_and_document_pages_pass_axe_signed_out(visitor_factory, locale):
+    visitor = visitor_factory(f"axe-accounts-{locale}", locale=locale)
+    for path in ANONYMOUS_PAGES:
+        visitor.goto(path)
+        visitor.assert_accessible()
+
+
+def test_account_and_document_pages_pass_axe_signed_in(visitor_factory, prospect):
+    visitor = visitor_factory("axe-accounts-signed-in")
+    sign_in(visitor, prospect)
+    for path in SIGNED_IN_PAGES:
+        visitor.goto(path)
+        visitor.assert_accessible()
+
+
+def test_sign_up_form_errors_are_announced_and_tied_to_their_fields(visitor_factory):
+    visitor = visitor_factory("sign-up-errors")
+    page = visitor.page
+    visitor.goto("/accounts/signup/")
+    page.locator("#id_email").fill("someone@globex.example")
+    page.locator("#id_password1").fill("short")
+    page.locator("#id_password2").fill("different")
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_load_state()
+    password = page.locator("#id_password1")
+    assert password.get_attribute("aria-invalid") == "true"
+    # Every id the field points to exists: its help text and its error message.
+    described_by = password.get_attribute("aria-describedby").split()
+    for element_id in described_by:
+        assert page.locator(f"#{element_id}").count() == 1, element_id
+    assert "at least 12 characters" in text_of(page, "#id_password1_error")
+    visitor.assert_accessible()
+    visitor.shot("sign-up-errors")
+    assert "someone@globex.example" == page.locator("#id_email").input_value()  # nothing typed is lost
+    assert text_of(page, "h1")
