@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("trustcenter.exports.urls")),
     path("", include("trustcenter.documents.urls")),
     path("", include("trustcenter.access.urls")),
+    path("", include("trustcenter.questionnaires.urls")),
     path(
         "sitemap.xml",
         public_page(sitemap),
