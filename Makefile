@@ -18,6 +18,7 @@ BROWSER_PACKAGES := chromium
 run: $(VENV)/.runtime translations
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py publish
+	DEBUG=1 $(PY) manage.py answers_seed
 	DEBUG=1 $(PY) manage.py demo_setup
 	DEBUG=1 $(PY) manage.py demo_documents
 	@echo "Serving the demo trust center on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"

@@ -255,3 +255,15 @@ def s3_storage(s3_server, settings, monkeypatch):
         monkeypatch.setenv(name, value)
     settings.STORAGES = {**settings.STORAGES, "default": private_storage_settings(private_root=settings.PRIVATE_ROOT)}
     return bucket
+
+
+# Questionnaires (issue 5) -----------------------------------------------------------
+
+
+@pytest.fixture
+def answer_library(published):
+    """The demo content published and the seed answer library loaded."""
+    from trustcenter.questionnaires.seed import answers_seed
+
+    answers_seed()
+    return published

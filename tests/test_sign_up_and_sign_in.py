@@ -44,6 +44,7 @@ def test_a_new_user_signs_up_confirms_the_email_and_signs_in(published):
     message = mail.outbox[0]
     assert message.to == ["newcomer@globex.example"]
     assert "Kestrel Analytics" in message.subject
+    assert message.body.startswith("Hello from the Kestrel Analytics Trust Center.")
     link = confirmation_link(message)
 
     # Following the link only shows a button: a mail scanner fetching it confirms nothing.

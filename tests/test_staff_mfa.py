@@ -179,3 +179,22 @@ def test_turning_mfa_off_needs_a_recent_password_confirmation(published, prospec
         assert response.status_code == 302
         assert "reauthenticate" in response["Location"]
         assert Authenticator.objects.filter(user=prospect, type="totp").exists()
+
+
+def test_a_security_admin_removes_a_lost_authenticator_without_ever_seeing_the_secret(published, security_admin, sales):
+    client = Client()
+    client.force_login(security_admin)
+    totp = Authenticator.objects.get(user=sales, type="totp")
+    page = client.get(f"/admin/mfa/authenticator/{totp.pk}/change/").content.decode()
+    assert sales.email in page
+    assert sales.totp_secret not in page and totp.data["secret"] not in page
+    assert client.get("/admin/mfa/authenticator/add/").status_code == 403
+    response = client.post(f"/admin/mfa/authenticator/{totp.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Authenticator.objects.filter(pk=totp.pk).exists()
+    event = AuditEvent.objects.get(kind="mfa.removed_by_staff")
+    assert event.actor == security_admin and event.data == {"type": "totp", "owner": sales.email}
+    # Their owner is sent to set up a new one before the next staff page.
+    again = Client()
+    again.force_login(sales)
+    assert again.get("/admin/")["Location"] == reverse("mfa_activate_totp")

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "allauth.usersessions",
     "trustcenter.accounts",
     "trustcenter.audit",
+    "trustcenter.questionnaires",  # issue 5, questionnaires
 ]
 
 MIDDLEWARE = [
@@ -272,6 +273,17 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024  # form fields, not counting files
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger uploads are streamed to a temporary file
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
+
+# Questionnaires (issue 5): the answer library and the questionnaire assistant.
+# An approved answer is flagged stale this many months after its last review.
+ANSWER_REVIEW_MONTHS = env_int("ANSWER_REVIEW_MONTHS", 12)
+# Suggestions below this confidence (0-100) mark a question "needs an expert".
+QUESTIONNAIRE_EXPERT_THRESHOLD = env_int("QUESTIONNAIRE_EXPERT_THRESHOLD", 50)
+QUESTIONNAIRE_MAX_UPLOAD_BYTES = env_int("QUESTIONNAIRE_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+QUESTIONNAIRE_MAX_QUESTIONS = 2000
+# Uploads are checked against QUESTIONNAIRE_MAX_UPLOAD_BYTES with a clear message; the body
+# limit leaves room for the rest of the form so that check is reached.
+REQUEST_BODY_LIMITS["/staff/questionnaires/new/"] = QUESTIONNAIRE_MAX_UPLOAD_BYTES + 1024 * 1024
 
 # Abuse limits (trustcenter/ratelimit.py): "count/period" per scope, period s, m, h or d.
 # Counters live in the default cache, which must be shared by all processes (Redis) in production.

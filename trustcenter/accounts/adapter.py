@@ -23,6 +23,11 @@ class AccountAdapter(DefaultAccountAdapter):
     def format_email_subject(self, subject):
         return f"[{load_company().name}] {subject}"
 
+    def send_mail(self, template_prefix, email, context):
+        """Mails name the company and the trust center's address (SITE_URL), not the request's host."""
+        context = {**context, "company": load_company(), "site_url": settings.SITE_URL}
+        super().send_mail(template_prefix, email, context)
+
 
 class MFAAdapter(DefaultMFAAdapter):
     error_messages = {

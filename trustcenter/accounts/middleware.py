@@ -1,12 +1,13 @@
 """Staff must have MFA before any staff page opens."""
 
-from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+
+from trustcenter.accounts.mfa import mfa_satisfied
 
 SESSION_NEXT = "tc_after_mfa_setup"
 
@@ -30,13 +31,7 @@ class StaffMfaRequiredMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         # The path is checked first: looking at the user loads the session, which public pages avoid.
-        if (
-            is_staff_path(request.path_info)
-            and user is not None
-            and user.is_authenticated
-            and user.needs_mfa
-            and not is_mfa_enabled(user, types=["totp"])
-        ):
+        if is_staff_path(request.path_info) and user is not None and user.is_authenticated and not mfa_satisfied(user):
             if request.method == "GET" and url_has_allowed_host_and_scheme(
                 request.get_full_path(), allowed_hosts={request.get_host()}
             ):

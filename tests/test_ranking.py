@@ -1,0 +1,111 @@
+"""Suggestions: paraphrase-aware ranking over approved answers and policy sections."""
+
+import pytest
+
+from trustcenter.questionnaires.models import Answer, AnswerStatus
+from trustcenter.questionnaires.ranking import Document, Index, analyze
+from trustcenter.questionnaires.services import library_index
+
+pytestmark = pytest.mark.django_db
+
+PARAPHRASES = [
+    ("Do you encrypt data at rest?", "encryption-at-rest"),
+    ("Is 2FA mandatory for your workforce?", "workforce-mfa"),
+    ("What's your RPO?", "rto-rpo"),
+    ("Are pen tests performed by an independent firm every year?", "penetration-testing"),
+    ("In which country will our data physically reside?", "data-location"),
+    ("How fast do you revoke access for leavers?", "leaver-access"),
+    ("Do you have a SOC2 Type 2 audit report?", "soc2"),
+    ("Can we use our own KMS keys?", "byok"),
+    ("Do you screen new hires before they start?", "background-checks"),
+    ("Do you run a bug bounty?", "bug-bounty"),
+    ("Is customer info used to train your ML/AI models?", "data-use"),
+    ("Describe how you keep tenants' data apart in your multi-tenant SaaS.", "tenant-isolation"),
+]
+
+
+def _top_keys(question, n=1):
+    ranked = library_index().rank(question)
+    keys = []
+    for suggestion in ranked.suggestions[:n]:
+        pk = suggestion.document.answer_pk
+        keys.append(Answer.objects.get(pk=pk).seed_key if pk else suggestion.document.key)
+    return keys
+
+
+def test_the_analyzer_meets_paraphrases_on_shared_concepts():
+    assert "~atrest" in analyze("AES-256 for stored customer data")
+    assert "~atrest" in analyze("Do you encrypt data at rest?")
+    assert "~mfa" in analyze("Is 2FA enforced?") and "~mfa" in analyze("multi-factor authentication")
+    assert "~mfa" in analyze("FIDO2 security keys")
+    # "the vendor" means the company being assessed, not vendor management
+    assert "~vendor" not in analyze("Does the vendor encrypt backups?")
+    assert "~vendor" in analyze("How do you assess your vendors?")
+
+
+def _doc(key, text):
+    return Document(key=key, kind="answer", title=text, short_answer="", detail=text, source={}, fields=[(text, 1.0)])
+
+
+def test_encrypt_data_at_rest_finds_aes_256_for_stored_customer_data():
+    # No word of the question appears in the right answer: only stems and synonyms connect them.
+    index = Index(
+        [
+            _doc("right", "AES-256 for stored customer data."),
+            _doc("laptops", "Laptops lock their screens after five minutes."),
+            _doc("backups", "Backups are kept for 35 days in a second region."),
+            _doc("training", "Staff complete security training every year."),
+        ]
+    )
+    ranked = index.rank("Do you encrypt data at rest?")
+    assert ranked.suggestions[0].document.key == "right"
+
+
+def test_paraphrased_questions_find_the_right_answer_first(answer_library):
+    wrong = [(question, key, _top_keys(question)) for question, key in PARAPHRASES if _top_keys(question) != [key]]
+    assert wrong == []
+
+
+def test_up_to_three_suggestions_with_decreasing_confidence_and_sources(answer_library, settings):
+    ranked = library_index().rank("How long do you keep backups and are they encrypted?")
+    assert 1 <= len(ranked.suggestions) <= 3
+    confidences = [s.confidence for s in ranked.suggestions]
+    assert confidences == sorted(confidences, reverse=True) and all(0 <= c <= 100 for c in confidences)
+    top = ranked.suggestions[0].as_dict()
+    assert top["source"]["url"].startswith(settings.SITE_URL + "/policies/")
+    assert "#" in top["source"]["url"] and top["source"]["version"] >= 1
+
+
+def test_questions_the_library_cannot_answer_need_an_expert(answer_library):
+    for question in ["What colour is the CEO's car?", "", "???", "Quelle est la capitale de la France ?"]:
+        assert library_index().rank(question).needs_expert, question
+
+
+def test_policy_sections_are_suggested_with_version_and_link(answer_library):
+    Answer.objects.update(status=AnswerStatus.DRAFT, show_in_faq=False)
+    ranked = library_index().rank("Is DNSSEC enabled, and is the domain registrar account protected by registry lock?")
+    top = ranked.suggestions[0].as_dict()
+    assert top["kind"] == "section"
+    assert top["source"]["policy"] == "network-security" and top["source"]["anchor"] == "dns"
+    assert top["source"]["path"] == "/policies/network-security/#dns"
+    assert top["source"]["version"] == 1
+
+
+def test_drafts_are_never_suggested_and_the_index_follows_approvals(answer_library, security_admin):
+    answer = Answer.objects.get(seed_key="bug-bounty")
+    answer.status = AnswerStatus.DRAFT
+    answer.save()
+    assert f"answer:{answer.pk}" not in [
+        s.document.key for s in library_index().rank("bug bounty programme").suggestions
+    ]
+    from trustcenter.questionnaires.services import answer_approve
+
+    answer_approve(answer=answer, actor=security_admin)
+    assert library_index().rank("bug bounty programme").suggestions[0].document.key == f"answer:{answer.pk}"
+
+
+def test_a_cited_section_is_not_repeated_after_the_answer_that_cites_it(answer_library):
+    ranked = library_index().rank("Is customer data encrypted at rest with AES-256?")
+    keys = [s.document.key for s in ranked.suggestions]
+    assert keys[0].startswith("answer:")
+    assert "section:data-protection#encryption-at-rest" not in keys

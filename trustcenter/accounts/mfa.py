@@ -1,0 +1,17 @@
+"""Whether a user's MFA obligations are met; for rules that grant staff privileges outside staff pages."""
+
+from allauth.mfa.utils import is_mfa_enabled
+
+
+def mfa_satisfied(user) -> bool:
+    """True for users who need no MFA (customers) and for staff with an active authenticator app.
+
+    Staff pages are guarded by StaffMfaRequiredMiddleware; a rule that lets staff see more
+    elsewhere (NDA policies, gated documents) should also ask this, so a staff account
+    without MFA gets no more than a customer would.
+    """
+    if not user.is_authenticated:
+        return False
+    if not user.needs_mfa:
+        return True
+    return is_mfa_enabled(user, types=["totp"])

@@ -1,0 +1,97 @@
+"""Writing answered questionnaires as XLSX or CSV: the original columns plus ours.
+
+No cell can be read as a formula. In XLSX every text cell is stored as text (never as a
+formula) and text that starts like a formula is also marked with Excel's quote prefix, so it
+stays text even when someone edits the cell. In CSV, text that starts with = + - @, a tab
+or a carriage return gets a leading apostrophe (the OWASP advice for CSV injection);
+plain numbers such as -5 are left alone.
+"""
+
+import csv
+import io
+import re
+
+ANSWER_COLUMNS = ["Answer", "Detail", "Source URL", "Policy version", "Reviewed by"]
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def looks_like_formula(value: str) -> bool:
+    if _NUMBER.match(value.strip()):
+        return False
+    return value.startswith(FORMULA_START) or value.lstrip().startswith(FORMULA_START[:4])
+
+
+def csv_safe(value) -> str:
+    if value is None:
+        return ""
+    text = str(value) if not isinstance(value, bool) else ("TRUE" if value else "FALSE")
+    if isinstance(value, str) and looks_like_formula(text):
+        return "'" + text
+    return text
+
+
+def plain_text(markdown_text: str) -> str:
+    """Markdown paragraphs as plain text: wrapped lines joined, paragraphs kept apart."""
+    paragraphs = re.split(r"\n\s*\n", markdown_text.strip())
+    cleaned = []
+    for paragraph in paragraphs:
+        lines = [line.strip() for line in paragraph.splitlines()]
+        if all(line.startswith(("- ", "* ")) for line in lines if line):
+            cleaned.append("\n".join(lines))
+        else:
+            cleaned.append(" ".join(line for line in lines if line))
+    text = "\n\n".join(cleaned)
+    return re.sub(r"\*\*(.+?)\*\*", r"\1", text)
+
+
+def write_csv(table: list[list]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    for row in table:
+        writer.writerow([csv_safe(v) for v in row])
+    # A byte-order mark lets Excel open UTF-8 correctly.
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def write_xlsx(table: list[list], *, title: str = "Questionnaire") -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=re.sub(r"[\[\]\*\?/\\:]", " ", title)[:31] or "Questionnaire")
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for row_number, row in enumerate(table):
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # never a formula, whatever it starts with
+                if looks_like_formula(value):
+                    cell.quotePrefix = True
+                if len(value) > 60:
+                    cell.alignment = wrap
+            if row_number == 0:
+                cell.font = Font(bold=True)
+            cells.append(cell)
+        sheet.append(cells)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def build_table(*, columns: list[str], header_row: int | None, rows, extra_columns: list[str]) -> list[list]:
+    """`rows` yields (cells, extra values or None). The title row gets the extra column
+    names; a file without a title row gets one on top. Every row is padded to the width."""
+    width = len(columns)
+    table = []
+    if header_row is None:
+        table.append(list(columns) + extra_columns)
+    for index, (cells, extra) in enumerate(rows):
+        padded = list(cells[:width]) + [None] * (width - min(len(cells), width))
+        if header_row is not None and index == header_row:
+            table.append(padded + extra_columns)
+        else:
+            table.append(padded + (list(extra) if extra else [None] * len(extra_columns)))
+    return table

@@ -1,0 +1,353 @@
+"""Reading uploaded questionnaires (CSV and XLSX) into rows, with errors a person can act on.
+
+Nothing here trusts the file name: the bytes decide what a file is. Refused with a reason:
+empty files, files over the size limit, encrypted or password-protected workbooks, macro-
+enabled workbooks, old binary Excel files, other kinds of files renamed to .csv or .xlsx,
+zip bombs, and sheets with more questions than the limit.
+"""
+
+import csv
+import datetime
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+MAX_ROWS = 20_000
+MAX_COLUMNS = 200
+MAX_CELL_CHARS = 32_767  # Excel's own limit for a cell
+MAX_UNCOMPRESSED = 200 * 1024 * 1024
+MAX_ZIP_ENTRIES = 5_000
+HEADER_SCAN_ROWS = 30
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
+
+_QUESTION_WORDS = re.compile(
+    r"^(do|does|did|is|are|was|were|has|have|had|can|could|will|would|shall|should|may|might|must|how|what|"
+    r"when|where|who|whom|whose|which|why|describe|provide|explain|list|please|state|confirm|indicate|specify|"
+    r"outline|detail|identify|attach|upload|share|name|summarise|summarize|define|give)\b",
+    re.IGNORECASE,
+)
+_NUMBERING = re.compile(r"^\s*(?:[A-Z]{0,4}[-.]?)?\d+(?:[.\-]\d+)*[.)]?\s+")
+_HEADER_NAMES = [
+    (re.compile(r"\bquestions?\b", re.I), 10),
+    (re.compile(r"\b(requirement|query|ask|control question)s?\b", re.I), 8),
+    (re.compile(r"\b(description|control|item|text|criteria|criterion)\b", re.I), 5),
+]
+
+
+class ImportError_(Exception):
+    """A questionnaire that cannot be read, with a message for the person who uploaded it."""
+
+
+@dataclass
+class Sheet:
+    name: str
+    rows: list[list]
+    header_row: int | None = None
+    question_column: int | None = None
+    score: int = 0
+
+    @property
+    def width(self) -> int:
+        return max((len(r) for r in self.rows), default=0)
+
+    def column_names(self) -> list[str]:
+        header = self.rows[self.header_row] if self.header_row is not None else []
+        names = []
+        for index in range(self.width):
+            value = header[index] if index < len(header) else None
+            names.append(str(value).strip() if value not in (None, "") else _column_letter(index))
+        return names
+
+
+@dataclass
+class Workbook:
+    kind: str  # "csv" or "xlsx"
+    sheets: list[Sheet] = field(default_factory=list)
+
+    def guessed_sheet(self) -> Sheet:
+        return max(self.sheets, key=lambda s: s.score)
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return _("Column %(letter)s") % {"letter": letters}
+
+
+def _cell(value):
+    """A JSON-safe copy of a cell value."""
+    if value is None or isinstance(value, bool | int | str):
+        return value[:MAX_CELL_CHARS] if isinstance(value, str) else value
+    if isinstance(value, float):
+        return value if value == value and value not in (float("inf"), float("-inf")) else str(value)
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    return str(value)[:MAX_CELL_CHARS]
+
+
+def _trim(rows: list[list]) -> list[list]:
+    """Drop empty cells at the end of each row and empty rows at the end of the sheet."""
+    trimmed = []
+    for row in rows:
+        row = list(row)
+        while row and (row[-1] is None or row[-1] == ""):
+            row.pop()
+        trimmed.append(row)
+    while trimmed and not trimmed[-1]:
+        trimmed.pop()
+    return trimmed
+
+
+def text_of(value) -> str:
+    return "" if value is None else str(value).strip()
+
+
+# Reading ------------------------------------------------------------------------------
+
+
+def read_questionnaire(data: bytes, filename: str) -> Workbook:
+    """Read an uploaded file; raises ImportError_ with a message a person can act on."""
+    name = filename.lower()
+    limit = settings.QUESTIONNAIRE_MAX_UPLOAD_BYTES
+    if not data:
+        raise ImportError_(_("The file is empty. Export the questionnaire again and upload the new file."))
+    if len(data) > limit:
+        raise ImportError_(
+            _("The file is %(size).1f MB; the limit is %(limit).0f MB. Remove other sheets or split it.")
+            % {"size": len(data) / 1_048_576, "limit": limit / 1_048_576}
+        )
+    if name.endswith((".xlsm", ".xltm", ".xlam")):
+        raise _macro_error()
+    if data.startswith(OLE_MAGIC):
+        if ENCRYPTION_INFO in data:
+            raise ImportError_(
+                _(
+                    "The workbook is encrypted with a password. Open it in Excel, remove the password "
+                    "(File > Info > Protect Workbook > Encrypt with Password, then clear it), save and upload again."
+                )
+            )
+        raise ImportError_(
+            _("This is an old binary Office file (.xls or .doc). Open it in Excel and save it as .xlsx, or export CSV.")
+        )
+    if data.startswith(ZIP_MAGIC):
+        return _read_xlsx(data)
+    if name.endswith((".xlsx", ".xltx")):
+        raise ImportError_(_("This file is not a real Excel workbook, although its name ends in .xlsx."))
+    if data.startswith(b"%PDF"):
+        raise ImportError_(_("This is a PDF. Upload the questionnaire as an Excel workbook (.xlsx) or CSV."))
+    if not name.endswith((".csv", ".txt", ".tsv")):
+        raise ImportError_(_("Upload the questionnaire as an Excel workbook (.xlsx) or a CSV file."))
+    return _read_csv(data)
+
+
+def _macro_error() -> ImportError_:
+    return ImportError_(
+        _(
+            "This workbook contains macros (.xlsm), which are not accepted. In Excel choose "
+            "File > Save As > Excel Workbook (.xlsx) and upload that copy."
+        )
+    )
+
+
+def _read_csv(data: bytes) -> Workbook:
+    if b"\x00" in data[:8192]:
+        raise ImportError_(_("This is not a text CSV file. Upload the questionnaire as .xlsx or CSV."))
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - cp1252 decodes almost anything
+        raise ImportError_(_("The CSV file is not in a text encoding we can read; save it as CSV UTF-8."))
+    delimiter = _delimiter(text[:50_000])
+    rows = []
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        for row in reader:
+            if len(rows) >= MAX_ROWS:
+                raise ImportError_(_("The file has more than %(n)d rows. Split it.") % {"n": MAX_ROWS})
+            rows.append([_cell(v) if v != "" else None for v in row[:MAX_COLUMNS]])
+    except csv.Error as exc:
+        raise ImportError_(_("The CSV file is malformed: %(error)s.") % {"error": exc}) from None
+    rows = _trim(rows)
+    if not any(rows):
+        raise ImportError_(_("The file has no text in it."))
+    sheet = Sheet(name="CSV", rows=rows)
+    _guess(sheet)
+    return Workbook(kind="csv", sheets=[sheet])
+
+
+def _delimiter(sample: str) -> str:
+    """The separator that splits the most of the first lines into the same number of
+    fields (Excel writes ; in much of Europe, , elsewhere)."""
+    lines = [line for line in sample.splitlines()[:50] if line.strip()]
+    best, best_score = ",", (0, 0)
+    for candidate in (",", ";", "\t", "|"):
+        try:
+            widths = [len(r) for r in csv.reader(lines, delimiter=candidate)]
+        except csv.Error:
+            continue
+        split = [w for w in widths if w > 1]
+        score = (len(split), max((split.count(w) for w in set(split)), default=0))
+        if score > best_score:
+            best, best_score = candidate, score
+    return best
+
+
+def _read_xlsx(data: bytes) -> Workbook:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except zipfile.BadZipFile:
+        raise ImportError_(
+            _("The workbook is damaged (not a valid .xlsx archive). Save it again from Excel.")
+        ) from None
+    names = {info.filename for info in infos}
+    if any(info.flag_bits & 0x1 for info in infos):
+        raise ImportError_(_("The archive is encrypted with a password. Upload an unencrypted .xlsx file."))
+    if len(infos) > MAX_ZIP_ENTRIES or sum(info.file_size for info in infos) > MAX_UNCOMPRESSED:
+        raise ImportError_(_("The workbook unpacks to far more data than a questionnaire holds, so it was refused."))
+    if "[Content_Types].xml" not in names:
+        raise ImportError_(_("This is a zip archive, not an Excel workbook. Upload the .xlsx or CSV file itself."))
+    content_types = archive.read("[Content_Types].xml")
+    if any(n.lower().endswith("vbaproject.bin") for n in names) or b"macroEnabled" in content_types:
+        raise _macro_error()
+    if not any(n.startswith("xl/") for n in names):
+        if any(n.startswith("word/") for n in names):
+            raise ImportError_(_("This is a Word document. Upload the questionnaire as .xlsx or CSV."))
+        if any(n.startswith("ppt/") for n in names):
+            raise ImportError_(_("This is a PowerPoint file. Upload the questionnaire as .xlsx or CSV."))
+        raise ImportError_(_("This archive is not an Excel workbook. Upload the questionnaire as .xlsx or CSV."))
+
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for damaged files
+        raise ImportError_(
+            _("Excel could not read this workbook (%(error)s). Open it in Excel, save it again and upload it.")
+            % {"error": exc.__class__.__name__}
+        ) from None
+    sheets = []
+    try:
+        for worksheet in workbook.worksheets:
+            if getattr(worksheet, "sheet_state", "visible") != "visible":
+                continue
+            rows = []
+            for row in worksheet.iter_rows(values_only=True):
+                if len(rows) >= MAX_ROWS:
+                    raise ImportError_(
+                        _("Sheet '%(sheet)s' has more than %(n)d rows. Split it.")
+                        % {"sheet": worksheet.title, "n": MAX_ROWS}
+                    )
+                rows.append([_cell(v) for v in row[:MAX_COLUMNS]])
+            rows = _trim(rows)
+            if any(rows):
+                sheet = Sheet(name=worksheet.title, rows=rows)
+                _guess(sheet)
+                sheets.append(sheet)
+    finally:
+        workbook.close()
+    if not sheets:
+        raise ImportError_(_("The workbook has no text in any visible sheet."))
+    return Workbook(kind="xlsx", sheets=sheets)
+
+
+# Guessing the header row and question column -----------------------------------------------
+
+
+def _looks_like_question(text: str) -> bool:
+    text = _NUMBERING.sub("", text).strip()
+    return text.endswith("?") or bool(_QUESTION_WORDS.match(text)) or len(text.split()) > 8
+
+
+def _guess(sheet: Sheet) -> None:
+    best_header, best_column, best_score = None, None, 0
+    for index, row in enumerate(sheet.rows[:HEADER_SCAN_ROWS]):
+        # Column titles are short labels in a row of several ("Please answer every
+        # question." above the table is not one).
+        filled = sum(1 for v in row if text_of(v))
+        for column, value in enumerate(row):
+            text = text_of(value)
+            if not text or len(text) > 40 or text.endswith((".", "?", ":")):
+                continue
+            for pattern, score in _HEADER_NAMES:
+                adjusted = score + (2 if filled >= 2 else 0)
+                if pattern.search(text) and adjusted > best_score:
+                    best_header, best_column, best_score = index, column, adjusted
+    if best_column is None:
+        # No telling header: the column with the most question-like cells.
+        counts: dict[int, int] = {}
+        for row in sheet.rows:
+            for column, value in enumerate(row):
+                text = text_of(value)
+                if text and _looks_like_question(text) and len(text) > 15:
+                    counts[column] = counts.get(column, 0) + 1
+        if counts:
+            best_column = max(counts, key=lambda c: (counts[c], -c))
+            best_score = min(counts[best_column], 9)
+            first = next(i for i, r in enumerate(sheet.rows) if any(text_of(v) for v in r))
+            # A first row of short labels above the questions is the header.
+            first_row = sheet.rows[first]
+            if all(len(text_of(v)) <= 40 and not text_of(v).endswith("?") for v in first_row if text_of(v)):
+                best_header = first
+    sheet.header_row, sheet.question_column = best_header, best_column
+    question_cells = sum(
+        1
+        for row in sheet.rows
+        if best_column is not None and best_column < len(row) and text_of(row[best_column]).endswith("?")
+    )
+    sheet.score = best_score * 10 + question_cells + (5 if re.search(r"question", sheet.name, re.I) else 0)
+
+
+# Classifying rows -----------------------------------------------------------------------
+
+QUESTION, SECTION, BLANK, HEADER, OTHER = "question", "section", "blank", "header", "other"
+
+
+def classify_rows(sheet: Sheet, *, header_row: int | None, column: int) -> list[tuple[str, str]]:
+    """(kind, question text) for every row: rows above and at the header are kept as they
+    are, blank rows stay blank, short label rows are section headers, the rest are questions."""
+    result = []
+    for index, row in enumerate(sheet.rows):
+        cells = [text_of(v) for v in row]
+        if header_row is not None and index < header_row:
+            result.append((OTHER if any(cells) else BLANK, ""))
+            continue
+        if index == header_row:
+            result.append((HEADER, ""))
+            continue
+        if not any(cells):
+            result.append((BLANK, ""))
+            continue
+        text = cells[column] if column < len(cells) else ""
+        others = [c for i, c in enumerate(cells) if c and i != column]
+        if not text:
+            result.append((SECTION if len(others) == 1 and len(others[0]) <= 80 else OTHER, ""))
+            continue
+        bare = _NUMBERING.sub("", text).strip()
+        words = len(re.findall(r"[^\W\d_]{2,}", bare))
+        if _looks_like_question(text):
+            result.append((QUESTION, text))
+        elif words and len(bare.split()) <= 8 and all(len(o) <= 20 for o in others):
+            result.append((SECTION, ""))
+        elif words >= 3:
+            # A statement to confirm ("Encryption of backups at rest") is a question too.
+            result.append((QUESTION, text))
+        else:
+            result.append((OTHER, ""))
+    return result

@@ -1,0 +1,493 @@
+"""Multi-step actions on the answer library: save, approve, cite, build the ranking index."""
+
+import threading
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from trustcenter.markup import render_markdown
+from trustcenter.policies.models import Policy, PolicyVersion
+from trustcenter.questionnaires.exporting import plain_text
+from trustcenter.questionnaires.models import (
+    Answer,
+    AnswerStatus,
+    Citation,
+    Questionnaire,
+    QuestionnaireRow,
+    QuestionnaireStatus,
+    RowKind,
+    RowStatus,
+)
+from trustcenter.questionnaires.ranking import Document, Index
+from trustcenter.questionnaires.sections import Section, find_section, version_sections
+
+
+def citation_resolve(reference: str, *, policies: dict[str, Policy] | None = None) -> tuple[Policy, Section]:
+    """Turn "policy-slug#heading-anchor" into the published policy and its current section.
+
+    `policies` (slug to published policy with its current version) saves a query per call
+    when resolving many citations."""
+    reference = reference.strip()
+    slug, sep, anchor = reference.partition("#")
+    if not sep or not slug or not anchor:
+        raise ValidationError(
+            _("'%(ref)s' is not a citation: write policy-slug#section-anchor, e.g. data-protection#encryption-at-rest.")
+            % {"ref": reference}
+        )
+    if policies is not None:
+        policy = policies.get(slug)
+    else:
+        policy = Policy.objects.published().select_related("current_version").filter(slug=slug).first()
+    if policy is None:
+        raise ValidationError(_("No published policy has the address '%(slug)s'.") % {"slug": slug})
+    section = find_section(policy.current_version, anchor)
+    if section is None:
+        anchors = ", ".join(s.anchor for s in version_sections(policy.current_version))
+        raise ValidationError(
+            _("%(policy)s (version %(number)d) has no section '%(anchor)s'. Its sections are: %(anchors)s.")
+            % {
+                "policy": policy.title,
+                "number": policy.current_version.number,
+                "anchor": anchor,
+                "anchors": anchors,
+            }
+        )
+    return policy, section
+
+
+def citations_parse(text: str) -> list[tuple[Policy, Section]]:
+    """One citation per line; every bad line is reported with its line number."""
+    resolved, errors, seen = [], [], set()
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            policy, section = citation_resolve(line)
+        except ValidationError as exc:
+            errors.append(_("Line %(n)d: %(error)s") % {"n": number, "error": " ".join(exc.messages)})
+            continue
+        if (policy.pk, section.anchor) not in seen:
+            seen.add((policy.pk, section.anchor))
+            resolved.append((policy, section))
+    if errors:
+        raise ValidationError(errors)
+    return resolved
+
+
+def published_policies() -> dict[str, Policy]:
+    return {p.slug: p for p in Policy.objects.published().select_related("current_version")}
+
+
+def _write_citations(
+    answer: Answer, citations: list[tuple[Policy, Section]], *, refresh: bool, new: bool = False
+) -> None:
+    """Replace the answer's citations. Existing ones keep the version they were checked
+    against unless `refresh` (a review) moves them to the current version."""
+    if new:
+        Citation.objects.bulk_create(
+            Citation(
+                answer=answer,
+                policy=policy,
+                anchor=section.anchor,
+                heading=section.title[:200],
+                version_number=policy.current_version.number,
+                section_digest=section.digest,
+                order=order,
+            )
+            for order, (policy, section) in enumerate(citations)
+        )
+        return
+    existing = {(c.policy_id, c.anchor): c for c in answer.citations.all()}
+    keep = set()
+    for order, (policy, section) in enumerate(citations):
+        key = (policy.pk, section.anchor)
+        keep.add(key)
+        citation = existing.get(key) or Citation(answer=answer, policy=policy, anchor=section.anchor)
+        citation.order = order
+        citation.heading = section.title[:200]
+        if refresh or citation.pk is None:
+            citation.version_number = policy.current_version.number
+            citation.section_digest = section.digest
+        citation.full_clean(exclude=["answer", "policy"])
+        citation.save()
+    for key, citation in existing.items():
+        if key not in keep:
+            citation.delete()
+
+
+@transaction.atomic
+def answer_save(*, answer: Answer, citations: list[tuple[Policy, Section]], actor, approve: bool = False) -> Answer:
+    """Create or update a library answer.
+
+    `approve` marks it approved and reviewed today by `actor`, which also moves its
+    citations to the current policy versions. Saving without approving keeps an approved
+    answer approved only when nothing a reader sees changed; otherwise it returns to
+    draft until a security admin approves it again.
+    """
+    if answer.pk and not approve and answer.status == AnswerStatus.APPROVED:
+        before = Answer.objects.get(pk=answer.pk)
+        changed = any(
+            getattr(before, f) != getattr(answer, f) for f in ("question", "short_answer", "full_answer")
+        ) or {(c.policy_id, c.anchor) for c in before.citations.all()} != {(p.pk, s.anchor) for p, s in citations}
+        if changed:
+            answer.status = AnswerStatus.DRAFT
+            answer.show_in_faq = False
+    if approve:
+        answer.status = AnswerStatus.APPROVED
+        answer.last_reviewed = timezone.localdate()
+        answer.reviewed_by = actor
+    answer.full_answer_html = render_markdown(answer.full_answer).html
+    answer.updated_by = actor
+    answer.full_clean()
+    answer.save()
+    _write_citations(answer, citations, refresh=approve)
+    return answer
+
+
+@transaction.atomic
+def answer_approve(*, answer: Answer, actor) -> Answer:
+    """Approve (or re-review) an answer as it stands: reviewed today, citations checked
+    against the current policy versions. Refuses citations that no longer resolve."""
+    citations = []
+    for citation in answer.citations.select_related("policy__current_version"):
+        citations.append(citation_resolve(f"{citation.policy.slug}#{citation.anchor}"))
+    return answer_save(answer=answer, citations=citations, actor=actor, approve=True)
+
+
+# The ranking index -------------------------------------------------------------------
+
+_index_lock = threading.Lock()
+_index_cache: dict = {}
+
+
+def _library_signature() -> tuple:
+    answers = Answer.objects.approved().aggregate(n=Count("pk"), latest=Max("updated_at"))
+    versions = tuple(Policy.objects.published().order_by("pk").values_list("current_version_id", flat=True))
+    citations = Citation.objects.filter(answer__status=AnswerStatus.APPROVED).aggregate(n=Count("pk"), m=Max("pk"))
+    return (answers["n"], answers["latest"], versions, citations["n"], citations["m"])
+
+
+def _section_source(version: PolicyVersion, section: Section) -> dict:
+    path = f"{version.policy.get_absolute_url()}#{section.anchor}"
+    return {
+        "policy": version.policy.slug,
+        "policy_title": version.policy.title,
+        "version": version.number,
+        "anchor": section.anchor,
+        "heading": section.title,
+        "path": path,
+        "url": settings.SITE_URL + path,
+        "visibility": version.visibility,
+    }
+
+
+def _excerpt(text: str, limit: int = 700) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > 0 else limit] + " ..."
+
+
+def library_documents() -> list[Document]:
+    documents = []
+    versions = {
+        v.policy_id: v
+        for v in PolicyVersion.objects.current().select_related("policy", "category").order_by("policy__slug")
+    }
+    answers = Answer.objects.approved().select_related("category").prefetch_related("citations__policy")
+    for answer in answers.order_by("pk"):
+        sources, cites = [], set()
+        for citation in answer.citations.all():
+            version = versions.get(citation.policy_id)
+            section = find_section(version, citation.anchor) if version else None
+            if section:
+                sources.append(_section_source(version, section))
+                cites.add(f"section:{citation.policy.slug}#{citation.anchor}")
+        documents.append(
+            Document(
+                key=f"answer:{answer.pk}",
+                kind="answer",
+                title=answer.question,
+                short_answer=answer.short_answer,
+                detail=plain_text(answer.full_answer),
+                source=sources[0] if sources else {},
+                fields=[
+                    (answer.question, 3.0),
+                    (answer.tags.replace(",", " "), 2.0),
+                    (answer.short_answer, 1.0),
+                    (answer.full_answer, 1.0),
+                    (answer.category.name if answer.category else "", 0.5),
+                ],
+                cites=frozenset(cites),
+                answer_pk=answer.pk,
+                sources=sources,
+            )
+        )
+    for version in versions.values():
+        for section in version_sections(version):
+            if section.level > 3 or not section.text:
+                continue
+            documents.append(
+                Document(
+                    key=f"section:{version.policy.slug}#{section.anchor}",
+                    kind="section",
+                    title=f"{version.policy.title}: {section.title}",
+                    short_answer="",
+                    detail=_excerpt(section.text),
+                    source=_section_source(version, section),
+                    fields=[
+                        (section.title, 3.0),
+                        (section.parent_title, 1.0),
+                        (version.title, 1.0),
+                        (section.text, 1.0),
+                    ],
+                    boost=0.85,
+                )
+            )
+    return documents
+
+
+def library_index() -> Index:
+    """The ranking index for the current library and policies, rebuilt when either changes."""
+    signature = _library_signature()
+    with _index_lock:
+        cached = _index_cache.get("index")
+        if cached and cached[0] == signature:
+            return cached[1]
+    index = Index(library_documents(), threshold=settings.QUESTIONNAIRE_EXPERT_THRESHOLD)
+    with _index_lock:
+        _index_cache["index"] = (signature, index)
+    return index
+
+
+# Questionnaires ------------------------------------------------------------------------
+
+CHUNK = 100  # questions per processing step; one step takes well under a second
+
+
+def _sheets_json(workbook) -> list[dict]:
+    return [
+        {"name": s.name, "rows": s.rows, "header_row": s.header_row, "question_column": s.question_column}
+        for s in workbook.sheets
+    ]
+
+
+@transaction.atomic
+def questionnaire_upload(*, data: bytes, filename: str, actor) -> Questionnaire:
+    """Read an uploaded file (raises importing.ImportError_ with the reason) and keep its
+    sheets until staff confirm which sheet and column hold the questions."""
+    from trustcenter.questionnaires.importing import read_questionnaire
+
+    workbook = read_questionnaire(data, filename)
+    sheets = _sheets_json(workbook)
+    guessed = workbook.guessed_sheet()
+    questionnaire = Questionnaire(
+        name=filename[:255],
+        file_kind=workbook.kind,
+        workbook=sheets,
+        sheet_name=guessed.name,
+        header_row=guessed.header_row,
+        question_column=guessed.question_column,
+        created_by=actor,
+    )
+    questionnaire.full_clean()
+    questionnaire.save()
+    return questionnaire
+
+
+@transaction.atomic
+def questionnaire_configure(
+    *, questionnaire: Questionnaire, sheet_name: str, question_column: int, header_row: int | None
+) -> Questionnaire:
+    """Fix the sheet and question column, keep every row of that sheet as it is, and start
+    finding suggestions. Refuses sheets with no questions or more than the limit."""
+    from trustcenter.questionnaires.importing import QUESTION, Sheet, classify_rows
+
+    sheet_data = next((s for s in questionnaire.workbook if s["name"] == sheet_name), None)
+    if sheet_data is None:
+        raise ValidationError(_("The workbook has no sheet called '%(name)s'.") % {"name": sheet_name})
+    sheet = Sheet(name=sheet_name, rows=sheet_data["rows"], header_row=header_row)
+    if header_row is not None and not 0 <= header_row < len(sheet.rows):
+        raise ValidationError(_("Row %(n)d is not in the sheet.") % {"n": header_row + 1})
+    if not 0 <= question_column < max(sheet.width, 1):
+        raise ValidationError(_("The sheet has no such column."))
+    kinds = classify_rows(sheet, header_row=header_row, column=question_column)
+    count = sum(kind == QUESTION for kind, _text in kinds)
+    limit = settings.QUESTIONNAIRE_MAX_QUESTIONS
+    if count == 0:
+        raise ValidationError(
+            _("No questions found in column '%(column)s' of sheet '%(sheet)s'. Choose the column that holds them.")
+            % {"column": sheet.column_names()[question_column] if sheet.width else "", "sheet": sheet_name}
+        )
+    if count > limit:
+        raise ValidationError(
+            _("The sheet has %(count)d questions; at most %(limit)d can be imported at once. Split it into parts.")
+            % {"count": count, "limit": limit}
+        )
+    QuestionnaireRow.objects.bulk_create(
+        [
+            QuestionnaireRow(questionnaire=questionnaire, position=index, kind=kind, cells=row, question=text)
+            for index, (row, (kind, text)) in enumerate(zip(sheet.rows, kinds, strict=True))
+        ],
+        batch_size=500,
+    )
+    questionnaire.sheet_name = sheet_name
+    questionnaire.header_row = header_row
+    questionnaire.question_column = question_column
+    questionnaire.columns = sheet.column_names()
+    questionnaire.question_count = count
+    questionnaire.processed_count = 0
+    questionnaire.status = QuestionnaireStatus.PROCESSING
+    questionnaire.workbook = []
+    questionnaire.save()
+    return questionnaire
+
+
+def questionnaire_process(*, questionnaire: Questionnaire, limit: int | None = None, index: Index | None = None) -> int:
+    """Find suggestions for the next `limit` questions that have none; returns how many
+    are left. Safe to call from several requests at once: each row is claimed in its own
+    transaction and written once."""
+    index = index or library_index()
+    limit = limit or CHUNK
+    with transaction.atomic():
+        rows = list(
+            QuestionnaireRow.objects.select_for_update()
+            .filter(questionnaire=questionnaire, kind=RowKind.QUESTION, suggested=False)
+            .order_by("position")[:limit]
+        )
+        for row in rows:
+            ranked = index.rank(row.question)
+            row.suggestions = [s.as_dict() for s in ranked.suggestions]
+            row.needs_expert = ranked.needs_expert
+            row.suggested = True
+        QuestionnaireRow.objects.bulk_update(rows, ["suggestions", "needs_expert", "suggested"], batch_size=500)
+        done = QuestionnaireRow.objects.filter(questionnaire=questionnaire, kind=RowKind.QUESTION, suggested=True)
+        processed = done.count()
+        fields = {"processed_count": processed}
+        if processed >= questionnaire.question_count:
+            fields["status"] = QuestionnaireStatus.READY
+        Questionnaire.objects.filter(pk=questionnaire.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(questionnaire, name, value)
+    return questionnaire.question_count - processed
+
+
+def _policy_version_label(source: dict) -> str:
+    if not source:
+        return ""
+    return f"{source['policy_title']} v{source['version']} § {source['heading']}"
+
+
+def _fill_from_suggestion(row: QuestionnaireRow, suggestion: dict) -> None:
+    from trustcenter.questionnaires.exporting import plain_text
+
+    source = suggestion.get("source") or {}
+    row.answer = suggestion.get("short_answer", "")
+    row.detail = plain_text(suggestion.get("detail", ""))
+    row.source_url = source.get("url", "")
+    row.policy_version = _policy_version_label(source)
+    row.source_key = suggestion.get("key", "")
+
+
+@transaction.atomic
+def row_review(
+    *,
+    row: QuestionnaireRow,
+    actor,
+    action: str,
+    choice: int = 0,
+    answer: str = "",
+    detail: str = "",
+    save_to_library: bool = False,
+) -> Answer | None:
+    """Record the review of one question.
+
+    `accept`: take suggestion number `choice` as it is. `edit`: take it with the answer and
+    detail the reviewer wrote (and, with `save_to_library`, keep the edited answer in the
+    library). `na`: mark the question not applicable. `reset`: back to not reviewed.
+    Returns the library answer written, if any."""
+    written = None
+    if action == "reset":
+        row.status = RowStatus.PENDING
+        row.answer = row.detail = row.source_url = row.policy_version = row.source_key = ""
+        row.reviewed_by, row.reviewed_at = None, None
+    elif action == "na":
+        row.status = RowStatus.NA
+        row.answer, row.detail, row.source_url, row.policy_version, row.source_key = "N/A", "", "", "", ""
+        row.reviewed_by, row.reviewed_at = actor, timezone.now()
+    elif action in ("accept", "edit"):
+        suggestion = row.suggestions[choice] if 0 <= choice < len(row.suggestions) else None
+        if suggestion is None and action == "accept":
+            raise ValidationError(_("There is no suggestion to accept: write an answer or mark it N/A."))
+        if suggestion is not None:
+            _fill_from_suggestion(row, suggestion)
+        else:
+            row.source_url = row.policy_version = row.source_key = ""
+        if action == "edit":
+            if not answer.strip():
+                raise ValidationError(_("Write an answer (for example Yes, No or a few words)."))
+            row.answer, row.detail = answer.strip(), detail.strip()
+            row.status = RowStatus.EDITED
+            if save_to_library:
+                written = _save_back(row=row, suggestion=suggestion, actor=actor)
+        else:
+            row.status = RowStatus.ACCEPTED
+        row.reviewed_by, row.reviewed_at = actor, timezone.now()
+    else:
+        raise ValidationError(_("Unknown action."))
+    row.save()
+    return written
+
+
+def _save_back(*, row: QuestionnaireRow, suggestion: dict | None, actor) -> Answer:
+    """Keep an edited answer in the library: a security admin's edit of a library answer
+    updates it (approved, reviewed today); anything else becomes a new draft for approval."""
+    from trustcenter.questionnaires.rules import can_approve_answers
+
+    policies = published_policies()
+    citations = []
+    sources = (suggestion or {}).get("sources") or ([(suggestion or {}).get("source")] if suggestion else [])
+    for source in sources:
+        if source:
+            try:
+                citations.append(citation_resolve(f"{source['policy']}#{source['anchor']}", policies=policies))
+            except ValidationError:
+                continue  # the section went away since the suggestion was made
+    answer_pk = (suggestion or {}).get("answer_pk")
+    if answer_pk and can_approve_answers(actor):
+        answer = Answer.objects.filter(pk=answer_pk).first()
+        if answer is not None:
+            answer.short_answer = row.answer[:200]
+            answer.full_answer = row.detail or row.answer
+            return answer_save(answer=answer, citations=citations, actor=actor, approve=True)
+    answer = Answer(
+        question=row.question,
+        short_answer=row.answer[:200],
+        full_answer=row.detail or row.answer,
+        owner=actor.get_full_name() if hasattr(actor, "get_full_name") else "",
+    )
+    return answer_save(answer=answer, citations=citations, actor=actor)
+
+
+def questionnaire_table(*, questionnaire: Questionnaire) -> list[list]:
+    """The questionnaire as it was uploaded, every row in place, plus the reviewed answers."""
+    from trustcenter.questionnaires.exporting import ANSWER_COLUMNS, build_table
+
+    def rows():
+        for row in questionnaire.rows.select_related("reviewed_by").order_by("position"):
+            extra = None
+            if row.kind == RowKind.QUESTION and row.is_reviewed:
+                reviewer = row.reviewed_by.get_full_name() if row.reviewed_by else ""
+                extra = [row.answer, row.detail, row.source_url, row.policy_version, reviewer]
+            yield row.cells, extra
+
+    return build_table(
+        columns=questionnaire.columns,
+        header_row=questionnaire.header_row,
+        rows=rows(),
+        extra_columns=ANSWER_COLUMNS,
+    )
