@@ -13,7 +13,7 @@ LOCALE_MO := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 # Debian's Chromium for the browser tests; Playwright never downloads a browser here.
 BROWSER_PACKAGES := chromium
 
-.PHONY: run test lint format migrations-check system-deps clean scan translations browser-deps
+.PHONY: run test lint format migrations-check system-deps clean scan translations browser-deps bench
 
 run: $(VENV)/.runtime translations
 	DEBUG=1 $(PY) manage.py migrate --noinput
@@ -55,6 +55,15 @@ $(OBSERVATORY)/conf/hsts-preload.json: tools/scan/package.json tools/scan/packag
 	@command -v npm >/dev/null 2>&1 || { echo "make scan needs Node.js 20 or newer with npm"; exit 1; }
 	cd tools/scan && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	mkdir -p $(@D) && echo '{}' > $@
+
+# Benchmarks (issue 9): gunicorn as configured for production against the framework's ceiling and
+# nginx, with wrk; writes bench/RESULTS.md. Installs Debian's wrk and nginx with apt-get. Takes
+# about ten minutes; numbers depend on what else the machine runs, which the report records.
+BENCH_PACKAGES := wrk nginx
+
+bench: $(VENV)/.dev translations
+	@$(MAKE) --no-print-directory system-deps SYSTEM_PACKAGES="$(BENCH_PACKAGES)"
+	$(PY) bench/run.py
 
 translations: $(LOCALE_MO)
 

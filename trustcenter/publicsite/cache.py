@@ -30,7 +30,6 @@ showing a page from before the last publication.
 import functools
 import hashlib
 import logging
-import os
 import secrets
 import time
 from dataclasses import dataclass
@@ -121,18 +120,22 @@ def _write_stamp_file(token: str) -> None:
     path = _stamp_file()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(token, encoding="ascii")
-        os.replace(tmp, path)
+        # Written in place, not renamed: a reader that catches the file half-written sees a
+        # token nobody else uses, which costs one cache miss and nothing else.
+        with open(path, "w", encoding="ascii") as fh:
+            fh.write(token)
     except OSError as exc:  # a read-only VAR_DIR must not stop a publication
         logger.warning("could not write the publication stamp file %s: %s", path, exc)
 
 
-def publication_bump() -> str:
-    """Start a new publication: every cached public page becomes a miss, in every process."""
+def publication_bump(*, other_processes: bool = True) -> str:
+    """Start a new publication: every cached public page becomes a miss, in every process.
+
+    `other_processes=False` skips the stamp file (used while a transaction is open, when the
+    bump after the commit will write it anyway)."""
     token = f"{time.time_ns():x}{secrets.token_hex(4)}"
     cache.set(STAMP_KEY, token, timeout=None)
-    if _cache_is_per_process():
+    if other_processes and _cache_is_per_process():
         _write_stamp_file(token)
     return token
 
@@ -145,12 +148,18 @@ def content_changed(sender, **kwargs) -> None:
     """Signal receiver: a row of an app that feeds public pages was written."""
     if sender._meta.app_label not in settings.PUBLICATION_APPS:
         return
-    # Bump now, so nothing rendered from before this write is served again; and once more
-    # after the commit, so a page rendered while the transaction was open (from the old
-    # rows, under the new stamp) is not kept either.
-    publication_bump()
+    # Bump now, so nothing rendered from before this write is served again by this process;
+    # and once more after the commit, for every process, so a page rendered while the
+    # transaction was open (from the old rows, under the new stamp) is not kept either.
+    # A publication of 500 pages writes 1,500 rows: only the first of them in a transaction
+    # writes the stamp file, the rest bump the cache alone.
     conn = transaction.get_connection()
-    if conn.in_atomic_block and not any(func is _bump_after_commit for _, func, _ in conn.run_on_commit):
+    if not conn.in_atomic_block:
+        publication_bump()
+        return
+    pending = any(func is _bump_after_commit for _, func, _ in conn.run_on_commit)
+    publication_bump(other_processes=not pending)
+    if not pending:
         transaction.on_commit(_bump_after_commit)
 
 
