@@ -229,6 +229,143 @@ def make_document(db, private_storage):
     return make
 
 
+# The gating cast: one user for every state of the access rule (issue 3, gating) ----------
+
+
+def _gate_user(django_user_model, email, name, company="Prospect Co", *, verified=True):
+    from allauth.account.models import EmailAddress
+
+    user = django_user_model.objects.create_user(email=email, password=PASSWORD, full_name=name, company=company)
+    EmailAddress.objects.create(user=user, email=email, primary=True, verified=verified)
+    return user
+
+
+def sign_current_nda(user, *, ip="203.0.113.9", user_agent="pytest browser"):
+    """Sign the current NDA as the signing page would (full name, company, job title, consent)."""
+    from django.utils import timezone
+
+    from trustcenter.access.models import NdaSignature, NdaVersion
+
+    nda = NdaVersion.objects.current()
+    return NdaSignature.objects.create(
+        user=user,
+        nda=nda,
+        full_name=user.full_name,
+        company=user.company,
+        job_title="Security engineer",
+        email=user.email,
+        text_sha256=nda.text_sha256,
+        signed_at=timezone.now(),
+        ip=ip,
+        user_agent=user_agent,
+    )
+
+
+def give_grant(user, *, days=365, start=None, revoked=False, organization=None):
+    import datetime
+
+    from django.utils import timezone
+
+    from trustcenter.access.models import AccessGrant, AccessRequest
+
+    start = start or timezone.now()
+    request = AccessRequest.objects.create(
+        user=user, organization=organization, status="approved", created_at=start, decided_at=start
+    )
+    return AccessGrant.objects.create(
+        user=user,
+        organization=organization,
+        request=request,
+        granted_at=start,
+        expires_at=start + datetime.timedelta(days=days),
+        revoked_at=start + datetime.timedelta(days=1) if revoked else None,
+        revoke_reason="Left the company" if revoked else "",
+    )
+
+
+@pytest.fixture
+def nda_signer(published, django_user_model):
+    """Verified email and signed NDA; never asked for access."""
+    user = _gate_user(django_user_model, "nora@signer.example", "Nora Signer", "Signer GmbH")
+    sign_current_nda(user)
+    return user
+
+
+@pytest.fixture
+def pending_requester(published, django_user_model):
+    from trustcenter.access.models import AccessRequest
+
+    user = _gate_user(django_user_model, "penny@pending.example", "Penny Pending", "Pending Ltd")
+    sign_current_nda(user)
+    AccessRequest.objects.create(user=user, reason="Vendor review")
+    return user
+
+
+@pytest.fixture
+def denied_requester(published, django_user_model):
+    from django.utils import timezone
+
+    from trustcenter.access.models import AccessRequest
+
+    user = _gate_user(django_user_model, "dan@denied.example", "Dan Denied", "Denied Inc")
+    sign_current_nda(user)
+    AccessRequest.objects.create(
+        user=user, status="denied", decided_at=timezone.now(), decision_note="We could not confirm your company"
+    )
+    return user
+
+
+@pytest.fixture
+def customer(published, django_user_model):
+    """Approved: verified, NDA signed, an active grant."""
+    user = _gate_user(django_user_model, "casey@northwind.example", "Casey Customer", "Northwind Traders")
+    sign_current_nda(user)
+    give_grant(user)
+    return user
+
+
+@pytest.fixture
+def expired_customer(published, django_user_model):
+    import datetime
+
+    from django.utils import timezone
+
+    user = _gate_user(django_user_model, "eve@expired.example", "Eve Expired", "Expired AG")
+    sign_current_nda(user)
+    give_grant(user, days=30, start=timezone.now() - datetime.timedelta(days=60))
+    return user
+
+
+@pytest.fixture
+def revoked_customer(published, django_user_model):
+    user = _gate_user(django_user_model, "rex@revoked.example", "Rex Revoked", "Revoked SA")
+    sign_current_nda(user)
+    give_grant(user, revoked=True)
+    return user
+
+
+@pytest.fixture
+def blocked_org_user(published, django_user_model):
+    """From an organization staff blocked; NDA signed and even an old grant."""
+    from trustcenter.access.models import Organization
+
+    organization = Organization.objects.create(name="Rival Corp", blocked=True)
+    organization.domains.create(domain="rival.example")
+    user = _gate_user(django_user_model, "riley@rival.example", "Riley Rival", "Rival Corp")
+    sign_current_nda(user)
+    give_grant(user, organization=organization)
+    return user
+
+
+@pytest.fixture
+def other_customer(published, django_user_model):
+    """An approved customer of another organization (for "another user's ids")."""
+    user = _gate_user(django_user_model, "olga@other.example", "Olga Other", "Other Org")
+    sign_current_nda(user)
+    give_grant(user)
+    return user
+
+
 # --- Object storage (issue 6): a real S3-compatible server, started once per run -------------
 
 

@@ -299,6 +299,23 @@ RATE_LIMITS = {
 # Documents and gated access (issue 3, gating). Uploads are refused above this size; the
 # admin request body limit (ADMIN_REQUEST_MAX_BYTES) must stay above it.
 DOCUMENT_MAX_UPLOAD_BYTES = env_int("DOCUMENT_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
+# How long an approved access grant lasts unless the organization or the reviewer says otherwise.
+ACCESS_GRANT_DAYS = env_int("ACCESS_GRANT_DAYS", 365)
+# How long an invitation link can be used (once).
+INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
+# Addresses at these domains never match an organization and are never approved automatically:
+# anyone can have one. Replace the list with FREE_MAIL_DOMAINS=a.example,b.example.
+FREE_MAIL_DOMAINS = env_list(
+    "FREE_MAIL_DOMAINS",
+    [
+        "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "msn.com", "yahoo.com",
+        "ymail.com", "icloud.com", "me.com", "mac.com", "aol.com", "proton.me", "protonmail.com", "pm.me",
+        "gmx.de", "gmx.net", "gmx.com", "web.de", "t-online.de", "mail.com", "yandex.com", "yandex.ru",
+        "zoho.com", "fastmail.com", "tutanota.com", "hey.com", "qq.com", "163.com", "mail.ru",
+    ],
+)  # fmt: skip
+if ACCESS_GRANT_DAYS < 1 or INVITATION_VALID_DAYS < 1:
+    raise ImproperlyConfigured("ACCESS_GRANT_DAYS and INVITATION_VALID_DAYS must be at least 1")
 
 # Content-Security-Policy (django-csp): nothing inline, nothing from other hosts.
 CONTENT_SECURITY_POLICY = {

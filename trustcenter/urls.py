@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("trustcenter.policies.urls")),
     path("", include("trustcenter.exports.urls")),
     path("", include("trustcenter.documents.urls")),
+    path("", include("trustcenter.access.urls")),
     path("", include("trustcenter.questionnaires.urls")),
     path(
         "sitemap.xml",

@@ -10,5 +10,7 @@ from trustcenter.policies.models import Visibility
 def can_read_version(user, version) -> bool:
     if version.visibility == Visibility.PUBLIC:
         return True
-    # Until NDA signatures and grants exist, NDA pages are for staff only.
-    return bool(user and user.is_authenticated and user.is_active and user.is_staff)
+    # NDA pages follow the same rule as NDA documents: verified email, signed NDA, active grant.
+    from trustcenter.access.rules import decide
+
+    return decide(user, version).allowed

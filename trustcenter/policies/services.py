@@ -165,6 +165,19 @@ def content_publish(*, root: Path, check: bool = False, actor=None) -> PublishRe
                     report.unchanged += 1
                 if outcome != UNCHANGED:
                     report.lines.append(f"{outcome}: {source.slug} v{source.version} ({source.path})")
+            # The NDA (content/nda.md) is published with the policies, by the same rules (issue 3, gating).
+            from trustcenter.access.services import nda_publish
+
+            try:
+                nda_line = nda_publish(root=root, actor=actor)
+            except ContentErrors as exc:
+                errors.extend(exc.errors)
+            except ContentError as exc:
+                errors.append(exc)
+            else:
+                if nda_line:
+                    report.created += 1
+                    report.lines.append(nda_line)
             if errors:
                 raise ContentErrors(errors)
             if check:

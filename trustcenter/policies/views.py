@@ -33,7 +33,11 @@ def _get_version_for_reading(request, slug: str, number: int | None = None) -> P
 
 def _locked(request, slug: str):
     policy = get_object_or_404(Policy.objects.published().select_related("category"), slug=slug)
-    return render(request, "policies/locked.html", {"policy": policy}, status=403)
+    from trustcenter.access.rules import decide  # what the reader can do next (sign in, sign the NDA, ...)
+
+    # The policy carries its current visibility, so deciding costs no query for anonymous visitors.
+    decision = decide(request.user, policy, next_url=request.get_full_path())
+    return render(request, "policies/locked.html", {"policy": policy, "decision": decision}, status=403)
 
 
 @require_safe

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from trustcenter.access.nda import nda_path, parse_nda
 from trustcenter.content import ContentError, ContentErrors
 from trustcenter.core.branding import brand_notice
 from trustcenter.core.company import company_path, load_company, parse_company
@@ -35,6 +36,8 @@ class Command(BaseCommand):
                 # No database yet (e.g. CI on a content repository): check the files alone.
                 company = parse_company(company_path(root).read_text(encoding="utf-8"), path=str(company_path(root)))
                 sources = collect_sources(root, categories=company.category_slugs())
+                if nda_path(root).exists():
+                    parse_nda(nda_path(root).read_text(encoding="utf-8"), path=str(nda_path(root)))
                 self._brand_notice(company.primary_color)
                 self.stdout.write(f"OK: {len(sources)} policy versions are valid (files only, no database).")
                 return

@@ -1,0 +1,151 @@
+"""Every gated view for every member of the cast: who gets in, and what everyone else is told.
+
+The cast (tests/conftest.py): anonymous, unverified, verified without NDA (prospect), NDA
+without grant, pending, denied, approved (customer), expired, revoked, an organization
+staff blocked, another organization's customer, sales, security admin, staff without MFA.
+"""
+
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from trustcenter.policies.models import Policy
+
+pytestmark = pytest.mark.usefixtures("published", "private_storage")
+
+ALLOWED = ["customer", "other_customer", "sales", "security_admin"]
+REFUSED = {
+    None: "Sign in or create an account to request access.",
+    "unverified": "Confirm your email address first",
+    "prospect": "Sign the NDA to request access.",
+    "nda_signer": "Request access to the documents under NDA.",
+    "pending_requester": "is waiting for review",
+    "denied_requester": "was denied: “We could not confirm your company”",
+    "expired_customer": "Your access expired on",
+    "revoked_customer": "Your access was revoked on",
+    "blocked_org_user": "not available for your organization",
+    "staff_without_mfa": "need two-factor authentication",
+}
+NON_STAFF = [None, "unverified", "prospect", "nda_signer", "pending_requester", "denied_requester", "customer",
+             "expired_customer", "revoked_customer", "blocked_org_user", "other_customer"]  # fmt: skip
+
+
+def as_user(request, client, name):
+    user = request.getfixturevalue(name) if name else None
+    if user is not None:
+        client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def nda_document(make_document):
+    return make_document(title="SOC 2 Type II report", pages=3)
+
+
+@pytest.mark.parametrize("name", ALLOWED)
+def test_allowed_readers_download_a_stamped_copy(request, client, nda_document, name):
+    user = as_user(request, client, name)
+    response = client.get(f"/documents/{nda_document.pk}/download/")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith('attachment; filename="kestrel-analytics-soc-2-type-ii-report-')
+    reader = PdfReader(io.BytesIO(response.content))
+    assert len(reader.pages) == 3
+    for page in reader.pages:
+        assert user.email in page.extract_text()
+
+
+@pytest.mark.parametrize(("name", "message"), REFUSED.items())
+def test_everyone_else_is_refused_with_the_next_step(request, client, nda_document, name, message):
+    as_user(request, client, name)
+    response = client.get(f"/documents/{nda_document.pk}/download/")
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert message in html
+    assert b"%PDF" not in response.content
+
+
+@pytest.mark.parametrize(("name", "message"), REFUSED.items())
+def test_the_nda_policy_is_locked_with_the_same_next_step(request, client, name, message):
+    as_user(request, client, name)
+    response = client.get("/policies/network-architecture/")
+    assert response.status_code == 403
+    assert message in response.content.decode()
+
+
+@pytest.mark.parametrize("name", ALLOWED)
+def test_allowed_readers_read_the_nda_policy(request, client, name):
+    as_user(request, client, name)
+    response = client.get("/policies/network-architecture/")
+    assert response.status_code == 200
+    body = Policy.objects.get(slug="network-architecture").current_version.body_text
+    assert body[200:260] in response.content.decode().replace("&#x27;", "'").replace("&quot;", '"')
+
+
+@pytest.mark.parametrize("name", [n for n in REFUSED if n] + ALLOWED)
+def test_the_list_shows_each_signed_in_user_their_state(request, client, nda_document, name):
+    as_user(request, client, name)
+    html = client.get("/documents/").content.decode()
+    if name in ALLOWED:
+        assert f"/documents/{nda_document.pk}/download/" in html
+    else:
+        assert REFUSED[name] in html
+        assert f"/documents/{nda_document.pk}/download/" not in html
+
+
+@pytest.mark.parametrize("url", ["/access/", "/access/nda/"])
+@pytest.mark.parametrize("name", [n for n in REFUSED if n] + ALLOWED)
+def test_own_access_pages_open_for_every_signed_in_user(request, client, url, name):
+    as_user(request, client, name)
+    assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url", ["/access/", "/access/nda/", "/staff/access/", "/staff/access/trace/", "/staff/invitations/"]
+)
+def test_signed_in_pages_send_anonymous_visitors_to_sign_in(client, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=")
+
+
+@pytest.mark.parametrize("url", ["/staff/access/", "/staff/access/trace/", "/staff/invitations/"])
+@pytest.mark.parametrize("name", [n for n in NON_STAFF if n])
+def test_staff_pages_are_refused_to_everyone_but_reviewers(request, client, url, name):
+    as_user(request, client, name)
+    assert client.get(url).status_code == 403
+
+
+@pytest.mark.parametrize("url", ["/staff/access/", "/staff/access/trace/", "/staff/invitations/"])
+@pytest.mark.parametrize("name", ["sales", "security_admin"])
+def test_staff_pages_open_for_sales_and_security_admins(request, client, url, name):
+    as_user(request, client, name)
+    assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/staff/access/", "/staff/access/trace/", "/staff/invitations/"])
+def test_staff_without_mfa_are_sent_to_set_it_up(client, staff_without_mfa, url):
+    client.force_login(staff_without_mfa)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/2fa/totp/activate")
+
+
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [
+        ("post", "/documents/{doc}/download/"),
+        ("put", "/documents/{doc}/download/"),
+        ("post", "/documents/"),
+        ("delete", "/access/"),
+        ("get", "/access/request/"),
+        ("get", "/staff/access/requests/1/approve/"),
+        ("get", "/staff/access/requests/1/deny/"),
+        ("get", "/staff/access/grants/1/revoke/"),
+        ("post", "/access/nda/signatures/1/pdf/"),
+    ],
+)
+def test_wrong_http_methods_are_refused(client, security_admin, nda_document, method, url):
+    client.force_login(security_admin)
+    response = getattr(client, method)(url.format(doc=nda_document.pk))
+    assert response.status_code == 405

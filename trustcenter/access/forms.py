@@ -1,0 +1,94 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from trustcenter.access.models import MAX_GRANT_DAYS, Organization
+
+
+class NdaSignForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    company = forms.CharField(label=_("Company"), max_length=200)
+    job_title = forms.CharField(label=_("Job title"), max_length=200)
+    consent = forms.BooleanField(
+        label=_("I have read this agreement and accept it on behalf of the company named above."),
+        error_messages={"required": _("Tick the box to accept the agreement; without it nothing is signed.")},
+    )
+    # The fingerprint of the text this page showed, so a signature always names the text its signer read.
+    shown_sha256 = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+
+class AccessRequestForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you need the documents? (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ApproveForm(forms.Form):
+    days = forms.IntegerField(
+        label=_("Days"), required=False, min_value=1, max_value=MAX_GRANT_DAYS,
+        help_text=_("Empty: the organization's length, or the site default."),
+    )  # fmt: skip
+
+
+class DenyForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=2000)
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=2000)
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"))
+    organization = forms.ModelChoiceField(
+        label=_("Organization"), queryset=Organization.objects.filter(blocked=False), required=False
+    )
+    days = forms.IntegerField(
+        label=_("Access for (days)"), required=False, min_value=1, max_value=MAX_GRANT_DAYS,
+        help_text=_("Empty: the organization's length, or the site default."),
+    )  # fmt: skip
+    nda_required = forms.BooleanField(
+        label=_("The recipient must sign the NDA first"),
+        required=False,
+        initial=True,
+        help_text=_("Untick only when a signed NDA already exists outside this site."),
+    )
+    message = forms.CharField(
+        label=_("Personal message (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class InvitationSignupForm(forms.Form):
+    """Create the account an invitation was sent to: the link itself proves the email address."""
+
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    company = forms.CharField(label=_("Company"), max_length=200)
+    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(
+        label=_("Password (again)"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self):
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("The two passwords differ."))
+        elif p1:
+            from django.contrib.auth import get_user_model
+
+            candidate = get_user_model()(email=self.email, full_name=cleaned.get("full_name", ""))
+            try:
+                password_validation.validate_password(p1, candidate)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return cleaned

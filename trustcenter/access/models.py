@@ -1,0 +1,275 @@
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+MAX_GRANT_DAYS = 3 * 365
+
+
+def free_mail_domains() -> set[str]:
+    return {d.lower() for d in settings.FREE_MAIL_DOMAINS}
+
+
+def email_domain(email: str) -> str:
+    return email.rsplit("@", 1)[-1].strip().lower() if "@" in (email or "") else ""
+
+
+class NdaVersionQuerySet(models.QuerySet):
+    def current(self):
+        """The NDA in force: the highest published version, or None."""
+        return self.order_by("-version").first()
+
+
+class NdaVersion(models.Model):
+    """One published text of the NDA (content/nda.md). Never edited after publication."""
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    effective = models.DateField(_("effective"))
+    body_markdown = models.TextField()
+    body_html = models.TextField(help_text=_("The sanitized HTML shown on the signing page and in signed copies."))
+    text_sha256 = models.CharField(_("SHA-256 of the text shown"), max_length=64)
+    source = models.CharField(max_length=300)
+    published_at = models.DateTimeField()
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = NdaVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = _("NDA version")
+        verbose_name_plural = _("NDA versions")
+        constraints = [models.CheckConstraint(condition=Q(version__gte=1), name="nda_version_positive")]
+
+    def __str__(self):
+        return f"{self.title} v{self.version}"
+
+
+class NdaSignature(models.Model):
+    """Evidence that a person accepted one NDA version. Never edited or deleted by the app."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="nda_signatures")
+    nda = models.ForeignKey(NdaVersion, on_delete=models.PROTECT, related_name="signatures")
+    full_name = models.CharField(_("full name"), max_length=200)
+    company = models.CharField(_("company"), max_length=200)
+    job_title = models.CharField(_("job title"), max_length=200)
+    email = models.EmailField(_("email at signing"))
+    text_sha256 = models.CharField(_("SHA-256 of the text shown"), max_length=64)
+    signed_at = models.DateTimeField(_("signed at (UTC)"))
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-signed_at"]
+        verbose_name = _("NDA signature")
+        verbose_name_plural = _("NDA signatures")
+        constraints = [models.UniqueConstraint(fields=["user", "nda"], name="nda_signature_once_per_version")]
+
+    def __str__(self):
+        return f"{self.full_name} <{self.email}> · NDA v{self.nda.version}"
+
+
+class Organization(models.Model):
+    """A customer or prospect company, recognised by the verified email domains of its people."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    auto_approve = models.BooleanField(
+        _("approve requests automatically"),
+        default=False,
+        help_text=_("Access requests from verified addresses at these domains are approved without review."),
+    )
+    grant_days = models.PositiveIntegerField(
+        _("grant length in days"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_GRANT_DAYS)],
+        help_text=_("Empty: the site default (ACCESS_GRANT_DAYS)."),
+    )
+    nda_on_file = models.BooleanField(
+        _("NDA on file"),
+        default=False,
+        help_text=_("An NDA was signed outside this site; its people do not need to click through."),
+    )
+    nda_on_file_note = models.CharField(
+        _("NDA reference"), max_length=200, blank=True, help_text=_("Where the signed NDA is kept, its date.")
+    )
+    blocked = models.BooleanField(
+        _("blocked"), default=False, help_text=_("No one from this organization gets gated documents.")
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+
+    def __str__(self):
+        return self.name
+
+    def grant_length(self) -> int:
+        return self.grant_days or settings.ACCESS_GRANT_DAYS
+
+
+class OrganizationDomain(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="domains")
+    domain = models.CharField(
+        _("email domain"), max_length=253, unique=True, help_text=_("For example northwind.example")
+    )
+
+    class Meta:
+        ordering = ["domain"]
+        verbose_name = _("email domain")
+        verbose_name_plural = _("email domains")
+        constraints = [
+            models.CheckConstraint(condition=Q(domain=models.functions.Lower("domain")), name="org_domain_lowercase")
+        ]
+
+    def __str__(self):
+        return self.domain
+
+    def clean(self):
+        self.domain = (self.domain or "").strip().lower().lstrip("@")
+        if "." not in self.domain or " " in self.domain or "@" in self.domain:
+            raise ValidationError({"domain": _("Enter a domain such as northwind.example, without the @.")})
+        if self.domain in free_mail_domains():
+            raise ValidationError(
+                {"domain": _("%(domain)s is a free-mail domain: anyone can have an address there, so it cannot "
+                             "identify an organization.") % {"domain": self.domain}}
+            )  # fmt: skip
+
+
+class RequestStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for review")
+    APPROVED = "approved", _("Approved")
+    DENIED = "denied", _("Denied")
+
+
+class AccessRequest(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_requests")
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="access_requests"
+    )
+    reason = models.TextField(_("reason"), blank=True, max_length=2000)
+    status = models.CharField(_("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING)
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    auto_approved = models.BooleanField(default=False)
+    decision_note = models.TextField(_("reason for the decision"), blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("access request")
+        verbose_name_plural = _("access requests")
+        constraints = [
+            # A second request while one is pending creates no duplicate.
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(status="pending"), name="access_request_one_pending_per_user"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "approved", "denied"]), name="access_request_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_status_display()}"
+
+
+class GrantQuerySet(models.QuerySet):
+    def active(self, now: datetime.datetime | None = None):
+        now = now or timezone.now()
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now)
+
+
+class AccessGrant(models.Model):
+    """Permission to download NDA documents and read NDA policies until `expires_at`."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_grants")
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="grants"
+    )
+    request = models.OneToOneField(
+        AccessRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="grant"
+    )
+    invitation = models.OneToOneField(
+        "Invitation", null=True, blank=True, on_delete=models.SET_NULL, related_name="grant"
+    )
+    nda_required = models.BooleanField(
+        _("NDA required"), default=True, help_text=_("Off only for invitations sent without an NDA requirement.")
+    )
+    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoke_reason = models.TextField(_("reason for revoking"), blank=True, max_length=2000)
+
+    objects = GrantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-granted_at"]
+        verbose_name = _("access grant")
+        verbose_name_plural = _("access grants")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("granted_at")), name="grant_expires_after_granted"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} until {self.expires_at:%Y-%m-%d}"
+
+    def is_active(self, now: datetime.datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return self.revoked_at is None and self.expires_at > now
+
+
+class Invitation(models.Model):
+    """Pre-approved access sent by sales to an email address. The token is stored only as a hash."""
+
+    email = models.EmailField(_("email"))
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitations"
+    )
+    grant_days = models.PositiveIntegerField(
+        _("grant length in days"), validators=[MinValueValidator(1), MaxValueValidator(MAX_GRANT_DAYS)]
+    )
+    nda_required = models.BooleanField(_("NDA required"), default=True)
+    message = models.TextField(_("personal message"), blank=True, max_length=2000)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self):
+        return f"{self.email} ({self.created_at:%Y-%m-%d})"
+
+    @property
+    def is_used(self) -> bool:
+        return self.accepted_at is not None
+
+    def is_expired(self, now: datetime.datetime | None = None) -> bool:
+        return (now or timezone.now()) >= self.expires_at

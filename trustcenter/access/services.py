@@ -1,0 +1,493 @@
+"""Multi-step actions of gated access: NDA publication and signing, requests, grants, invitations.
+
+Each is one transaction that also writes its audit event, so an action and its evidence
+commit together or not at all.
+"""
+
+import datetime
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from trustcenter.access.models import (
+    AccessGrant,
+    AccessRequest,
+    Invitation,
+    NdaSignature,
+    NdaVersion,
+    Organization,
+    OrganizationDomain,
+    RequestStatus,
+    email_domain,
+    free_mail_domains,
+)
+from trustcenter.access.nda import nda_path, parse_nda, text_sha256
+from trustcenter.audit.services import audit_record
+from trustcenter.content import ContentError
+from trustcenter.markup import render_markdown
+from trustcenter.ratelimit import client_ip
+
+INVITATION_SALT = "trustcenter.access.invitation"
+
+
+# NDA -------------------------------------------------------------------------------
+
+
+def nda_publish(*, root: Path, actor=None) -> str | None:
+    """Publish content/nda.md if it is new or has a higher version; return a report line or None.
+
+    Same rules as policies: unchanged text does nothing; changed text needs a higher
+    `version`. Must run inside the caller's transaction (content_publish).
+    """
+    path = nda_path(root)
+    if not path.exists():
+        return None
+    source = parse_nda(path.read_text(encoding="utf-8"), path=str(path))
+    rendered = render_markdown(source.body)
+    digest = text_sha256(rendered.html)
+    existing = NdaVersion.objects.select_for_update().filter(version=source.version).first()
+    latest = NdaVersion.objects.current()
+    if existing is not None:
+        if existing.body_markdown.strip() != source.body or existing.title != source.title:
+            raise ContentError(
+                source.path,
+                source.version_line,
+                f"NDA version {source.version} already published with other text; "
+                f"set `version: {latest.version + 1}` to publish this change (everyone signs the new version)",
+            )
+        return None
+    if latest is not None and source.version < latest.version:
+        raise ContentError(
+            source.path,
+            source.version_line,
+            f"NDA version {source.version} is older than the published version {latest.version}; "
+            f"set `version: {latest.version + 1}`",
+        )
+    nda = NdaVersion(
+        version=source.version,
+        title=source.title,
+        effective=source.effective,
+        body_markdown=source.body,
+        body_html=rendered.html,
+        text_sha256=digest,
+        source=source.path,
+        published_at=timezone.now(),
+        published_by=actor,
+    )
+    try:
+        nda.full_clean()
+    except ValidationError as exc:
+        raise ContentError(source.path, 1, "; ".join(exc.messages)) from None
+    nda.save()
+    return f"created: NDA v{nda.version} ({source.path})"
+
+
+def _request_facts(request) -> tuple[str | None, str]:
+    if request is None:
+        return None, ""
+    ip = client_ip(request)
+    ip = None if ip in ("unknown", "") or "/" in ip else ip
+    return ip, request.META.get("HTTP_USER_AGENT", "")[:500]
+
+
+@transaction.atomic
+def nda_sign(
+    *, user, nda: NdaVersion, full_name: str, company: str, job_title: str, shown_sha256: str, request=None
+) -> NdaSignature:
+    """Record `user`'s acceptance of `nda`, as shown to them (`shown_sha256`)."""
+    if shown_sha256 != nda.text_sha256:
+        raise ValidationError(
+            _("The NDA changed while you were reading it. Please read the current version and sign again."),
+            code="nda_changed",
+        )
+    existing = NdaSignature.objects.filter(user=user, nda=nda).first()
+    if existing is not None:
+        return existing
+    ip, user_agent = _request_facts(request)
+    signature = NdaSignature(
+        user=user,
+        nda=nda,
+        full_name=full_name.strip(),
+        company=company.strip(),
+        job_title=job_title.strip(),
+        email=user.email,
+        text_sha256=nda.text_sha256,
+        signed_at=timezone.now(),
+        ip=ip,
+        user_agent=user_agent,
+    )
+    signature.full_clean()
+    signature.save()
+    changed = []
+    if not user.full_name:
+        user.full_name = signature.full_name
+        changed.append("full_name")
+    if not user.company:
+        user.company = signature.company
+        changed.append("company")
+    if changed:
+        user.save(update_fields=changed)
+    audit_record(
+        kind="nda.signed",
+        actor=user,
+        request=request,
+        subject=f"nda:{nda.version}",
+        data={
+            "signature_id": signature.pk,
+            "nda_version": nda.version,
+            "text_sha256": nda.text_sha256,
+            "full_name": signature.full_name,
+            "company": signature.company,
+            "job_title": signature.job_title,
+        },
+    )
+    return signature
+
+
+# Organizations ---------------------------------------------------------------------
+
+
+def organization_for(user) -> Organization | None:
+    """The organization of `user`'s email domain (free-mail domains never match)."""
+    domain = email_domain(getattr(user, "email", ""))
+    if not domain or domain in free_mail_domains():
+        return None
+    match = OrganizationDomain.objects.select_related("organization").filter(domain=domain).first()
+    return match.organization if match else None
+
+
+# Requests and grants ----------------------------------------------------------------
+
+
+def _reviewers():
+    User = get_user_model()
+    return User.objects.filter(is_active=True, role__in=["sales", "security_admin"])
+
+
+def _mail(*, subject: str, template: str, context: dict, to: list[str]) -> None:
+    if not to:
+        return
+    context = {"site_url": settings.SITE_URL, **context}
+    send_mail(subject, render_to_string(template, context), None, to)
+
+
+def _grant_create(*, user, days: int, organization=None, granted_by=None, request_obj=None, invitation=None,
+                  nda_required=True) -> AccessGrant:  # fmt: skip
+    now = timezone.now()
+    grant = AccessGrant(
+        user=user,
+        organization=organization,
+        request=request_obj,
+        invitation=invitation,
+        nda_required=nda_required,
+        granted_at=now,
+        granted_by=granted_by,
+        expires_at=now + datetime.timedelta(days=days),
+    )
+    grant.full_clean()
+    grant.save()
+    return grant
+
+
+def access_request_create(*, user, reason: str = "", request=None) -> tuple[AccessRequest, bool]:
+    """Ask for access. Returns (the request, created). A pending request is returned, not duplicated.
+
+    Auto-approved when the user's verified domain belongs to an organization that
+    auto-approves (never for free-mail domains or blocked organizations); otherwise queued
+    for review and the reviewers are emailed.
+    """
+    from trustcenter.access.rules import email_verified
+
+    with transaction.atomic():
+        pending = AccessRequest.objects.select_for_update().filter(user=user, status=RequestStatus.PENDING).first()
+        if pending is not None:
+            return pending, False
+        organization = organization_for(user)
+        access_request = AccessRequest(user=user, organization=organization, reason=reason.strip())
+        access_request.full_clean()
+        try:
+            with transaction.atomic():
+                access_request.save()
+        except IntegrityError:
+            # Another request from the same user won the race; return that one.
+            return AccessRequest.objects.get(user=user, status=RequestStatus.PENDING), False
+        audit_record(
+            kind="access.requested",
+            actor=user,
+            request=request,
+            subject=f"access_request:{access_request.pk}",
+            data={"organization": organization.name if organization else "", "reason": access_request.reason},
+        )
+        auto = (
+            organization is not None and organization.auto_approve and not organization.blocked and email_verified(user)
+        )
+        if auto:
+            access_request_approve(access_request=access_request, reviewer=None, request=request, automatic=True)
+            access_request.refresh_from_db()
+            return access_request, True
+        transaction.on_commit(lambda: _notify_reviewers(access_request))
+    return access_request, True
+
+
+def _notify_reviewers(access_request: AccessRequest) -> None:
+    _mail(
+        subject=_("Access request from %(email)s") % {"email": access_request.user.email},
+        template="access/email/request_received.txt",
+        context={"access_request": access_request, "review_url": settings.SITE_URL + reverse("access:review")},
+        to=[u.email for u in _reviewers()],
+    )
+
+
+@transaction.atomic
+def access_request_approve(
+    *, access_request: AccessRequest, reviewer, days: int | None = None, request=None, automatic: bool = False
+) -> AccessGrant:
+    """Approve a pending request: create a grant of `days` (default: organization, then site)."""
+    access_request = AccessRequest.objects.select_for_update().get(pk=access_request.pk)
+    if access_request.status != RequestStatus.PENDING:
+        raise ValidationError(_("This request was already decided."), code="decided")
+    organization = access_request.organization
+    length = days or (organization.grant_length() if organization else settings.ACCESS_GRANT_DAYS)
+    now = timezone.now()
+    access_request.status = RequestStatus.APPROVED
+    access_request.decided_at = now
+    access_request.decided_by = reviewer
+    access_request.auto_approved = automatic
+    access_request.save()
+    grant = _grant_create(
+        user=access_request.user,
+        days=length,
+        organization=organization,
+        granted_by=reviewer,
+        request_obj=access_request,
+    )
+    audit_record(
+        kind="access.approved",
+        actor=reviewer,
+        request=request if not automatic else None,
+        subject=f"access_request:{access_request.pk}",
+        data={
+            "user": access_request.user.email,
+            "grant_id": grant.pk,
+            "days": length,
+            "expires_at": grant.expires_at,
+            "automatic": automatic,
+        },
+    )
+    user = access_request.user
+    transaction.on_commit(
+        lambda: _mail(
+            subject=_("Your access to the security documents is approved"),
+            template="access/email/request_approved.txt",
+            context={"user": user, "grant": grant, "documents_url": settings.SITE_URL + reverse("documents:list")},
+            to=[user.email],
+        )
+    )
+    return grant
+
+
+@transaction.atomic
+def access_request_deny(*, access_request: AccessRequest, reviewer, reason: str, request=None) -> AccessRequest:
+    access_request = AccessRequest.objects.select_for_update().get(pk=access_request.pk)
+    if access_request.status != RequestStatus.PENDING:
+        raise ValidationError(_("This request was already decided."), code="decided")
+    if not reason.strip():
+        raise ValidationError(_("Say why the request is denied; the requester reads it."), code="reason")
+    access_request.status = RequestStatus.DENIED
+    access_request.decided_at = timezone.now()
+    access_request.decided_by = reviewer
+    access_request.decision_note = reason.strip()
+    access_request.full_clean()
+    access_request.save()
+    audit_record(
+        kind="access.denied",
+        actor=reviewer,
+        request=request,
+        subject=f"access_request:{access_request.pk}",
+        data={"user": access_request.user.email, "reason": access_request.decision_note},
+    )
+    user = access_request.user
+    transaction.on_commit(
+        lambda: _mail(
+            subject=_("Your request for the security documents"),
+            template="access/email/request_denied.txt",
+            context={"user": user, "access_request": access_request},
+            to=[user.email],
+        )
+    )
+    return access_request
+
+
+@transaction.atomic
+def grant_revoke(*, grant: AccessGrant, actor, reason: str, request=None) -> AccessGrant:
+    grant = AccessGrant.objects.select_for_update().get(pk=grant.pk)
+    if grant.revoked_at is not None:
+        return grant
+    if not reason.strip():
+        raise ValidationError(_("Say why access is revoked; it is kept with the grant."), code="reason")
+    grant.revoked_at = timezone.now()
+    grant.revoked_by = actor
+    grant.revoke_reason = reason.strip()
+    grant.save()
+    audit_record(
+        kind="access.revoked",
+        actor=actor,
+        request=request,
+        subject=f"grant:{grant.pk}",
+        data={"user": grant.user.email, "reason": grant.revoke_reason},
+    )
+    return grant
+
+
+# Invitations ---------------------------------------------------------------------------
+
+
+def _token_hash(token: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_send(
+    *, email: str, actor, organization=None, days: int | None = None, nda_required: bool = True, message: str = "",
+    request=None,
+) -> tuple[Invitation, str]:  # fmt: skip
+    """Create an invitation and email its single-use link. Returns (invitation, link)."""
+    token = signing.Signer(salt=INVITATION_SALT).sign(secrets.token_urlsafe(32))
+    now = timezone.now()
+    with transaction.atomic():
+        invitation = Invitation(
+            email=email.strip().lower(),
+            organization=organization,
+            grant_days=days or (organization.grant_length() if organization else settings.ACCESS_GRANT_DAYS),
+            nda_required=nda_required,
+            message=message.strip(),
+            token_hash=_token_hash(token),
+            created_at=now,
+            created_by=actor,
+            expires_at=now + datetime.timedelta(days=settings.INVITATION_VALID_DAYS),
+        )
+        invitation.full_clean()
+        invitation.save()
+        audit_record(
+            kind="invitation.sent",
+            actor=actor,
+            request=request,
+            subject=f"invitation:{invitation.pk}",
+            data={
+                "email": invitation.email,
+                "organization": organization.name if organization else "",
+                "days": invitation.grant_days,
+                "nda_required": nda_required,
+            },
+        )
+        link = settings.SITE_URL + reverse("access:invitation", args=[token])
+        transaction.on_commit(
+            lambda: _mail(
+                subject=_("You are invited to the %(site)s trust center") % {"site": _site_name()},
+                template="access/email/invitation.txt",
+                context={"invitation": invitation, "link": link, "sender": actor},
+                to=[invitation.email],
+            )
+        )
+    return invitation, link
+
+
+def _site_name() -> str:
+    from trustcenter.core.company import load_company
+
+    return load_company().name
+
+
+class InvitationError(Exception):
+    """An invitation link that cannot be used; `message` says why and what to do."""
+
+    def __init__(self, message: str, code: str):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def invitation_check(token: str) -> Invitation:
+    """Return the invitation for `token`, or raise InvitationError (forged, used or expired)."""
+    try:
+        signing.Signer(salt=INVITATION_SALT).unsign(token)
+    except signing.BadSignature:
+        raise InvitationError(
+            _("This invitation link is not valid. Check that you copied the whole link from the email."), "forged"
+        ) from None
+    invitation = Invitation.objects.filter(token_hash=_token_hash(token)).first()
+    if invitation is None:
+        raise InvitationError(
+            _("This invitation link is not valid. Check that you copied the whole link from the email."), "forged"
+        )
+    if invitation.is_used:
+        raise InvitationError(
+            _("This invitation was already used on %(date)s. Sign in to reach your documents.")
+            % {"date": timezone.localtime(invitation.accepted_at).strftime("%Y-%m-%d")},
+            "used",
+        )
+    if invitation.is_expired():
+        raise InvitationError(
+            _("This invitation expired on %(date)s. Ask your contact at %(site)s to send a new one.")
+            % {"date": timezone.localtime(invitation.expires_at).strftime("%Y-%m-%d"), "site": _site_name()},
+            "expired",
+        )
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, user, request=None) -> AccessGrant:
+    """Use an invitation: the signed-in `user` (whose email it was sent to) gets its grant."""
+    invitation = invitation_check(token)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.is_used:  # a concurrent accept won
+        raise InvitationError(_("This invitation was already used. Sign in to reach your documents."), "used")
+    if user.email.lower() != invitation.email:
+        raise InvitationError(
+            _("This invitation is for %(email)s. Sign out, then open the link again and sign in as %(email)s.")
+            % {"email": invitation.email},
+            "wrong_user",
+        )
+    _email_mark_verified(user)
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    grant = _grant_create(
+        user=user,
+        days=invitation.grant_days,
+        organization=invitation.organization,
+        granted_by=invitation.created_by,
+        invitation=invitation,
+        nda_required=invitation.nda_required,
+    )
+    audit_record(
+        kind="invitation.accepted",
+        actor=user,
+        request=request,
+        subject=f"invitation:{invitation.pk}",
+        data={"grant_id": grant.pk, "expires_at": grant.expires_at, "nda_required": invitation.nda_required},
+    )
+    return grant
+
+
+def _email_mark_verified(user) -> None:
+    """Opening the link sent to an address proves the person reads that inbox."""
+    from allauth.account.models import EmailAddress
+
+    address = EmailAddress.objects.filter(user=user, email__iexact=user.email).first()
+    if address is None:
+        EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+    elif not address.verified:
+        address.verified = True
+        address.save(update_fields=["verified"])
