@@ -3,7 +3,6 @@ Playwright): upload, check the guesses, watch the progress bar driven by the sta
 script, review, export. Never downloads a browser: it uses /usr/bin/chromium."""
 
 import io
-import shutil
 
 import openpyxl
 import pytest
@@ -12,36 +11,18 @@ from tests.test_questionnaire_import import workbook_file
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 
 @pytest.fixture
-def browser_page(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop in this thread; the test's own database work
-    # (fixtures, signing in) is still plain synchronous code, which Django would refuse.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-        page = context.new_page()
-        errors = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-        page.errors = errors
-        yield page
-        browser.close()
+def browser_page(browser):
+    """A fresh context of the session's shared Chromium (tests/browser_support.py)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.errors = errors
+    yield page
+    context.close()
 
 
 def _sign_in(page, live_server, user, next_url):
