@@ -215,7 +215,11 @@ class Gunicorn:
         )
         wanted = ("worker_class", "workers", "threads", "max_requests", "max_requests_jitter", "accesslog")
         found = dict(re.findall(r"^(\w+)\s+= (.*)$", result.stdout, re.MULTILINE))
-        return ", ".join(f"{k} = {found[k].strip()}" for k in wanted if k in found)
+        described = [f"{k} = {found[k].strip()}" for k in wanted if k in found]
+        if "gunicorn.conf.py" in " ".join(self.args) and "post_request" in found:
+            limit = self.env.get("GUNICORN_MAX_WORKER_MEMORY_MB", "512")
+            described.append(f"workers replaced above {limit} MB resident memory (post_request hook)")
+        return ", ".join(described)
 
     def workers(self) -> int:
         out = subprocess.run(["pgrep", "-P", str(self.proc.pid)], capture_output=True, text=True).stdout  # noqa: S603,S607
@@ -811,6 +815,20 @@ def _ratio(a: float, b: float) -> str:
     return f"{a / b:.2f}x" if b else "n/a"
 
 
+def _load_remark(load: str, cpus: int) -> str:
+    """Whether the run had the machine to itself, judged from the 1-minute load average before it."""
+    try:
+        busy = float(load.split()[0]) > cpus / 2
+    except (ValueError, IndexError):
+        return ""
+    if busy:
+        return (
+            "Other work was running: absolute numbers are noisy and low; the ratios compare runs made "
+            "minutes apart under the same load, alternating, and are the figures to read."
+        )
+    return "Nothing else was running (the load before is this script's own set-up)."
+
+
 def _holds(ok: bool) -> str:
     return "**holds**" if ok else "**misses**"
 
@@ -825,10 +843,8 @@ def write_results(
         "",
         "## Conditions",
         "",
-        f"- Machine: {os.cpu_count()} CPUs ({cpu_model()}), shared with the other engineers' builds and test "
-        f"runs while this ran: load average {load[0]} before and {load[1]} after (1, 5, 15 min). "
-        "Absolute numbers are therefore noisy and low; the ratios compare runs made minutes apart "
-        "under the same load, alternating, and are the figures to read.",
+        f"- Machine: {os.cpu_count()} CPUs ({cpu_model()}); load average {load[0]} before and {load[1]} after "
+        "(1, 5, 15 min). " + _load_remark(load[0], os.cpu_count() or 1),
         f"- App: gunicorn, {app.config} ({app.settings()}), {workers} workers running; `DEBUG=0`, "
         "production settings "
         f"(`bench/settings.py` adds only the ceiling URL), `BEHIND_TLS_PROXY=1` and wrk sending "
@@ -845,11 +861,9 @@ def write_results(
     empty = sum(m.get("empty_rounds", 0) for _, result in rows for m in result.values())
     if empty:
         lines += [
-            f"**{empty} measurement(s) completed no request in 10 s** (0 in the rounds column) and are left out of "
-            "the medians. gunicorn.conf.py replaces each worker after about 500 requests; at this load a new "
-            "worker took longer than the whole measurement to start Django, so at times no worker was "
-            "serving (see var/bench/gunicorn.log: one boot per ~500 requests). The ratios below rest on the "
-            "remaining rounds and are only indicative.",
+            f"**{empty} measurement(s) completed no request in {duration}** (0 in the rounds column) and are left "
+            "out of the medians: no worker was serving (see var/bench/gunicorn.log for worker boots). The ratios "
+            "below rest on the remaining rounds and are only indicative.",
             "",
         ]
     table = [
@@ -940,7 +954,7 @@ def write_results(
         f"with `manage.py publish`: {first['seconds']:.1f} s wall, {first['cpu_seconds']:.1f} s of CPU time "
         f"(process start and Django set-up included), peak memory {first['peak_mb']:.0f} MB (the whole process); "
         f"the same folder again (nothing to do): {again['seconds']:.1f} s. Output: `{first['summary']}`. "
-        "Wall time on this shared machine is mostly waiting for a core: the CPU time is what the work costs."
+        "Where wall time is far above CPU time, the process was waiting for a core."
     )
     targets.append(
         (

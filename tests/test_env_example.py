@@ -140,7 +140,9 @@ def test_gunicorn_defaults_fit_pdf_rendering_and_recycle_workers(tmp_path):
     config = _gunicorn_config(tmp_path, GUNICORN_WORKERS="")
     assert config["workers"] == str(2 * len(os.sched_getaffinity(0)) + 1)
     assert int(config["timeout"]) >= 120
-    assert int(config["max_requests"]) > 0 and int(config["max_requests_jitter"]) > 0
+    # Workers are replaced by memory (post_request in gunicorn.conf.py), not after a request count.
+    assert config["max_requests"] == "0"
+    assert "post_request" in config["post_request"]
     assert config["wsgi_app"] == "trustcenter.wsgi:application"
     assert config["bind"] == "['127.0.0.1:8000']"
 
