@@ -25,11 +25,11 @@ run: $(VENV)/.runtime translations
 	@echo "Serving the demo trust center on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
-# Two passes: the whole suite on SQLite (browser tests included), then again on PostgreSQL and
+# Two passes: the whole suite on SQLite (browser tests included), and again on PostgreSQL and
 # Redis when they are reachable (TEST_DATABASE_URL, TEST_REDIS_URL; it says so when it skips).
+# With two cores or more they run side by side (tools/run_tests.py; TEST_PASSES=serial: one by one).
 test: $(VENV)/.dev translations browser-deps
-	$(PY) -m pytest -m "not postgres_redis"
-	$(PY) tools/test_postgres_redis.py
+	$(PY) tools/run_tests.py
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

@@ -1,10 +1,11 @@
 """Django's Redis cache for tests, with a `clear()` that removes only this run's keys.
 
 `RedisCache.clear()` runs FLUSHDB, which would wipe the keys of every other test run (and
-of any developer server) using the same Redis database. Everything else is Django's own.
+of any developer server) using the same Redis database. Everything else is the app's own
+backend (trustcenter/cache.py).
 """
 
-from django.core.cache.backends.redis import RedisCache
+from trustcenter.cache import RedisCache
 
 
 class IsolatedRedisCache(RedisCache):

@@ -316,3 +316,34 @@ def test_public_pdfs_revalidate_with_an_etag(published, client):
 
 def test_exports_embed_no_files(published, client):
     assert embedded_files(read_pdf(_get_pdf(client, "/policies/data-protection/pdf/").content)) == []
+
+
+def test_an_anonymous_visitors_pdf_comes_from_the_page_cache_and_each_day_has_its_own(
+    published, client, django_assert_num_queries
+):
+    first = _get_pdf(client, "/policies/data-protection/pdf/")
+    with django_assert_num_queries(0):
+        second = _get_pdf(client, "/policies/data-protection/pdf/")
+    assert second.content == first.content
+    assert second["Content-Disposition"] == first["Content-Disposition"]
+    assert second["ETag"] == first["ETag"]
+    # The next day the cached copy is not served: the new file carries the new date.
+    with time_machine.travel(NOW + datetime.timedelta(days=1), tick=False):
+        tomorrow = _get_pdf(client, "/policies/data-protection/pdf/")
+    assert "v3-2026-11-30.pdf" in tomorrow["Content-Disposition"]
+    assert "Exported 2026-11-30" in page_texts(read_pdf(tomorrow.content))[-1]
+
+
+def test_cached_pdfs_still_count_against_the_export_limit(published, client, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "pdf_export": "2/h"}
+    statuses = [client.get("/policies/data-protection/pdf/").status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+
+
+def test_a_readers_nda_pdf_is_never_kept_in_the_page_cache(published, client_for, sales):
+    reader = client_for(sales)
+    first = _get_pdf(reader, f"/policies/{NDA_SLUG}/pdf/")
+    second = _get_pdf(reader, f"/policies/{NDA_SLUG}/pdf/")
+    # Each copy is stamped with its own download id: never one copy served twice.
+    assert first.content != second.content
+    assert "no-store" in second["Cache-Control"]

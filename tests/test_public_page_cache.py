@@ -239,3 +239,33 @@ def test_each_language_has_its_own_entry(german, client):
     assert again["Content-Language"] == "en" and again.content == english.content
     client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "de"
     assert client.get("/", headers={"accept-language": "en"})["Content-Language"] == "de"
+
+
+def test_a_page_this_process_holds_is_dropped_when_another_process_publishes(client, django_assert_num_queries):
+    # This process keeps the page it served; only the publication stamp is read for a hit.
+    first = client.get("/policies/data-protection/")
+    with django_assert_num_queries(0):
+        assert client.get("/policies/data-protection/").content == first.content
+    publication_bump()  # what a publication anywhere does to the shared stamp
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/policies/data-protection/").status_code == 200
+    assert len(queries) > 0, "served the copy from before the publication"
+
+
+def test_the_process_copy_is_bounded_in_bytes_and_in_age(settings):
+    from trustcenter.publicsite.cache import Entry, RecentEntries
+
+    def entry(size, age=0):
+        return Entry("stamp", 200, (), b"x" * size, '"e"', time.time() - age)
+
+    recent = RecentEntries(max_bytes=1000)
+    recent.put("a", entry(400))
+    recent.put("b", entry(400))
+    assert recent.get("a") is not None  # "a" is now the most recently used
+    recent.put("c", entry(400))  # over 1000 bytes: the least recently used ("b") goes
+    assert recent.get("b") is None and recent.get("a") is not None and recent.get("c") is not None
+    recent.put("huge", entry(1001))  # larger than the whole budget: not kept at all
+    assert recent.get("huge") is None and recent.get("a") is not None
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 60
+    recent.put("old", entry(10, age=61))
+    assert recent.get("old") is None

@@ -195,3 +195,19 @@ def test_too_many_form_fields_are_refused(published):
     fields = {f"f{n}": "1" for n in range(600)}
     response = Client(raise_request_exception=False).post("/accounts/login/", fields)
     assert response.status_code == 400
+
+
+def test_the_413_and_400_pages_speak_the_visitors_language(published, settings):
+    # Both are answered before LocaleMiddleware; they still follow Accept-Language.
+    body = b"x" * (settings.REQUEST_BODY_MAX_BYTES + 1)
+    response = Client().post(
+        "/search/", data=body, content_type="application/octet-stream", HTTP_ACCEPT_LANGUAGE="de-DE,de;q=0.9"
+    )
+    assert response.status_code == 413
+    page = response.content.decode()
+    assert "Das war zu viel auf einmal" in page and 'lang="de"' in page
+    assert response["Content-Language"] == "de" and "Accept-Language" in response["Vary"]
+    response = Client().generic("POST", "/search/", b"abc", CONTENT_LENGTH="12x", HTTP_ACCEPT_LANGUAGE="de")
+    assert response.status_code == 400 and "Ungültige Anfrage" in response.content.decode()
+    response = Client().generic("POST", "/search/", b"abc", CONTENT_LENGTH="12x", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400 and "Bad request" in response.content.decode()

@@ -208,3 +208,15 @@ def test_debug_mode_keeps_development_conveniences():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "True sessionid False"
+
+
+def test_the_policy_header_is_django_csps_own_and_follows_the_settings(published, client, settings):
+    from dataclasses import asdict
+
+    from csp.middleware import PolicyParts
+    from csp.utils import build_policy
+
+    header = client.get("/").headers["Content-Security-Policy"]
+    assert header == build_policy(**asdict(PolicyParts()))  # built once, identical to django-csp's
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+    assert client.get("/changes/").headers["Content-Security-Policy"] == "default-src 'none'"

@@ -111,22 +111,50 @@ def client_ip(request) -> str:
     return str(ip)
 
 
-def hit(*, scope: str, identity: str, rate: Rate, now: float | None = None) -> Decision:
-    """Count one event for `identity` in `scope` and say whether it is within `rate`."""
+@dataclass(frozen=True)
+class Counter:
+    """One event to count: the counter's cache key in the current window, and its rate."""
+
+    scope: str
+    key: str
+    rate: Rate
+    retry_after: int  # seconds until the window ends
+
+    @property
+    def timeout(self) -> int:
+        return self.rate.period + 1
+
+    def decide(self, count: int) -> Decision:
+        limit = self.rate.count
+        return Decision(allowed=count <= limit, count=count, limit=limit, retry_after=self.retry_after)
+
+
+def counter_for(*, scope: str, identity: str, rate: Rate, now: float | None = None) -> Counter:
     now = time.time() if now is None else now
     window = int(now // rate.period)
     digest = hashlib.sha256(f"{scope}\0{identity}".encode()).hexdigest()[:32]
-    key = f"rl:{scope}:{digest}:{window}"
-    retry_after = max(1, int((window + 1) * rate.period - now))
+    return Counter(scope, f"rl:{scope}:{digest}:{window}", rate, max(1, int((window + 1) * rate.period - now)))
+
+
+def count(counter: Counter) -> int:
+    """Add one to the counter (starting it for its window) and return the new count."""
+    in_one_trip = getattr(cache, "count_in_window", None)  # Redis: both steps in one round trip
+    if in_one_trip is not None:
+        return in_one_trip(counter.key, counter.timeout)
     # add() is a no-op when the key exists; incr() is atomic. If the key expires between
     # the two calls, incr raises ValueError and the event starts a fresh window.
-    cache.add(key, 0, timeout=rate.period + 1)
+    cache.add(counter.key, 0, timeout=counter.timeout)
     try:
-        count = cache.incr(key)
+        return cache.incr(counter.key)
     except ValueError:
-        cache.add(key, 1, timeout=rate.period + 1)
-        count = 1
-    return Decision(allowed=count <= rate.count, count=count, limit=rate.count, retry_after=retry_after)
+        cache.add(counter.key, 1, timeout=counter.timeout)
+        return 1
+
+
+def hit(*, scope: str, identity: str, rate: Rate, now: float | None = None) -> Decision:
+    """Count one event for `identity` in `scope` and say whether it is within `rate`."""
+    counter = counter_for(scope=scope, identity=identity, rate=rate, now=now)
+    return counter.decide(count(counter))
 
 
 def _identities(request, key: str) -> Iterable[str]:
@@ -145,15 +173,33 @@ def _identities(request, key: str) -> Iterable[str]:
     raise ImproperlyConfigured(f"rate limit key must be one of {', '.join(KEYS)}; got {key!r}")
 
 
+def counters(request, scope: str, *, key: str = "ip") -> list[Counter]:
+    """What counting this request against `scope` would add to; nothing while limits are off
+    or when this request was already counted for `scope`."""
+    if not settings.RATELIMIT_ENABLED or scope in getattr(request, "_rate_limits_counted", ()):
+        return []
+    rate = rate_for(scope)
+    return [counter_for(scope=scope, identity=identity, rate=rate) for identity in _identities(request, key)]
+
+
+def mark_counted(request, scopes: Iterable[str]) -> None:
+    """Record that this request has been counted for `scopes` (by the public page cache, which
+    counts together with its own cache read), so the view's decorator does not count it twice."""
+    request._rate_limits_counted = {*getattr(request, "_rate_limits_counted", ()), *scopes}
+
+
+def judge(pairs: Iterable[tuple[Counter, int]]) -> None:
+    """Raise RateLimited for the first counter whose new count is over its rate."""
+    for counter, value in pairs:
+        decision = counter.decide(value)
+        if not decision.allowed:
+            raise RateLimited(counter.scope, decision.retry_after)
+
+
 def enforce(request, scope: str, *, key: str = "ip") -> None:
     """Count this request against `scope`; raise RateLimited when over the limit."""
-    if not settings.RATELIMIT_ENABLED:
-        return
-    rate = rate_for(scope)
-    for identity in _identities(request, key):
-        decision = hit(scope=scope, identity=identity, rate=rate)
-        if not decision.allowed:
-            raise RateLimited(scope, decision.retry_after)
+    for counter in counters(request, scope, key=key):
+        judge([(counter, count(counter))])
 
 
 def rate_limited(scope: str, *, key: str = "ip", methods: Iterable[str] | None = None) -> Callable:
@@ -170,6 +216,9 @@ def rate_limited(scope: str, *, key: str = "ip", methods: Iterable[str] | None =
                 enforce(request, scope, key=key)
             return view(request, *args, **kwargs)
 
+        # Declared, so the public page cache can count a request it answers from the cache
+        # before the view (publicsite/cache.py) exactly as this wrapper would.
+        wrapper.rate_limits = (*getattr(view, "rate_limits", ()), (scope, key, counted))
         return wrapper
 
     return decorator

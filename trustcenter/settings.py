@@ -73,7 +73,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Security headers come before WhiteNoise so static files and every early error get them too.
     "trustcenter.core.middleware.SecurityHeadersMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "trustcenter.core.middleware.ContentSecurityPolicyMiddleware",  # django-csp's, header built once
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "trustcenter.core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -132,7 +132,8 @@ if REDIS_URL:
         raise ImproperlyConfigured(f"REDIS_URL must start with redis://, rediss:// or unix://; got {REDIS_URL!r}")
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache, reusing its client between calls (trustcenter/cache.py).
+            "BACKEND": "trustcenter.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "tc"),
             # A Redis outage must fail a request quickly, not hang a worker until gunicorn kills it.

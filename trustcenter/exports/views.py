@@ -5,6 +5,7 @@ from django.views.decorators.http import require_safe
 
 from trustcenter.exports.services import ExportedPdf, bundle_export, policy_export_for
 from trustcenter.policies.views import _get_version_for_reading, _locked
+from trustcenter.publicsite.cache import public_page
 from trustcenter.ratelimit import rate_limited
 
 
@@ -37,6 +38,7 @@ def _export_version(request, slug, number=None):
 
 @require_safe
 @rate_limited("pdf_export", key="ip")
+@public_page(daily=True)  # an anonymous visitor's copy of a public PDF; the date is on every page
 def policy_pdf(request, slug):
     """The current version of a policy as a dated PDF."""
     return _export_version(request, slug)
@@ -44,6 +46,7 @@ def policy_pdf(request, slug):
 
 @require_safe
 @rate_limited("pdf_export", key="ip")
+@public_page(daily=True)  # an anonymous visitor's copy of a public PDF; the date is on every page
 def policy_version_pdf(request, slug, number):
     """Any published version of a policy as a dated PDF."""
     return _export_version(request, slug, number)
@@ -51,6 +54,7 @@ def policy_version_pdf(request, slug, number):
 
 @require_safe
 @rate_limited("pdf_export", key="ip")
+@public_page(daily=True)  # an anonymous visitor's copy of a public PDF; the date is on every page
 def bundle_pdf(request):
     """Every public policy in one dated PDF, with a cover and a table of contents."""
     return _pdf_response(request, bundle_export(), public=True)

@@ -153,7 +153,7 @@ def all_changes(request):
 
 @require_safe
 @rate_limited("search", key="ip")
-@public_page(query=("q",), early=False)
+@public_page(query=("q",))
 def search(request):
     query = request.GET.get("q", "").strip()
     if len(query) > MAX_QUERY_LENGTH:

@@ -6,6 +6,9 @@ it is rendered once and then served from the shared cache. Three pieces:
 - `@public_page` marks a view whose anonymous response may be cached, and names the query
   parameters it reads. Others are left out of the key and a request carrying them never
   stores its page, so `?utm=...` can neither fill the cache nor plant its URL in a page.
+  `daily=True` adds the site's date to the key, for responses that carry it (dated PDFs).
+  The view's rate limits (`@rate_limited`) still count every request: a hit is counted
+  here, by IP address as the view would count an anonymous visitor, before it is served.
 - `PublicPageCacheMiddleware` looks the page up before the session, authentication, CSRF
   and message middleware run, and stores what the view produced on the way out, but only
   a 200 that sets no cookie, varies on nothing but the language and is not private.
@@ -31,7 +34,9 @@ import functools
 import hashlib
 import logging
 import secrets
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,11 +47,14 @@ from django.core.exceptions import DisallowedHost
 from django.db import transaction
 from django.http import HttpResponse
 from django.urls import Resolver404, get_urlconf, resolve
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
+from trustcenter import ratelimit
 from trustcenter.core.company import company_path
+from trustcenter.core.middleware import too_many_requests
+from trustcenter.ratelimit import RateLimited
 
 logger = logging.getLogger(__name__)
 
@@ -63,29 +71,24 @@ class PageSpec:
     """How a view's anonymous responses may be cached.
 
     `query`: the query parameters the view reads; they are part of the key, all others
-    are ignored. `early`: serve a hit before the view's own decorators run. Set it to
-    False for views with a rate limit, so every request is still counted.
+    are ignored. `daily`: the response carries today's date, so the date is in the key.
     """
 
     query: tuple[str, ...] = ()
-    early: bool = True
+    daily: bool = False
 
 
-def public_page(view=None, *, query: tuple[str, ...] | list[str] = (), early: bool = True):
+def public_page(view=None, *, query: tuple[str, ...] | list[str] = (), daily: bool = False):
     """Mark a view whose responses to anonymous visitors may be cached whole.
 
-    Use as `@public_page` or `@public_page(query=("q",), early=False)`; keep it innermost
-    below `@rate_limited` when `early=False`, so the limit counts every request.
+    Use as `@public_page` or `@public_page(query=("q",))`, innermost: below `@rate_limited`
+    and `@require_safe`, whose checks the middleware repeats for a hit.
     """
-    spec = PageSpec(query=tuple(query), early=early)
+    spec = PageSpec(query=tuple(query), daily=daily)
 
     def decorator(func):
         @functools.wraps(func)
         def wrapper(request, *args, **kwargs):
-            entry = getattr(request, "_public_page_entry", None)
-            if entry is not None:
-                # Looked up by the middleware, served here once the outer decorators ran.
-                return entry
             response = func(request, *args, **kwargs)
             response._public_page = True
             return response
@@ -216,6 +219,8 @@ def _page_key(request, spec: PageSpec, language: str) -> str:
         parts.append(str(company_path().stat().st_mtime_ns))
     except FileNotFoundError:
         parts.append("-")
+    if spec.daily:
+        parts.append(timezone.localdate().isoformat())
     digest = hashlib.sha256("\0".join(parts).encode()).hexdigest()[:40]
     return f"{KEY_PREFIX}:{deploy_fingerprint()}:{digest}"
 
@@ -283,6 +288,84 @@ def _cookies_mean_personal(request) -> bool:
     )
 
 
+class RecentEntries:
+    """The entries this process served last, up to `max_bytes` of content, so that a hit reads
+    only the publication stamp from the shared cache instead of the whole page (a page or PDF
+    is tens to hundreds of KB; the stamp is a few bytes). An entry is only used when its stamp
+    is the current one, so a publication anywhere still invalidates it at once, and it is
+    dropped when it is older than PUBLIC_PAGE_CACHE_SECONDS, like the shared copy."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[str, Entry] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> "Entry | None":
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            if time.time() - entry.last_modified > settings.PUBLIC_PAGE_CACHE_SECONDS:
+                self._drop(key)
+                return None
+            self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: str, entry: "Entry") -> None:
+        if len(entry.content) > self.max_bytes:
+            return
+        with self._lock:
+            if key in self._entries:
+                self._drop(key)
+            self._entries[key] = entry
+            self._size += len(entry.content)
+            while self._size > self.max_bytes:
+                self._drop(next(iter(self._entries)))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._size = 0
+
+    def _drop(self, key: str) -> None:
+        self._size -= len(self._entries.pop(key).content)
+
+
+_recent = RecentEntries(max_bytes=32 * 1024 * 1024)
+
+
+@functools.lru_cache(maxsize=4096)
+def _public_view(urlconf, path: str):
+    """The `@public_page` view for a path, or None. Remembered per path: the URL patterns only
+    change with a deploy, and the cache is bounded, so unknown paths cannot grow it."""
+    try:
+        match = resolve(path, urlconf)
+    except Resolver404:
+        return None
+    return match.func if getattr(match.func, "public_page", None) is not None else None
+
+
+def _rate_counters(request, view) -> list[ratelimit.Counter]:
+    """The counters the view's rate limits would add to for this request. The visitor has no
+    session cookie, so a limit keyed by user falls back to the IP address (`user_or_ip`)."""
+    planned = []
+    for scope, key, methods in getattr(view, "rate_limits", ()):
+        if methods is None or request.method in methods:
+            planned += ratelimit.counters(request, scope, key="ip" if key in ("ip", "user_or_ip") else key)
+    return planned
+
+
+def _fetch(keys: list[str], counters: list[ratelimit.Counter]) -> tuple[dict, list[int]]:
+    """Read `keys` and count the counters: one round trip with Redis, several otherwise."""
+    if not counters:
+        return cache.get_many(keys), []
+    together = getattr(cache, "get_many_and_count", None)
+    if together is not None:
+        return together(keys, [(c.key, c.timeout) for c in counters])
+    return cache.get_many(keys), [ratelimit.count(c) for c in counters]
+
+
 class PublicPageCacheMiddleware:
     """Serve and store whole `@public_page` responses for anonymous visitors.
 
@@ -293,34 +376,41 @@ class PublicPageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
-    def _spec(self, request) -> PageSpec | None:
+    def _view(self, request):
         if not settings.PUBLIC_PAGE_CACHE or request.method != "GET" or len(request.path_info) > MAX_PATH:
             return None
         if _cookies_mean_personal(request):
             return None
-        try:
-            match = resolve(request.path_info)
-        except Resolver404:
-            return None
-        return getattr(match.func, "public_page", None)
+        return _public_view(getattr(request, "urlconf", None) or get_urlconf(), request.path_info)
 
     def __call__(self, request):
-        spec = self._spec(request)
-        if spec is None:
+        view = self._view(request)
+        if view is None:
             return self.get_response(request)
+        spec = view.public_page
         language = request_language(request)
         try:
             key = _page_key(request, spec, language)
         except DisallowedHost:
             return self.get_response(request)  # Django answers 400 further down
-        found = cache.get_many([STAMP_KEY, key])
+        # The view's rate limits count every request, hit or miss; counted here, with the
+        # cache read, and marked so the view's own decorator does not count it again.
+        counters = _rate_counters(request, view)
+        entry = _recent.get(key)  # seen by this process: only the (small) stamp is needed
+        found, counts = _fetch([STAMP_KEY] if entry is not None else [STAMP_KEY, key], counters)
+        ratelimit.mark_counted(request, {c.scope for c in counters})
+        try:
+            ratelimit.judge(zip(counters, counts, strict=True))
+        except RateLimited as exc:
+            with translation.override(language):
+                return too_many_requests(request, exc)
         stamp = _current_stamp(found.get(STAMP_KEY))
-        entry = found.get(key)
+        if entry is None or entry.stamp != stamp:
+            entry = found[key] if key in found else (cache.get(key) if entry is not None else None)
+            if entry is not None and entry.stamp == stamp:
+                _recent.put(key, entry)
         if entry is not None and entry.stamp == stamp:
-            if spec.early:
-                return entry.respond(request)
-            request._public_page_entry = entry.respond(request)
-            return self.get_response(request)
+            return entry.respond(request)
         response = self.get_response(request)
         # Only a request without undeclared parameters may fill the entry: a page that echoes
         # its own URL (a language link's `next=`) must not carry one visitor's junk to everyone.
@@ -328,4 +418,5 @@ class PublicPageCacheMiddleware:
             return response
         entry = Entry.from_response(response, stamp)
         cache.set(key, entry, timeout=settings.PUBLIC_PAGE_CACHE_SECONDS)
+        _recent.put(key, entry)
         return entry.respond(request)
