@@ -219,3 +219,11 @@ def test_demo_documents_are_realistic_samples_and_created_once(private_storage):
         assert "ISO/IEC 27001:2022" in PdfReader(handle).pages[0].extract_text()
     call_command("demo_documents", stdout=io.StringIO())
     assert Document.objects.count() == 5
+
+
+def test_a_signed_in_reader_sees_their_own_next_step_not_the_general_rule(client, make_document, expired_customer):
+    make_document(title="SOC 2 Type II report 2026")
+    client.force_login(expired_customer)
+    html = client.get("/documents/").content.decode()
+    assert "Ask again to renew it." in html and "Renew access" in html
+    assert "sign the NDA and get access approved" not in html

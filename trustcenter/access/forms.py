@@ -63,6 +63,10 @@ class InvitationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")  # labels as on the other forms, without a colon
+        super().__init__(*args, **kwargs)
+
 
 class InvitationSignupForm(forms.Form):
     """Create the account an invitation was sent to: the link itself proves the email address."""
@@ -75,6 +79,7 @@ class InvitationSignupForm(forms.Form):
     )
 
     def __init__(self, *args, email: str, **kwargs):
+        kwargs.setdefault("label_suffix", "")  # labels as on the other forms, without a colon
         super().__init__(*args, **kwargs)
         self.email = email
 
