@@ -375,7 +375,9 @@ def _inner_download() -> dict:
     user = get_user_model().objects.filter(email="customer@northwind.example").first()
     if user is None:
         return {"available": False, "why": "no demo customer (demo_setup)"}
-    documents = [d for d in Document.objects.order_by("pk") if not d.is_public and decide(user, d).allowed]
+    # The newest SOC 2 report or the like, as the customer sees it in the list (older ones are not offered).
+    listed = Document.objects.visible_to(user).order_by("-page_count", "pk")
+    documents = [d for d in listed if not d.is_public and decide(user, d).allowed]
     if not documents:
         return {"available": False, "why": "the demo customer may download no gated document (demo_access)"}
     client = Client()
