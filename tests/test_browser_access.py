@@ -22,6 +22,8 @@ ANONYMOUS_PAGES = [
 ]
 SIGNED_IN_PAGES = [
     "/documents/",
+    "/access/",
+    "/access/nda/",
     "/accounts/email/",
     "/accounts/password/change/",
 ]
@@ -44,12 +46,16 @@ def test_account_and_document_pages_pass_axe_signed_out(visitor_factory, locale)
         visitor.assert_accessible()
 
 
-def test_account_and_document_pages_pass_axe_signed_in(visitor_factory, prospect):
-    visitor = visitor_factory("axe-accounts-signed-in")
+@pytest.mark.parametrize("locale", ["en-GB", "de-DE"])
+def test_account_and_document_pages_pass_axe_signed_in(visitor_factory, prospect, locale):
+    visitor = visitor_factory(f"axe-accounts-signed-in-{locale}", locale=locale)
     sign_in(visitor, prospect)
+    assert visitor.page.locator("html").get_attribute("lang") == locale[:2]
     for path in SIGNED_IN_PAGES:
         visitor.goto(path)
         visitor.assert_accessible()
+        # German words run longer: no page may be wider than a phone (shot() checks 375 px too).
+        visitor.shot(path.strip("/").replace("/", "-"))
 
 
 def test_sign_up_form_errors_are_announced_and_tied_to_their_fields(visitor_factory):

@@ -1,5 +1,10 @@
 """The interface in English and German: from the browser's language or the switcher; content as written."""
 
+import os
+import shutil
+import subprocess
+import sys
+
 import polib
 import pytest
 from django.conf import settings
@@ -128,6 +133,42 @@ def test_the_german_catalogue_is_complete():
     po = polib.pofile(str(settings.BASE_DIR / "locale/de/LC_MESSAGES/django.po"))
     assert po.percent_translated() == 100, [e.msgid for e in po.untranslated_entries()]
     assert not po.fuzzy_entries(), [e.msgid for e in po.fuzzy_entries()]
+
+
+def _msgids(po: polib.POFile) -> set[tuple[str | None, str, str]]:
+    return {(e.msgctxt, e.msgid, e.msgid_plural) for e in po if e.msgid and not e.obsolete}
+
+
+def test_the_german_catalogue_covers_every_string_in_the_code(tmp_path):
+    """makemessages, run on a copy of the sources, finds no string that the committed catalogue lacks:
+    a string added to a template or to Python must be extracted and translated in the same change."""
+    for name in ("trustcenter", "templates", "locale"):
+        shutil.copytree(
+            settings.BASE_DIR / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.mo")
+        )
+    shutil.copy(settings.BASE_DIR / "manage.py", tmp_path)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "TEST_"))}
+    env.update(DEBUG="1", DJANGO_SETTINGS_MODULE="trustcenter.settings", VAR_DIR=str(tmp_path / "var"))
+    # The command in the catalogue's header; the ignores matter only if more is copied here one day.
+    command = [sys.executable, "manage.py", "makemessages", "-l", "de", "--no-obsolete", "--no-location"]
+    for pattern in (".venv/*", "var/*", "tests/*", "bench/*", "tools/*"):
+        command += ["-i", pattern]
+    result = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+
+    committed = _msgids(polib.pofile(str(settings.BASE_DIR / "locale/de/LC_MESSAGES/django.po")))
+    in_code = _msgids(polib.pofile(str(tmp_path / "locale/de/LC_MESSAGES/django.po")))
+    missing = sorted(in_code - committed, key=lambda key: (key[1], key[0] or "", key[2]))
+    described = [
+        repr(msgid) + (f" (context {context!r})" if context else "") + (f" (plural {plural!r})" if plural else "")
+        for context, msgid, plural in missing
+    ]
+    assert not missing, (
+        f"{len(missing)} translatable string(s) in the code are not in locale/de/LC_MESSAGES/django.po; run "
+        "`DEBUG=1 .venv/bin/python manage.py makemessages -l de --no-obsolete --no-location "
+        '-i ".venv/*" -i "var/*" -i "tests/*" -i "bench/*" -i "tools/*"`, translate them and remove '
+        "the fuzzy flags:\n" + "\n".join(described)
+    )
 
 
 def test_a_bad_content_language_in_company_yaml_is_reported_with_its_line(content_dir):
