@@ -76,7 +76,7 @@ def mfa_enabled(user) -> bool:
 
 
 def _date(value) -> str:
-    return date_format(timezone.localtime(value) if hasattr(value, "tzinfo") else value, "j F Y")
+    return date_format(timezone.localtime(value) if hasattr(value, "tzinfo") else value, "DATE_FORMAT")
 
 
 @dataclass
