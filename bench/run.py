@@ -820,7 +820,7 @@ def _ratio(a: float, b: float) -> str:
 def _load_remark(load: str, cpus: int) -> str:
     """Whether the run had the machine to itself, judged from the 1-minute load average before it."""
     try:
-        busy = float(load.split()[0]) > cpus / 2
+        busy = float(load.split()[0]) > cpus * 0.75  # the last minute of earlier work decays slowly
     except (ValueError, IndexError):
         return ""
     if busy:

@@ -14,11 +14,28 @@ It also does a few steps in one round trip where the app needs them together
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
 
+# Read some keys and count some counters, atomically, in one command with one reply (a
+# MULTI/EXEC transaction costs a reply per command). KEYS: the keys to read, then the counters;
+# ARGV[1]: how many keys to read; ARGV[2...]: each counter's lifetime in seconds. A counter
+# that exists keeps its lifetime; a new one starts at 0 with its lifetime, then counts one.
+_READ_AND_COUNT = """
+local reads = tonumber(ARGV[1])
+local values = {}
+if reads > 0 then values = redis.call('MGET', unpack(KEYS, 1, reads)) end
+local counts = {}
+for i = reads + 1, #KEYS do
+  redis.call('SET', KEYS[i], 0, 'EX', ARGV[i - reads + 1], 'NX')
+  counts[#counts + 1] = redis.call('INCR', KEYS[i])
+end
+return {values, counts}
+"""
+
 
 class ReusingRedisCacheClient(RedisCacheClient):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._clients = {}
+        self._scripts = {}
 
     def get_client(self, key=None, *, write=False):
         pool = self._get_connection_pool(write)
@@ -26,6 +43,17 @@ class ReusingRedisCacheClient(RedisCacheClient):
         if client is None:
             client = self._clients[id(pool)] = self._client(connection_pool=pool)
         return client
+
+    def read_and_count(self, keys: list[str], counters: list[tuple[str, int]]) -> tuple[list, list[int]]:
+        client = self.get_client(None, write=True)
+        script = self._scripts.get(id(client))
+        if script is None:
+            # redis-py sends EVALSHA and loads the script again if the server forgot it.
+            script = self._scripts[id(client)] = client.register_script(_READ_AND_COUNT)
+        values, counts = script(
+            keys=[*keys, *(key for key, _ in counters)], args=[len(keys), *(timeout for _, timeout in counters)]
+        )
+        return [None if v is None else self._serializer.loads(v) for v in values], [int(n) for n in counts]
 
 
 class RedisCache(DjangoRedisCache):
@@ -35,29 +63,17 @@ class RedisCache(DjangoRedisCache):
 
     def count_in_window(self, key: str, timeout: int) -> int:
         """Start the counter `key` at 0 for `timeout` seconds unless it exists, add one and
-        return the count: `add()` and `incr()` in one atomic round trip (MULTI/EXEC), for
-        rate limits (trustcenter/ratelimit.py). The count is stored as Django stores an int,
-        so `get()` and `incr()` read it as usual."""
-        key = self.make_and_validate_key(key)
-        client = self._cache.get_client(key, write=True)
-        pipe = client.pipeline(transaction=True)
-        pipe.set(key, 0, ex=timeout, nx=True)
-        pipe.incr(key)
-        return int(pipe.execute()[1])
+        return the count: `add()` and `incr()` in one atomic round trip, for rate limits
+        (trustcenter/ratelimit.py). The count is stored as Django stores an int, so `get()`
+        and `incr()` read it as usual."""
+        return self.get_many_and_count([], [(key, timeout)])[1][0]
 
     def get_many_and_count(self, keys: list[str], counters: list[tuple[str, int]]) -> tuple[dict, list[int]]:
         """`get_many(keys)` and `count_in_window(key, timeout)` for each counter, in one round
         trip: what a cached public page needs (its entry and the publication stamp, and the
         view's rate limits) before it can be served."""
-        made = {self.make_and_validate_key(key): key for key in keys}
-        client = self._cache.get_client(None, write=True)
-        pipe = client.pipeline(transaction=True)
-        pipe.mget(list(made))
-        for key, timeout in counters:
-            key = self.make_and_validate_key(key)
-            pipe.set(key, 0, ex=timeout, nx=True)
-            pipe.incr(key)
-        results = pipe.execute()
-        loads = self._cache._serializer.loads
-        found = {made[k]: loads(v) for k, v in zip(made, results[0], strict=True) if v is not None}
-        return found, [int(n) for n in results[2::2]]
+        made = [self.make_and_validate_key(key) for key in keys]
+        values, counts = self._cache.read_and_count(
+            made, [(self.make_and_validate_key(key), timeout) for key, timeout in counters]
+        )
+        return {key: value for key, value in zip(keys, values, strict=True) if value is not None}, counts

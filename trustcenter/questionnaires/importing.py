@@ -239,7 +239,7 @@ def _read_xlsx(data: bytes) -> Workbook:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for damaged files
         raise ImportError_(
-            _("Excel could not read this workbook (%(error)s). Open it in Excel, save it again and upload it.")
+            _("This workbook could not be read (%(error)s). Open it in Excel, save it again and upload it.")
             % {"error": exc.__class__.__name__}
         ) from None
     sheets = []
