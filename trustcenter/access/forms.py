@@ -44,7 +44,10 @@ class RevokeForm(forms.Form):
 class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("Email address"))
     organization = forms.ModelChoiceField(
-        label=_("Organization"), queryset=Organization.objects.filter(blocked=False), required=False
+        label=_("Organization"),
+        queryset=Organization.objects.filter(blocked=False),
+        required=False,
+        empty_label=_("No organization"),
     )
     days = forms.IntegerField(
         label=_("Access for (days)"), required=False, min_value=1, max_value=MAX_GRANT_DAYS,
