@@ -335,3 +335,55 @@ def test_content_types_are_matched_by_name_not_by_id(deployment, private_storage
     entries = LogEntry.objects.all()
     assert entries.count() == 2
     assert {e.content_type_id for e in entries} == {old_id + 1000}
+
+
+def test_signatures_grants_and_decisions_survive_a_round_trip(
+    deployment,
+    private_storage,
+    tmp_path,
+    capsys,
+    client,
+    customer,
+    pending_requester,
+    revoked_customer,
+    blocked_org_user,
+):
+    """The gated state comes back exactly: who signed which NDA text, who holds which grant, and what they may read."""
+    from pypdf import PdfReader
+
+    from trustcenter.access.models import AccessGrant, AccessRequest, NdaSignature, Organization
+
+    soc2 = Document.objects.get(title="SOC 2 Type II report")
+    client.force_login(customer)
+    assert client.get(f"/documents/{soc2.pk}/download/").status_code == 200
+    client.force_login(revoked_customer)
+    assert client.get(f"/documents/{soc2.pk}/download/").status_code == 403
+    before = snapshot()
+    counts = {
+        model: model.objects.count() for model in (NdaSignature, AccessGrant, AccessRequest, Organization, AuditEvent)
+    }
+    assert counts[NdaSignature] == 4 and counts[AccessGrant] == 3 and counts[AccessRequest] == 4
+    archive = tmp_path / "gated.tar.gz"
+    call_command("backup", str(archive))
+
+    wipe(private_storage)
+    assert not NdaSignature.objects.exists() and not AccessGrant.objects.exists()
+    call_command("restore", str(archive))
+    capsys.readouterr()
+
+    assert snapshot() == before
+    assert {model: model.objects.count() for model in counts} == counts
+    signature = NdaSignature.objects.get(user__email=customer.email)
+    assert signature.text_sha256 == signature.nda.text_sha256
+    call_command("verify_audit")
+    assert f"Audit chain intact: {counts[AuditEvent]} event(s) verified" in capsys.readouterr().out
+
+    # The decisions follow the restored rows: the customer still downloads a stamped copy, the others are refused.
+    client.force_login(customer)
+    response = client.get(f"/documents/{soc2.pk}/download/")
+    assert response.status_code == 200
+    assert "casey@northwind.example" in PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+    for refused in (revoked_customer, pending_requester, blocked_org_user):
+        client.force_login(refused)
+        assert client.get(f"/documents/{soc2.pk}/download/").status_code == 403, refused.email
+    call_command("verify_audit")
