@@ -6,6 +6,7 @@ Redis sessions and cache, S3 private storage). Runs in the PostgreSQL + Redis pa
 """
 
 import datetime
+import io
 import os
 import re
 import subprocess
@@ -20,8 +21,9 @@ from django.conf import settings as django_settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core.cache import cache
 from django.db import connection
+from pypdf import PdfReader
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, give_grant, sign_current_nda
 from tests.pdfs import make_pdf
 
 pytestmark = [pytest.mark.postgres_redis, pytest.mark.django_db(transaction=True)]
@@ -206,8 +208,11 @@ def test_two_instances_share_sessions_limits_publications_and_files(
     anonymous_on_b = requests.get(f"{b.url}/accounts/email/", allow_redirects=False, timeout=30)
     assert anonymous_on_b.status_code == 302
 
-    # A document stored through the shared bucket downloads on both, with the session from A;
-    # the per-user download limit (3 an hour) counts across both instances.
+    # An NDA document stored through the shared bucket downloads on both, with the session from A
+    # and the signature and grant written once; each copy is stamped for its reader. The
+    # per-user download limit (3 an hour) counts across both instances.
+    sign_current_nda(user)
+    give_grant(user)
     for name in ("S3_BUCKET", "S3_ENDPOINT_URL", "S3_REGION", "S3_ADDRESSING_STYLE", "AWS_ACCESS_KEY_ID"):
         monkeypatch.setenv(name, shared_env[name])
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", shared_env["AWS_SECRET_ACCESS_KEY"])
@@ -218,9 +223,9 @@ def test_two_instances_share_sessions_limits_publications_and_files(
     pdf = make_pdf(2, "Shared storage")
     document = document_add(
         data=pdf,
-        title="ISO 27001 certificate",
-        kind="iso27001_certificate",
-        visibility="public",
+        title="SOC 2 Type II report",
+        kind="soc2_type2",
+        visibility="nda",
         issued=datetime.date(2026, 11, 1),
     )
     statuses = []
@@ -228,7 +233,9 @@ def test_two_instances_share_sessions_limits_publications_and_files(
         response = requests.get(f"{instance.url}/documents/{document.pk}/download/", cookies=cookies, timeout=30)
         statuses.append(response.status_code)
         if response.status_code == 200:
-            assert response.content == pdf
+            stamped = PdfReader(io.BytesIO(response.content))
+            assert len(stamped.pages) == 2
+            assert all(user.email in page.extract_text() for page in stamped.pages)
     assert statuses == [200, 200, 200, 429]
 
     # Both instances asked for the same PDF at the same moment: it is rendered once (one write
