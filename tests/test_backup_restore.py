@@ -51,6 +51,14 @@ def deployment(published, private_storage, make_document, prospect, sales, secur
     return published
 
 
+@pytest.fixture(autouse=True)
+def _fresh_content_type_cache():
+    """A restore can give content types other ids than the test database had (one test does so
+    on purpose); the process-wide content-type cache must not carry them into the next test."""
+    yield
+    ContentType.objects.clear_cache()
+
+
 def snapshot() -> dict:
     """Every backed-up row (as Django serializes it, to the microsecond) and every private file's SHA-256."""
     rows = {}
