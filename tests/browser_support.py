@@ -166,3 +166,19 @@ def live_published(transactional_db, content_dir, settings):
 def text_of(page, selector: str) -> str:
     """The text of the first match as written in the HTML (not as CSS transforms it)."""
     return re.sub(r"\s+", " ", page.locator(selector).first.text_content() or "").strip()
+
+
+def sign_in(visitor, email: str, password: str, *, next_url: str = "/", totp_secret: str | None = None) -> None:
+    """Through the real sign-in form (and the authenticator-code step for staff), landing on `next_url`."""
+    from tests.conftest import totp_code
+
+    page = visitor.page
+    visitor.goto(f"/accounts/login/?next={next_url}")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", password)
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_load_state()
+    if totp_secret is not None:
+        page.fill("input[name=code]", totp_code(totp_secret))
+        page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url(visitor.url(next_url))

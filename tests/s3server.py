@@ -5,13 +5,14 @@ nothing inside the test process is patched.
 """
 
 import os
-import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+
+from tests.net import free_port
 
 ACCESS_KEY = "test-access-key"
 SECRET_KEY = "test-secret-key"  # noqa: S105 - the local test server's throw-away key
@@ -46,14 +47,8 @@ class S3Server:
         }
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def start() -> S3Server:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "MOTO_ALLOW_NONEXISTENT_REGION": "false"}
     process = subprocess.Popen(  # noqa: S603 - fixed arguments
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],

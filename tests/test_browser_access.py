@@ -5,11 +5,9 @@ gating and accounts browser tests; this file checks every page they pass through
 and signed in, in English and German.
 """
 
-import re
-
 import pytest
 
-from tests.browser_support import text_of
+from tests.browser_support import sign_in, text_of
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("live_published")]
@@ -29,15 +27,6 @@ SIGNED_IN_PAGES = [
 ]
 
 
-def sign_in(visitor, user, *, next_url="/"):
-    page = visitor.page
-    visitor.goto(f"/accounts/login/?next={next_url}")
-    page.locator("#id_login").fill(user.email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("main form button[type=submit]").first.click()
-    page.wait_for_url(re.compile(re.escape(next_url) + "$"))
-
-
 @pytest.mark.parametrize("locale", ["en-GB", "de-DE"])
 def test_account_and_document_pages_pass_axe_signed_out(visitor_factory, locale):
     visitor = visitor_factory(f"axe-accounts-{locale}", locale=locale)
@@ -49,7 +38,7 @@ def test_account_and_document_pages_pass_axe_signed_out(visitor_factory, locale)
 @pytest.mark.parametrize("locale", ["en-GB", "de-DE"])
 def test_account_and_document_pages_pass_axe_signed_in(visitor_factory, prospect, locale):
     visitor = visitor_factory(f"axe-accounts-signed-in-{locale}", locale=locale)
-    sign_in(visitor, prospect)
+    sign_in(visitor, prospect.email, PASSWORD)
     assert visitor.page.locator("html").get_attribute("lang") == locale[:2]
     for path in SIGNED_IN_PAGES:
         visitor.goto(path)

@@ -18,7 +18,8 @@ import pytest
 from django.core import mail
 from pypdf import PdfReader
 
-from tests.conftest import PASSWORD, totp_code
+from tests.browser_support import sign_in
+from tests.conftest import PASSWORD
 from trustcenter.access.models import AccessRequest
 from trustcenter.audit.models import AuditEvent
 
@@ -31,18 +32,6 @@ STAMPED_NAME = re.compile(r"kestrel-analytics-soc-2-type-ii-report-2026-\d{4}-\d
 def submit(page):
     page.locator("main form button[type=submit]").first.click()
     page.wait_for_load_state()
-
-
-def sign_in(visitor, email, password, *, next_url, totp_secret=None):
-    page = visitor.page
-    visitor.goto(f"/accounts/login/?next={next_url}")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", password)
-    submit(page)
-    if totp_secret is not None:
-        page.fill("input[name=code]", totp_code(totp_secret))
-        submit(page)
-    page.wait_for_url(visitor.url(next_url))
 
 
 def check(visitor, name):

@@ -9,22 +9,15 @@ from pathlib import Path
 
 import requests
 
+from tests.net import free_port
 from tests.test_env_example import ROOT, _production_env
 
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _serve_and_ask(tmp_path, limit_mb: str, requests_to_send: int) -> tuple[list[int], str]:
     """Start one worker with the limit, send requests one after another; the statuses and the log."""
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "gunicorn.log"
     env = _production_env(
         VAR_DIR=str(tmp_path),

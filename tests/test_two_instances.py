@@ -24,6 +24,7 @@ from django.db import connection
 from pypdf import PdfReader
 
 from tests.conftest import PASSWORD, give_grant, sign_current_nda
+from tests.net import free_port
 from tests.pdfs import make_pdf
 
 pytestmark = [pytest.mark.postgres_redis, pytest.mark.django_db(transaction=True)]
@@ -32,20 +33,12 @@ ROOT = Path(django_settings.BASE_DIR)
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class Instance:
     """One gunicorn server of the deployment, started from gunicorn.conf.py like production."""
 
     def __init__(self, name: str, env: dict[str, str], log: Path):
         self.name = name
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
         self.process = subprocess.Popen(  # noqa: S603 - fixed arguments

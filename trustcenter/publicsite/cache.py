@@ -323,11 +323,6 @@ class RecentEntries:
             while self._size > self.max_bytes:
                 self._drop(next(iter(self._entries)))
 
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self._size = 0
-
     def _drop(self, key: str) -> None:
         self._size -= len(self._entries.pop(key).content)
 
