@@ -14,13 +14,30 @@ SECURE_SSL_REDIRECT = False
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 WHITENOISE_USE_FINDERS = True
+
+# Jobs run at once, in the process that enqueues them, so tests of other features need no
+# worker. The queue's own tests (tests/test_jobs_queue.py) switch to the database queue and
+# start real worker processes, which get TEST_TASKS=database through the environment.
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+TASKS = DATABASE_TASKS if os.environ.get("TEST_TASKS") == "database" else IMMEDIATE_TASKS
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - WhiteNoise warns when it is missing
 
 # The second pass of `make test` (tools/test_postgres_redis.py sets TEST_BACKEND) runs the same
 # suite on PostgreSQL and Redis. Each run gets its own test database and cache key prefix, so
 # several runs on one machine (or CI next to a developer) never see each other's data.
 TEST_BACKEND = os.environ.get("TEST_BACKEND", "sqlite")
-if TEST_BACKEND == "postgres_redis":
+if TEST_BACKEND == "sqlite":
+    import tempfile
+    from pathlib import Path
+
+    # A file (in memory-backed /dev/shm where there is one) rather than SQLite's private
+    # in-memory database, so worker processes started by a test share the test database.
+    _shm = Path("/dev/shm")
+    _folder = _shm if _shm.is_dir() else Path(tempfile.gettempdir())
+    _run = os.environ.setdefault("TEST_RUN_ID", str(os.getpid()))
+    DATABASES["default"]["TEST"] = {"NAME": str(_folder / f"tc-test-{_run}.sqlite3")}  # noqa: F405
+elif TEST_BACKEND == "postgres_redis":
     import dj_database_url
 
     # Inherited by subprocesses a test starts with tests.settings, so they share this run's cache.
@@ -40,5 +57,9 @@ if TEST_BACKEND == "postgres_redis":
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-elif TEST_BACKEND != "sqlite":
+else:
     raise RuntimeError(f"TEST_BACKEND must be sqlite or postgres_redis, not {TEST_BACKEND!r}")
+
+# Processes a test starts (job workers) use the test database that the test run created.
+if os.environ.get("TEST_DATABASE_NAME"):
+    DATABASES["default"]["NAME"] = os.environ["TEST_DATABASE_NAME"]  # noqa: F405

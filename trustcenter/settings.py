@@ -67,6 +67,10 @@ INSTALLED_APPS = [
     "trustcenter.accounts",
     "trustcenter.audit",
     "trustcenter.questionnaires",  # issue 5, questionnaires
+    # Background jobs: Django's tasks API (the django-tasks backport) on the database queue.
+    "django_tasks",
+    "django_tasks_db",
+    "trustcenter.jobs",
 ]
 
 MIDDLEWARE = [
@@ -122,7 +126,37 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server and the job worker share the file: WAL lets readers go on while one
+    # writes, IMMEDIATE transactions take the write lock up front instead of failing half-way,
+    # and a writer waits up to 20 s for the lock instead of failing at once.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"init_command": "PRAGMA journal_mode=wal;", "transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background jobs (docs/jobs.md). The queue is a table in the same database, so a job is
+# enqueued in the transaction of the change that causes it and no other service is needed.
+# `manage.py jobs_worker` runs them (`make run` starts one; production runs them as systemd units).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A job running longer than this is stopped and marked failed.
+JOBS_TIME_LIMIT = env_int("JOBS_TIME_LIMIT_SECONDS", 300)
+# Workers write a heartbeat this often; one silent for JOBS_WORKER_DEAD_AFTER is taken as dead
+# and the jobs it was running are put back in the queue (or failed after JOBS_MAX_RUNS tries).
+JOBS_HEARTBEAT_SECONDS = env_int("JOBS_HEARTBEAT_SECONDS", 5)
+JOBS_WORKER_DEAD_AFTER = env_int("JOBS_WORKER_DEAD_AFTER_SECONDS", 60)
+JOBS_MAX_RUNS = env_int("JOBS_MAX_RUNS", 3)
+# Waits in seconds before each retry of a job that failed for a passing reason (mail server
+# down, storage timeout); after the last one the job fails for good.
+try:
+    JOBS_RETRY_DELAYS = [int(v) for v in env_list("JOBS_RETRY_DELAYS", ["10", "60", "300", "1800", "7200"])]
+except ValueError:
+    raise ImproperlyConfigured("JOBS_RETRY_DELAYS must be whole seconds separated by commas") from None
+if JOBS_HEARTBEAT_SECONDS < 1 or JOBS_WORKER_DEAD_AFTER < 3 * JOBS_HEARTBEAT_SECONDS or JOBS_TIME_LIMIT < 1:
+    raise ImproperlyConfigured(
+        "JOBS_HEARTBEAT_SECONDS and JOBS_TIME_LIMIT_SECONDS must be at least 1, and "
+        "JOBS_WORKER_DEAD_AFTER_SECONDS at least three heartbeats"
+    )
 
 # Cache: local memory unless REDIS_URL is set. Redis holds everything that several processes
 # and servers must share: rate-limit counters, PDF render locks, cached pages and sessions.
