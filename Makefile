@@ -22,8 +22,10 @@ run: $(VENV)/.runtime translations
 	DEBUG=1 $(PY) manage.py demo_setup
 	DEBUG=1 $(PY) manage.py demo_documents
 	DEBUG=1 $(PY) manage.py demo_access
-	@echo "Serving the demo trust center on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
-	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "Serving the demo trust center on http://$(HOST):$(PORT)/ with one job worker (Ctrl-C stops both)"
+	@DEBUG=1 $(PY) manage.py jobs_worker & worker=$$!; \
+		trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+		DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Two passes: the whole suite on SQLite (browser tests included), and again on PostgreSQL and
 # Redis when they are reachable (TEST_DATABASE_URL, TEST_REDIS_URL; it says so when it skips).

@@ -9,7 +9,8 @@ os.environ.setdefault("DEBUG", "0")
 from trustcenter.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+if not os.environ.get("EMAIL_HOST"):  # workers started by the queue tests talk to a real SMTP server
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SECURE_SSL_REDIRECT = False
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -28,15 +29,18 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - WhiteNoise warns 
 # several runs on one machine (or CI next to a developer) never see each other's data.
 TEST_BACKEND = os.environ.get("TEST_BACKEND", "sqlite")
 if TEST_BACKEND == "sqlite":
-    import tempfile
-    from pathlib import Path
-
     # A file (in memory-backed /dev/shm where there is one) rather than SQLite's private
     # in-memory database, so worker processes started by a test share the test database.
-    _shm = Path("/dev/shm")
-    _folder = _shm if _shm.is_dir() else Path(tempfile.gettempdir())
-    _run = os.environ.setdefault("TEST_RUN_ID", str(os.getpid()))
-    DATABASES["default"]["TEST"] = {"NAME": str(_folder / f"tc-test-{_run}.sqlite3")}  # noqa: F405
+    if not os.environ.get("TEST_DATABASE_NAME"):
+        import atexit
+        import shutil
+        import tempfile
+        from pathlib import Path
+
+        _shm = Path("/dev/shm")  # noqa: S108 - only the parent of a private mkdtemp folder
+        _folder = tempfile.mkdtemp(prefix="tc-test-", dir=_shm if _shm.is_dir() else None)
+        atexit.register(shutil.rmtree, _folder, ignore_errors=True)
+        DATABASES["default"]["TEST"] = {"NAME": str(Path(_folder) / "test.sqlite3")}  # noqa: F405
 elif TEST_BACKEND == "postgres_redis":
     import dj_database_url
 

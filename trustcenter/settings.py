@@ -316,6 +316,13 @@ ANSWER_REVIEW_MONTHS = env_int("ANSWER_REVIEW_MONTHS", 12)
 QUESTIONNAIRE_EXPERT_THRESHOLD = env_int("QUESTIONNAIRE_EXPERT_THRESHOLD", 50)
 QUESTIONNAIRE_MAX_UPLOAD_BYTES = env_int("QUESTIONNAIRE_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 QUESTIONNAIRE_MAX_QUESTIONS = 2000
+# Limits on a workbook, checked while it is read in the import job (docs/jobs.md: the largest
+# common questionnaires are far inside them); a file over one is refused with its numbers.
+QUESTIONNAIRE_MAX_UNPACKED_BYTES = env_int("QUESTIONNAIRE_MAX_UNPACKED_BYTES", 50 * 1024 * 1024)
+QUESTIONNAIRE_MAX_ROWS = env_int("QUESTIONNAIRE_MAX_ROWS", 20_000)
+QUESTIONNAIRE_MAX_COLUMNS = env_int("QUESTIONNAIRE_MAX_COLUMNS", 200)
+QUESTIONNAIRE_MAX_CELLS = env_int("QUESTIONNAIRE_MAX_CELLS", 500_000)
+QUESTIONNAIRE_IMPORT_SECONDS = env_int("QUESTIONNAIRE_IMPORT_SECONDS", 120)
 # Uploads are checked against QUESTIONNAIRE_MAX_UPLOAD_BYTES with a clear message; the body
 # limit leaves room for the rest of the form so that check is reached.
 REQUEST_BODY_LIMITS["/staff/questionnaires/new/"] = QUESTIONNAIRE_MAX_UPLOAD_BYTES + 1024 * 1024

@@ -78,7 +78,7 @@ def jobs_recover(*, now=None) -> tuple[int, int]:
                 )
         WorkerHeartbeat.objects.filter(worker_id__in=dead, last_seen__lt=cutoff).delete()
     if requeued or failed:
-        logger.warning("Jobs of stopped workers %s: %d put back in the queue, %d failed", sorted(dead), requeued, failed)
+        logger.warning("Jobs of stopped workers %s: %d back in the queue, %d failed", sorted(dead), requeued, failed)
     return requeued, failed
 
 
@@ -142,4 +142,3 @@ def describe_error(job: DBTaskResult) -> str:
         return ""
     lines = [line for line in job.traceback.strip().splitlines() if line.strip()]
     return lines[-1] if lines else ""
-
