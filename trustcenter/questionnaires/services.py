@@ -278,24 +278,62 @@ def _sheets_json(workbook) -> list[dict]:
 
 @transaction.atomic
 def questionnaire_upload(*, data: bytes, filename: str, actor) -> Questionnaire:
-    """Read an uploaded file (raises importing.ImportError_ with the reason) and keep its
-    sheets until staff confirm which sheet and column hold the questions."""
-    from trustcenter.questionnaires.importing import read_questionnaire
+    """Keep an uploaded file and queue the job that reads it (`questionnaire_read`).
 
-    workbook = read_questionnaire(data, filename)
-    sheets = _sheets_json(workbook)
-    guessed = workbook.guessed_sheet()
+    Only what the file is is checked here (importing.identify: its first bytes and zip
+    directory, nothing unpacked), so the request returns at once whatever the file holds;
+    raises importing.ImportError_ for a file that is no questionnaire at all."""
+    from trustcenter.questionnaires.importing import identify
+    from trustcenter.questionnaires.tasks import questionnaire_read_job
+
+    kind = identify(data, filename)
     questionnaire = Questionnaire(
         name=filename[:255],
-        file_kind=workbook.kind,
-        workbook=sheets,
-        sheet_name=guessed.name,
-        header_row=guessed.header_row,
-        question_column=guessed.question_column,
+        file_kind=kind,
+        status=QuestionnaireStatus.READING,
+        upload=data,
         created_by=actor,
     )
     questionnaire.full_clean()
     questionnaire.save()
+    transaction.on_commit(lambda: questionnaire_read_job.enqueue(questionnaire.pk))
+    return questionnaire
+
+
+def questionnaire_read(*, questionnaire_id: int) -> Questionnaire | None:
+    """The import job: read the kept file under the limits and keep its sheets until staff
+    confirm which sheet and column hold the questions, or record why it cannot be read.
+    Running it again after it finished does nothing."""
+    from trustcenter.questionnaires.importing import ImportError_, read_questionnaire
+
+    questionnaire = Questionnaire.objects.filter(pk=questionnaire_id, status=QuestionnaireStatus.READING).first()
+    if questionnaire is None:
+        return None
+
+    def progress(rows: int) -> None:
+        Questionnaire.objects.filter(pk=questionnaire_id).update(rows_read=rows)
+
+    try:
+        workbook = read_questionnaire(bytes(questionnaire.upload), questionnaire.name, progress=progress)
+    except ImportError_ as exc:
+        Questionnaire.objects.filter(pk=questionnaire_id, status=QuestionnaireStatus.READING).update(
+            status=QuestionnaireStatus.FAILED, error=str(exc), upload=b""
+        )
+        return None
+    guessed = workbook.guessed_sheet()
+    with transaction.atomic():
+        questionnaire = Questionnaire.objects.select_for_update().filter(pk=questionnaire_id).first()
+        if questionnaire is None or questionnaire.status != QuestionnaireStatus.READING:
+            return questionnaire
+        questionnaire.file_kind = workbook.kind
+        questionnaire.workbook = _sheets_json(workbook)
+        questionnaire.sheet_name = guessed.name
+        questionnaire.header_row = guessed.header_row
+        questionnaire.question_column = guessed.question_column
+        questionnaire.rows_read = sum(len(sheet.rows) for sheet in workbook.sheets)
+        questionnaire.status = QuestionnaireStatus.CHOOSE
+        questionnaire.upload = b""
+        questionnaire.save()
     return questionnaire
 
 
@@ -344,7 +382,24 @@ def questionnaire_configure(
     questionnaire.status = QuestionnaireStatus.PROCESSING
     questionnaire.workbook = []
     questionnaire.save()
+    from trustcenter.questionnaires.tasks import questionnaire_answer_job
+
+    transaction.on_commit(lambda: questionnaire_answer_job.enqueue(questionnaire.pk))
     return questionnaire
+
+
+def questionnaire_answer(*, questionnaire_id: int) -> int:
+    """The answering job: find suggestions for every question, a chunk at a time (each chunk
+    commits, so the progress page moves and a job that runs again carries on where it
+    stopped). Returns how many questions are left (0 when done)."""
+    questionnaire = Questionnaire.objects.filter(pk=questionnaire_id).first()
+    if questionnaire is None or questionnaire.status != QuestionnaireStatus.PROCESSING:
+        return 0
+    index = library_index()
+    left, before = questionnaire_process(questionnaire=questionnaire, index=index), None
+    while left and left != before:  # stops should a step find nothing left to do
+        left, before = questionnaire_process(questionnaire=questionnaire, index=index), left
+    return left
 
 
 def questionnaire_process(*, questionnaire: Questionnaire, limit: int | None = None, index: Index | None = None) -> int:

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -33,7 +33,6 @@ from trustcenter.questionnaires.services import (
     answer_save,
     library_index,
     questionnaire_configure,
-    questionnaire_process,
     questionnaire_table,
     questionnaire_upload,
     row_review,
@@ -301,31 +300,20 @@ def questionnaire_configure_view(request, pk):
 @require_safe
 @staff_only
 def questionnaire_progress(request, pk):
+    """Reading the file, then finding suggestions: both run as background jobs; this page
+    refreshes itself until they are done, then leads on (or shows why the file was refused)."""
     questionnaire = _get_questionnaire(pk)
-    if questionnaire.status != QuestionnaireStatus.PROCESSING:
+    if questionnaire.status not in (
+        QuestionnaireStatus.READING,
+        QuestionnaireStatus.PROCESSING,
+        QuestionnaireStatus.FAILED,
+    ):
         return redirect(questionnaire)
-    return render(request, "questionnaires/questionnaire_progress.html", {"questionnaire": questionnaire})
-
-
-@require_POST
-@staff_only
-def questionnaire_process_view(request, pk):
-    """One step of finding suggestions. The progress page's script calls it until done;
-    without JavaScript the page's button does the same, one step per click."""
-    questionnaire = _get_questionnaire(pk)
-    left = 0
-    if questionnaire.status == QuestionnaireStatus.PROCESSING:
-        left = questionnaire_process(questionnaire=questionnaire)
-    if request.headers.get("Accept", "").startswith("application/json"):
-        return JsonResponse(
-            {
-                "processed": questionnaire.processed_count,
-                "total": questionnaire.question_count,
-                "done": left == 0,
-                "next": questionnaire.get_absolute_url(),
-            }
-        )
-    return redirect(questionnaire)
+    return render(
+        request,
+        "questionnaires/questionnaire_progress.html",
+        {"questionnaire": questionnaire, "refresh": questionnaire.status != QuestionnaireStatus.FAILED},
+    )
 
 
 def _review_rows(questionnaire: Questionnaire, show: str):
