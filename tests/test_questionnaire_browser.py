@@ -1,5 +1,6 @@
 """A salesperson answers a questionnaire in a real browser (Debian's Chromium through
-Playwright): upload, check the guesses, the answering job's progress page, review, export. Never downloads a browser: it uses /usr/bin/chromium."""
+Playwright): upload, check the guesses, the answering job's progress page, review, export.
+Never downloads a browser: it uses /usr/bin/chromium."""
 
 import io
 
@@ -40,9 +41,7 @@ def _sign_in(page, live_server, user, next_url):
     assert page.url.endswith(next_url), (page.url, page.content()[:3000])
 
 
-def test_a_salesperson_answers_and_exports_a_questionnaire(
-    answer_library, live_server, browser_page, sales, tmp_path, monkeypatch
-):
+def test_a_salesperson_answers_and_exports_a_questionnaire(answer_library, live_server, browser_page, sales, tmp_path):
     page = browser_page
     _sign_in(page, live_server, sales, "/staff/questionnaires/")
     source = tmp_path / "northwind.xlsx"

@@ -4,30 +4,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('questionnaires', '0002_questionnaire_questionnairerow'),
+        ("questionnaires", "0002_questionnaire_questionnairerow"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='questionnaire',
-            name='error',
-            field=models.TextField(blank=True, help_text='Why the file could not be read.'),
+            model_name="questionnaire",
+            name="error",
+            field=models.TextField(blank=True, help_text="Why the file could not be read."),
         ),
         migrations.AddField(
-            model_name='questionnaire',
-            name='rows_read',
+            model_name="questionnaire",
+            name="rows_read",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='questionnaire',
-            name='upload',
-            field=models.BinaryField(blank=True, default=b''),
+            model_name="questionnaire",
+            name="upload",
+            field=models.BinaryField(blank=True, default=b""),
         ),
         migrations.AlterField(
-            model_name='questionnaire',
-            name='status',
-            field=models.CharField(choices=[('reading', 'Reading the file'), ('failed', 'Could not be read'), ('choose', 'Choose sheet and column'), ('processing', 'Finding suggestions'), ('ready', 'Ready for review')], default='choose', max_length=12),
+            model_name="questionnaire",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("reading", "Reading the file"),
+                    ("failed", "Could not be read"),
+                    ("choose", "Choose sheet and column"),
+                    ("processing", "Finding suggestions"),
+                    ("ready", "Ready for review"),
+                ],
+                default="choose",
+                max_length=12,
+            ),
         ),
     ]
