@@ -22,6 +22,9 @@ WHITENOISE_USE_FINDERS = True
 IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 TASKS = DATABASE_TASKS if os.environ.get("TEST_TASKS") == "database" else IMMEDIATE_TASKS
+# Publishing would render every PDF in both languages at once under the immediate backend;
+# the tests of pre-rendering switch it on.
+EXPORTS_PRERENDER = False
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - WhiteNoise warns when it is missing
 
 # The second pass of `make test` (tools/test_postgres_redis.py sets TEST_BACKEND) runs the same

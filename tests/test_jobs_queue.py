@@ -4,6 +4,8 @@ On SQLite and PostgreSQL (the second pass): a worker killed in the middle of a j
 server that refuses and then accepts, a job over the time limit, an email whose worker died
 while handing it over."""
 
+import io
+import shutil
 import smtplib
 from pathlib import Path
 
@@ -141,3 +143,51 @@ def test_temporary_mail_errors_are_retried_and_permanent_ones_are_not():
     assert not is_transient(smtplib.SMTPDataError(554, b"rejected"))
     assert not is_transient(smtplib.SMTPRecipientsRefused({"x@example.com": (550, b"no such user")}))
     assert not is_transient(ValueError("a bug"))
+
+
+KEPT_POLICIES = {"security-program", "access-control", "network-architecture"}  # two public, one under NDA
+
+
+def test_a_publication_has_its_pdfs_rendered_before_the_first_visit(
+    database_queue, workers, content_dir, private_storage, client
+):
+    from django.utils import translation
+    from pypdf import PdfReader
+
+    from trustcenter.exports.services import bundle_export, policy_export
+    from trustcenter.policies.models import PolicyVersion
+    from trustcenter.policies.services import content_publish
+
+    for path in (content_dir / "policies").glob("*.md"):
+        if path.stem not in KEPT_POLICIES:
+            path.unlink()
+    for path in (content_dir / "history").iterdir():
+        if path.name not in KEPT_POLICIES:
+            shutil.rmtree(path)
+    database_queue.CONTENT_DIR = content_dir
+    database_queue.EXPORTS_PRERENDER = True
+    content_publish(root=content_dir)
+    assert DBTaskResult.objects.count() == PolicyVersion.objects.count()  # one job per new version
+
+    workers(CONTENT_DIR=str(content_dir), PRIVATE_ROOT=str(private_storage))
+    wait_for(
+        lambda: not DBTaskResult.objects.exclude(status=TaskResultStatus.SUCCESSFUL).exists(),
+        what="the render jobs",
+        timeout=300,
+        log=workers.log,
+    )
+    rendered = [name for job in DBTaskResult.objects.all() for name in job.return_value]
+    assert any(name.startswith("de:") for name in rendered) and any(name.startswith("en:") for name in rendered)
+    assert len(rendered) == len(set(rendered))  # every PDF rendered once, whichever job got there first
+
+    current = list(PolicyVersion.objects.current().select_related("policy", "category"))
+    assert len(current) == 3
+    for language in ("en", "de"):
+        with translation.override(language):
+            assert not bundle_export().rendered
+            for version in current:
+                assert not policy_export(version=version).rendered, (language, version.policy.slug)
+    response = client.get("/trust-center.pdf")
+    assert response.status_code == 200
+    data = b"".join(response.streaming_content) if response.streaming else response.content
+    assert len(PdfReader(io.BytesIO(data)).pages) > 2

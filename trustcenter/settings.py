@@ -135,6 +135,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Render each newly published policy's PDF (and the whole trust center's) in a job right
+# after the publication, in every language, so no visitor waits for a cold render.
+EXPORTS_PRERENDER = env_bool("EXPORTS_PRERENDER", True)
+
 # Background jobs (docs/jobs.md). The queue is a table in the same database, so a job is
 # enqueued in the transaction of the change that causes it and no other service is needed.
 # `manage.py jobs_worker` runs them (`make run` starts one; production runs them as systemd units).
