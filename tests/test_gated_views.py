@@ -101,7 +101,7 @@ def test_own_access_pages_open_for_every_signed_in_user(request, client, url, na
 
 
 @pytest.mark.parametrize(
-    "url", ["/access/", "/access/nda/", "/staff/access/", "/staff/access/trace/", "/staff/invitations/"]
+    "url", ["/access/", "/access/nda/", "/staff/access/", "/staff/access/trace/", "/staff/invitations/", "/staff/jobs/"]
 )
 def test_signed_in_pages_send_anonymous_visitors_to_sign_in(client, url):
     response = client.get(url)
@@ -109,21 +109,21 @@ def test_signed_in_pages_send_anonymous_visitors_to_sign_in(client, url):
     assert response["Location"].startswith("/accounts/login/?next=")
 
 
-@pytest.mark.parametrize("url", ["/staff/access/", "/staff/access/trace/", "/staff/invitations/"])
+@pytest.mark.parametrize("url", ["/staff/access/", "/staff/access/trace/", "/staff/invitations/", "/staff/jobs/"])
 @pytest.mark.parametrize("name", [n for n in NON_STAFF if n])
 def test_staff_pages_are_refused_to_everyone_but_reviewers(request, client, url, name):
     as_user(request, client, name)
     assert client.get(url).status_code == 403
 
 
-@pytest.mark.parametrize("url", ["/staff/access/", "/staff/access/trace/", "/staff/invitations/"])
+@pytest.mark.parametrize("url", ["/staff/access/", "/staff/access/trace/", "/staff/invitations/", "/staff/jobs/"])
 @pytest.mark.parametrize("name", ["sales", "security_admin"])
 def test_staff_pages_open_for_sales_and_security_admins(request, client, url, name):
     as_user(request, client, name)
     assert client.get(url).status_code == 200
 
 
-@pytest.mark.parametrize("url", ["/staff/access/", "/staff/access/trace/", "/staff/invitations/"])
+@pytest.mark.parametrize("url", ["/staff/access/", "/staff/access/trace/", "/staff/invitations/", "/staff/jobs/"])
 def test_staff_without_mfa_are_sent_to_set_it_up(client, staff_without_mfa, url):
     client.force_login(staff_without_mfa)
     response = client.get(url)
@@ -143,6 +143,7 @@ def test_staff_without_mfa_are_sent_to_set_it_up(client, staff_without_mfa, url)
         ("get", "/staff/access/requests/1/deny/"),
         ("get", "/staff/access/grants/1/revoke/"),
         ("post", "/access/nda/signatures/1/pdf/"),
+        ("post", "/staff/jobs/"),
     ],
 )
 def test_wrong_http_methods_are_refused(client, security_admin, nda_document, method, url):

@@ -25,6 +25,7 @@ urlpatterns = [
     # Accounts (issue 3): allauth's pages, the audit log for staff.
     path("accounts/", include("allauth.urls")),
     path("staff/audit/", include("trustcenter.audit.urls")),
+    path("staff/jobs/", include("trustcenter.jobs.urls")),
     path("admin/login/", accounts_views.admin_login),
     path("admin/", admin.site.urls),
 ]
