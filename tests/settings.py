@@ -9,8 +9,11 @@ os.environ.setdefault("DEBUG", "0")
 from trustcenter.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-if not os.environ.get("EMAIL_HOST"):  # workers started by the queue tests talk to a real SMTP server
-    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Mail lands in django.core.mail.outbox: sent directly by code that calls send_mail (allauth),
+# and by the email job for queued ones. Workers started by the queue tests use a real SMTP server.
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+if not os.environ.get("EMAIL_HOST"):
+    EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SECURE_SSL_REDIRECT = False
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

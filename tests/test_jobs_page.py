@@ -29,7 +29,8 @@ def test_staff_see_recent_jobs_with_state_duration_attempts_and_error(client, sa
         worker_ids=["w1"],
         args_kwargs={"args": [7], "kwargs": {"attempt": 3}},
         exception_class_path="trustcenter.jobs.retry.RetryScheduled",
-        traceback="Traceback (most recent call last):\n  ...\nRetryScheduled: Attempt 3 failed (SMTP 451); attempt 4 runs later",
+        traceback="Traceback (most recent call last):\n  ...\n"
+        "RetryScheduled: Attempt 3 failed (SMTP 451); attempt 4 runs later",
     )
     OutgoingEmail.objects.create(key="k", to=["a@example.com"], subject="Hello", body="b", status=EmailStatus.UNKNOWN)
     WorkerHeartbeat.objects.create(worker_id="web-1-abc", started_at=now, last_seen=now)

@@ -4,7 +4,7 @@ import hashlib
 import smtplib
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import TaskContext, task
@@ -69,6 +69,7 @@ def email_send(context: TaskContext, email_id: int, *, attempt: int = 1) -> str:
         from_email=email.from_email or None,
         to=email.to,
         headers={"Message-ID": message_id(email.key)},
+        connection=get_connection(settings.EMAIL_DELIVERY_BACKEND),
     )
     if email.html_body:
         message.attach_alternative(email.html_body, "text/html")
