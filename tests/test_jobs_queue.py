@@ -191,3 +191,26 @@ def test_a_publication_has_its_pdfs_rendered_before_the_first_visit(
     assert response.status_code == 200
     data = b"".join(response.streaming_content) if response.streaming else response.content
     assert len(PdfReader(io.BytesIO(data)).pages) > 2
+
+
+def test_the_bomb_upload_is_only_queued_by_the_request_and_the_worker_refuses_it(
+    database_queue, workers, answer_library, client, sales
+):
+    from tests.questionnaire_files import wide_workbook
+    from trustcenter.questionnaires.models import Questionnaire, QuestionnaireStatus
+
+    bomb = io.BytesIO(wide_workbook(12_000, 200))
+    bomb.name = "assessment.xlsx"
+    client.force_login(sales)
+    response = client.post("/staff/questionnaires/new/", {"file": bomb})
+    questionnaire = Questionnaire.objects.get()
+    assert response.status_code == 302 and response["Location"].endswith(f"/{questionnaire.pk}/progress/")
+    job = DBTaskResult.objects.get()
+    assert job.status == TaskResultStatus.READY and questionnaire.status == QuestionnaireStatus.READING
+
+    workers()
+    wait_for(lambda: job_status(job.id) == TaskResultStatus.SUCCESSFUL, what="the import job", log=workers.log)
+    questionnaire.refresh_from_db()
+    assert questionnaire.status == QuestionnaireStatus.FAILED
+    html = client.get(response["Location"]).content.decode()
+    assert "The workbook unpacks to 195 MB; the limit is 50 MB." in html
