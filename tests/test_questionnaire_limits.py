@@ -99,3 +99,26 @@ def _named(data, name):
     handle = io.BytesIO(data)
     handle.name = name
     return handle
+
+
+def test_a_reading_job_that_failed_for_good_ends_the_progress_page_with_the_reason(
+    answer_library, client_for, sales, settings
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from tests.test_questionnaire_import import workbook_file
+
+    settings.TASKS = settings.DATABASE_TASKS  # queued, and no worker runs it here
+    client = client_for(sales)
+    response = upload(client, workbook_file(), "northwind.xlsx")
+    questionnaire = Questionnaire.objects.get()
+    assert 'http-equiv="refresh"' in client.get(response["Location"]).content.decode()
+    # As the worker recovery leaves a job whose workers died too often (killed, out of memory).
+    DBTaskResult.objects.filter(pk=questionnaire.job_id).update(
+        status="FAILED",
+        exception_class_path="trustcenter.jobs.worker.WorkerDied",
+        traceback="The worker stopped while running this job 3 times (killed, out of memory or the machine went away)",
+    )
+    html = client.get(response["Location"]).content.decode()
+    assert "The background job stopped before it finished: The worker stopped while running this job 3 times" in html
+    assert 'http-equiv="refresh"' not in html

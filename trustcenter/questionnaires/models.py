@@ -199,6 +199,8 @@ class Questionnaire(models.Model):
     # The uploaded file, kept with the row (one transaction) until the import job has read it.
     upload = models.BinaryField(blank=True, default=b"", editable=False)
     rows_read = models.PositiveIntegerField(default=0)
+    # The background job reading or answering it now, so the progress page can tell when it failed.
+    job_id = models.CharField(max_length=64, blank=True)
     error = models.TextField(blank=True, help_text=_("Why the file could not be read."))
     # Every readable sheet while the sheet and column are being chosen; emptied afterwards.
     workbook = models.JSONField(default=list, blank=True)

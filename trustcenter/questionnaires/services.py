@@ -296,8 +296,32 @@ def questionnaire_upload(*, data: bytes, filename: str, actor) -> Questionnaire:
     )
     questionnaire.full_clean()
     questionnaire.save()
-    transaction.on_commit(lambda: questionnaire_read_job.enqueue(questionnaire.pk))
+    transaction.on_commit(lambda: _enqueue(questionnaire_read_job, questionnaire.pk))
     return questionnaire
+
+
+def _enqueue(job, questionnaire_id: int) -> None:
+    """Enqueue one of the questionnaire's jobs and remember which, for the progress page."""
+    result = job.enqueue(questionnaire_id)
+    Questionnaire.objects.filter(pk=questionnaire_id).update(job_id=str(result.id))
+
+
+def questionnaire_job_failure(*, questionnaire: Questionnaire) -> str:
+    """Why the questionnaire's current job failed, or "" while it is waiting, running or done
+    (a worker that died while reading a hostile file, for instance, shows up here)."""
+    from django_tasks import TaskResultStatus, default_task_backend
+    from django_tasks.exceptions import TaskResultDoesNotExist
+
+    if not questionnaire.job_id:
+        return ""
+    try:
+        result = default_task_backend.get_result(questionnaire.job_id)
+    except (NotImplementedError, TaskResultDoesNotExist):
+        return ""
+    if result.status != TaskResultStatus.FAILED:
+        return ""
+    detail = result.errors[-1].traceback.strip().splitlines()[-1] if result.errors else ""
+    return _("The background job stopped before it finished: %(detail)s") % {"detail": detail}
 
 
 def questionnaire_read(*, questionnaire_id: int) -> Questionnaire | None:
@@ -384,7 +408,7 @@ def questionnaire_configure(
     questionnaire.save()
     from trustcenter.questionnaires.tasks import questionnaire_answer_job
 
-    transaction.on_commit(lambda: questionnaire_answer_job.enqueue(questionnaire.pk))
+    transaction.on_commit(lambda: _enqueue(questionnaire_answer_job, questionnaire.pk))
     return questionnaire
 
 

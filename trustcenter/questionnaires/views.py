@@ -33,6 +33,7 @@ from trustcenter.questionnaires.services import (
     answer_save,
     library_index,
     questionnaire_configure,
+    questionnaire_job_failure,
     questionnaire_table,
     questionnaire_upload,
     row_review,
@@ -206,14 +207,17 @@ REVIEW_PAGE = 50
 def _get_questionnaire(pk) -> Questionnaire:
     # The questionnaires are the sales and security team's shared work: every member may
     # open every questionnaire; `staff_only` has already decided who is a member.
-    return get_object_or_404(Questionnaire, pk=pk)
+    # The uploaded file is only for the import job: pages never load it.
+    return get_object_or_404(Questionnaire.objects.defer("upload"), pk=pk)
 
 
 @require_safe
 @staff_only
 def questionnaire_list(request):
-    questionnaires = Questionnaire.objects.select_related("created_by").annotate(
-        reviewed=Count("rows", filter=Q(rows__kind=RowKind.QUESTION) & ~Q(rows__status=RowStatus.PENDING))
+    questionnaires = (
+        Questionnaire.objects.defer("upload")
+        .select_related("created_by")
+        .annotate(reviewed=Count("rows", filter=Q(rows__kind=RowKind.QUESTION) & ~Q(rows__status=RowStatus.PENDING)))
     )
     return render(
         request,
@@ -241,8 +245,10 @@ def questionnaire_upload_view(request):
             form.add_error("file", str(exc))
         else:
             return redirect(questionnaire)
-    questionnaires = Questionnaire.objects.select_related("created_by").annotate(
-        reviewed=Count("rows", filter=Q(rows__kind=RowKind.QUESTION) & ~Q(rows__status=RowStatus.PENDING))
+    questionnaires = (
+        Questionnaire.objects.defer("upload")
+        .select_related("created_by")
+        .annotate(reviewed=Count("rows", filter=Q(rows__kind=RowKind.QUESTION) & ~Q(rows__status=RowStatus.PENDING)))
     )
     return render(
         request,
@@ -309,10 +315,12 @@ def questionnaire_progress(request, pk):
         QuestionnaireStatus.FAILED,
     ):
         return redirect(questionnaire)
+    failure = questionnaire.error if questionnaire.status == QuestionnaireStatus.FAILED else ""
+    failure = failure or questionnaire_job_failure(questionnaire=questionnaire)
     return render(
         request,
         "questionnaires/questionnaire_progress.html",
-        {"questionnaire": questionnaire, "refresh": questionnaire.status != QuestionnaireStatus.FAILED},
+        {"questionnaire": questionnaire, "failure": failure, "refresh": not failure},
     )
 
 
