@@ -44,6 +44,8 @@ def _env(database_url: str) -> dict[str, str]:
         DATABASE_URL=database_url,
         LOG_LEVEL="WARNING",
         EXPORTS_PRERENDER="0",
+        # As deploy/trustcenter-worker@.service runs workers: one kept connection, not one per job.
+        DATABASE_CONN_MAX_AGE=os.environ.get("DATABASE_CONN_MAX_AGE", "600"),
         PYTHONPATH=str(ROOT),
     )
     return env
