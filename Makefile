@@ -60,13 +60,15 @@ $(OBSERVATORY)/conf/hsts-preload.json: tools/scan/package.json tools/scan/packag
 	mkdir -p $(@D) && echo '{}' > $@
 
 # Benchmarks (issue 9): gunicorn as configured for production against the framework's ceiling and
-# nginx, with wrk; writes bench/RESULTS.md. Installs Debian's wrk and nginx with apt-get. Takes
+# nginx, with wrk; writes bench/RESULTS.md. Then the job queue (bench/queue.py): jobs per second and
+# enqueue-to-start latency on SQLite and PostgreSQL. Installs Debian's wrk and nginx with apt-get. Takes
 # about ten minutes; numbers depend on what else the machine runs, which the report records.
 BENCH_PACKAGES := wrk nginx
 
 bench: $(VENV)/.dev translations
 	@$(MAKE) --no-print-directory system-deps SYSTEM_PACKAGES="$(BENCH_PACKAGES)"
 	$(PY) bench/run.py
+	$(PY) bench/queue.py
 
 translations: $(LOCALE_MO)
 
