@@ -214,3 +214,15 @@ def test_the_bomb_upload_is_only_queued_by_the_request_and_the_worker_refuses_it
     assert questionnaire.status == QuestionnaireStatus.FAILED
     html = client.get(response["Location"]).content.decode()
     assert "The workbook unpacks to 195 MB; the limit is 50 MB." in html
+
+
+def test_a_worker_restarted_under_the_same_name_runs_its_predecessors_job_again(database_queue, workers, tmp_path):
+    out = str(tmp_path / "effect.txt")
+    job = slow_append.enqueue(out, "once", 1)
+    first = workers("--worker-id", "host-1")
+    wait_for(lambda: Path(f"{out}.started").exists(), what="the first worker to start the job", log=workers.log)
+    first.kill()
+    workers("--worker-id", "host-1")  # systemd's Restart=always, same instance name
+    wait_for(lambda: job_status(job.id) == TaskResultStatus.SUCCESSFUL, what="the job to finish", log=workers.log)
+    assert Path(out).read_text().splitlines() == ["once"]
+    assert DBTaskResult.objects.get(pk=job.id).worker_ids == ["host-1", "host-1"]

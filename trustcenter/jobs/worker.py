@@ -51,34 +51,44 @@ def jobs_recover(*, now=None) -> tuple[int, int]:
     have already been started JOBS_MAX_RUNS times. Returns (requeued, failed)."""
     now = now or timezone.now()
     cutoff = now - timezone.timedelta(seconds=settings.JOBS_WORKER_DEAD_AFTER)
-    requeued = failed = 0
     with transaction.atomic():
         dead = set(WorkerHeartbeat.objects.filter(last_seen__lt=cutoff).values_list("worker_id", flat=True))
         if not dead:
             return 0, 0
-        # Few jobs run at once, so the filter on the last worker id is done here rather than in
-        # JSON SQL, which differs between SQLite and PostgreSQL.
-        for job in DBTaskResult.objects.running().only("id", "worker_ids"):
-            if not job.worker_ids or job.worker_ids[-1] not in dead:
-                continue
-            if len(job.worker_ids) >= settings.JOBS_MAX_RUNS:
-                message = (
+        requeued, failed = _put_back(dead, now=now)
+        WorkerHeartbeat.objects.filter(worker_id__in=dead, last_seen__lt=cutoff).delete()
+    return requeued, failed
+
+
+def jobs_release(*, worker_id: str) -> tuple[int, int]:
+    """At start-up: jobs still RUNNING under this worker's id belong to an earlier process of the
+    same name (a fixed --worker-id restarted by systemd), which is gone. Returns (requeued, failed)."""
+    with transaction.atomic():
+        return _put_back({worker_id}, now=timezone.now())
+
+
+def _put_back(worker_ids: set[str], *, now) -> tuple[int, int]:
+    requeued = failed = 0
+    # Few jobs run at once, so the filter on the last worker id is done here rather than in
+    # JSON SQL, which differs between SQLite and PostgreSQL.
+    for job in DBTaskResult.objects.running().only("id", "worker_ids"):
+        if not job.worker_ids or job.worker_ids[-1] not in worker_ids:
+            continue
+        running = DBTaskResult.objects.filter(pk=job.pk, status=TaskResultStatus.RUNNING)
+        if len(job.worker_ids) >= settings.JOBS_MAX_RUNS:
+            failed += running.update(
+                status=TaskResultStatus.FAILED,
+                finished_at=now,
+                exception_class_path="trustcenter.jobs.worker.WorkerDied",
+                traceback=(
                     f"The worker stopped while running this job {len(job.worker_ids)} times (killed, out of "
                     "memory or the machine went away), so it is not tried again."
-                )
-                failed += DBTaskResult.objects.filter(pk=job.pk, status=TaskResultStatus.RUNNING).update(
-                    status=TaskResultStatus.FAILED,
-                    finished_at=now,
-                    exception_class_path="trustcenter.jobs.worker.WorkerDied",
-                    traceback=message,
-                )
-            else:
-                requeued += DBTaskResult.objects.filter(pk=job.pk, status=TaskResultStatus.RUNNING).update(
-                    status=TaskResultStatus.READY
-                )
-        WorkerHeartbeat.objects.filter(worker_id__in=dead, last_seen__lt=cutoff).delete()
+                ),
+            )
+        else:
+            requeued += running.update(status=TaskResultStatus.READY)
     if requeued or failed:
-        logger.warning("Jobs of stopped workers %s: %d back in the queue, %d failed", sorted(dead), requeued, failed)
+        logger.warning("Jobs of stopped workers %s: %d requeued, %d failed", sorted(worker_ids), requeued, failed)
     return requeued, failed
 
 

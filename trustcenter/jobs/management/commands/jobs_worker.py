@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils.crypto import get_random_string
 
-from trustcenter.jobs.worker import Heartbeat, install_time_limit
+from trustcenter.jobs.worker import Heartbeat, install_time_limit, jobs_release
 
 
 class Command(BaseCommand):
@@ -27,6 +27,7 @@ class Command(BaseCommand):
 
     def handle(self, *, queue_name, interval, backend, max_tasks, batch, worker_id, verbosity, **options):
         worker_id = worker_id or f"{socket.gethostname()[:30]}-{os.getpid()}-{get_random_string(8)}"
+        jobs_release(worker_id=worker_id)
         heartbeat = Heartbeat(worker_id)
         heartbeat.beat()  # registers this worker and recovers what dead workers left before the first job
         heartbeat.start()
