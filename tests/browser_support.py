@@ -193,7 +193,8 @@ _DL_PAIRS_JS = """
   const t = dt.getBoundingClientRect(), d = dd.getBoundingClientRect();
   const beside = Math.abs(d.top - t.top) < 6 && d.left >= t.right - 1;
   const below = d.top >= t.bottom - 1 && Math.abs(d.left - t.left) < 2;
-  return beside || below ? null : {term: dt.textContent.trim(), problem: `value at (${Math.round(d.left)}, ${Math.round(d.top)}), term at (${Math.round(t.left)}, ${Math.round(t.top)})`};
+  const at = r => `(${Math.round(r.left)}, ${Math.round(r.top)})`;
+  return beside || below ? null : {term: dt.textContent.trim(), problem: `value at ${at(d)}, term at ${at(t)}`};
 }).filter(Boolean))
 """
 
