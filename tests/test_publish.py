@@ -284,3 +284,42 @@ def test_a_page_without_section_headings_is_published_with_an_empty_contents_lis
     version = Policy.objects.get(slug="short-note").current_version
     assert version.toc == []
     assert "Just one paragraph" in version.body_html
+
+
+def test_publish_names_every_file_from_the_content_folder_on(fresh):
+    ok, out, err = publish(fresh)
+    assert ok, err
+    created = [line for line in out.splitlines() if line.startswith("created:")]
+    assert any("NDA" in line for line in created)
+    for line in created:
+        path = line.rsplit("(", 1)[1].rstrip(")")
+        assert path.startswith(f"{fresh.name}/"), line
+        assert str(fresh.parent) not in line
+
+
+def test_a_bad_company_file_is_named_from_the_content_folder_on(fresh):
+    (fresh / "company.yaml").write_text("name: [unclosed\n")
+    ok, out, err = publish(fresh)
+    assert not ok
+    assert f"{fresh.name}/company.yaml:" in err and str(fresh.parent) not in err
+
+
+def test_history_versions_are_marked_imported_and_dated_by_their_effective_date_in_the_change_log(fresh, client):
+    import datetime
+
+    assert publish(fresh)[0]
+    imported = PolicyVersion.objects.filter(imported=True)
+    history = list((fresh / "history").glob("*/v*.md"))
+    assert imported.count() == len(history) > 0
+    assert not PolicyVersion.objects.filter(imported=False, source__contains="/history/").exists()
+    ordered = list(PolicyVersion.objects.in_history_order())
+    keys = [v.effective if v.imported else v.published_at.date() for v in ordered]
+    assert keys == sorted(keys, reverse=True)
+    oldest = ordered[-1]
+    assert oldest.imported and oldest.effective < datetime.date.today()
+
+    html = client.get("/changes/").content.decode()
+    entry = html[html.index(oldest.get_absolute_url()) :].split("</li>", 1)[0]
+    assert "imported from the policy’s earlier history" in entry and "published" not in entry
+    feed = client.get("/changes/feed/").content.decode()
+    assert f"<published>{oldest.effective.isoformat()}T00:00:00" in feed

@@ -4,6 +4,7 @@ The same validation serves `manage.py publish`, `publish --check` and the admin
 editor, so a page accepted in one is accepted in all.
 """
 
+import dataclasses
 import datetime
 import hashlib
 import json
@@ -11,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from trustcenter.content import ContentError, ContentErrors, as_date, load_yaml_mapping
+from trustcenter.content import ContentError, ContentErrors, as_date, content_path, load_yaml_mapping
 from trustcenter.policies.models import Visibility
 
 REQUIRED_KEYS = ("title", "category", "summary", "version", "effective", "reviewed", "owner", "visibility")
@@ -34,6 +35,8 @@ class PolicySource:
     body: str
     path: str
     version_line: int = 1
+    # From content/history/: an earlier version, recorded when this trust center was set up.
+    imported: bool = False
 
     def content_hash(self) -> str:
         """Hash of everything that defines a version. `reviewed` is left out on purpose:
@@ -186,10 +189,7 @@ def collect_sources(root: Path, *, categories: set[str], base: Path | None = Non
     errors: list[ContentError] = []
 
     def display(path: Path) -> str:
-        try:
-            return str(path.relative_to(base.parent if base.name else base))
-        except ValueError:
-            return str(path)
+        return content_path(path, base)
 
     for path in sorted((root / "policies").glob("*.md")):
         try:
@@ -205,15 +205,14 @@ def collect_sources(root: Path, *, categories: set[str], base: Path | None = Non
                     errors.append(ContentError(display(path), 1, "history files must be named v<N>.md, e.g. v1.md"))
                     continue
                 try:
-                    sources.append(
-                        read_policy_file(
-                            path,
-                            categories=categories,
-                            display=display(path),
-                            slug=folder.name,
-                            expected_version=int(match.group(1)),
-                        )
+                    source = read_policy_file(
+                        path,
+                        categories=categories,
+                        display=display(path),
+                        slug=folder.name,
+                        expected_version=int(match.group(1)),
                     )
+                    sources.append(dataclasses.replace(source, imported=True))
                 except ContentErrors as exc:
                     errors.extend(exc.errors)
 
