@@ -196,7 +196,6 @@ FRONT_MATTER_ERRORS = [
     (lambda t: t.replace("reviewed: 2026-02-01", "reviewed: 2026-02-31"), "bad.md:7: `reviewed` must be an ISO date"),
     (lambda t: t.replace("owner: CISO", "owner: CISO\nauthor: me"), "bad.md:9: unknown key `author`"),
     (lambda t: t.replace("summary: A short summary.", "summary: [unclosed"), "bad.md:4: invalid YAML"),
-    (lambda t: t.replace("## Purpose", "# Purpose"), "bad.md:11: top-level `#` heading found"),
     (lambda t: t.split("---\n## Purpose")[0] + "---\n", "bad.md:11: the page has no text after the front matter"),
 ]
 
@@ -323,3 +322,28 @@ def test_history_versions_are_marked_imported_and_dated_by_their_effective_date_
     assert "imported from the policy’s earlier history" in entry and "published" not in entry
     feed = client.get("/changes/feed/").content.decode()
     assert f"<published>{oldest.effective.isoformat()}T00:00:00" in feed
+
+
+def test_a_first_heading_that_repeats_the_title_is_dropped_and_said_so(fresh):
+    write(fresh, "brought", GOOD.format(version=1, body="Text.").replace("## Purpose", "# Example policy\n\n## Purpose"))
+    ok, out, err = publish(fresh)
+    assert ok, err
+    assert "note: dropped the `#` heading that repeats the title" in out
+    version = PolicyVersion.objects.get(policy__slug="brought")
+    assert "Example policy" not in version.body_markdown and version.body_markdown.startswith("## Purpose")
+    assert "<h1" not in version.body_html
+    ok, out, _ = publish(fresh)
+    assert ok and "brought" not in out  # the same file again: nothing to do
+
+
+def test_a_page_with_hash_sections_moves_every_heading_down_one_level(fresh):
+    body = "# Scope\n\nText.\n\n## Detail\n\n```\n# a shell comment\n```\n\nOverview\n========\n\nMore."
+    write(fresh, "brought", GOOD.format(version=1, body="x").replace("## Purpose\n\nx", body))
+    ok, out, err = publish(fresh)
+    assert ok, err
+    assert "note: the page uses `#` for its sections: moved every heading one level down" in out
+    markdown = PolicyVersion.objects.get(policy__slug="brought").body_markdown
+    assert "## Scope" in markdown and "### Detail" in markdown and "## Overview" in markdown
+    assert "# a shell comment" in markdown and "## a shell comment" not in markdown
+    html = PolicyVersion.objects.get(policy__slug="brought").body_html
+    assert "<h1" not in html and "<h2" in html and "<h3" in html

@@ -166,6 +166,7 @@ def content_publish(*, root: Path, check: bool = False, actor=None) -> PublishRe
                     report.unchanged += 1
                 if outcome != UNCHANGED:
                     report.lines.append(f"{outcome}: {source.slug} v{source.version} ({source.path})")
+                    report.lines.extend(f"  note: {note}" for note in source.notes)
             # The NDA (content/nda.md) is published with the policies, by the same rules (issue 3, gating).
             from trustcenter.access.services import nda_publish
 
