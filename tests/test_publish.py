@@ -325,7 +325,8 @@ def test_history_versions_are_marked_imported_and_dated_by_their_effective_date_
 
 
 def test_a_first_heading_that_repeats_the_title_is_dropped_and_said_so(fresh):
-    write(fresh, "brought", GOOD.format(version=1, body="Text.").replace("## Purpose", "# Example policy\n\n## Purpose"))
+    text = GOOD.format(version=1, body="Text.").replace("## Purpose", "# Example policy\n\n## Purpose")
+    write(fresh, "brought", text)
     ok, out, err = publish(fresh)
     assert ok, err
     assert "note: dropped the `#` heading that repeats the title" in out
