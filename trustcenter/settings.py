@@ -12,7 +12,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from trustcenter.env import env_bool, env_int, env_list, env_str
-from trustcenter.storage import private_storage_settings
+from trustcenter.storage import private_storage_settings, s3_options
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -391,6 +391,52 @@ USERSESSIONS_TRACK_ACTIVITY = False
 # Staff (sales, security admins, anyone with is_staff) must have MFA before pages under these
 # prefixes open (trustcenter.accounts.middleware.StaffMfaRequiredMiddleware).
 STAFF_PATH_PREFIXES = ["/admin/", "/staff/"]
+
+
+# Audit log: a hash chain keyed with AUDIT_HMAC_KEY (kept outside the database), anchored by signed
+# checkpoints written where the database role cannot change them. See docs/audit.md.
+def _audit_hmac_key() -> str:
+    key = env_str("AUDIT_HMAC_KEY")
+    if key:
+        if len(key) < 32:
+            raise ImproperlyConfigured("AUDIT_HMAC_KEY must be at least 32 characters; use secrets.token_urlsafe(50)")
+        return key
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "AUDIT_HMAC_KEY is not set. Set it to a long random value, kept outside the database and "
+            'backed up apart from it (python -c "import secrets; print(secrets.token_urlsafe(50))"), or set '
+            "DEBUG=1 for local development."
+        )
+    # Development only: derived from SECRET_KEY (var/dev-secret-key), which also lives outside the
+    # database. Changing SECRET_KEY therefore breaks the chain; production sets its own key.
+    import hashlib
+    import hmac
+
+    return hmac.new(SECRET_KEY.encode(), b"trustcenter audit key for development", hashlib.sha256).hexdigest()
+
+
+AUDIT_HMAC_KEY = _audit_hmac_key()
+AUDIT_CHECKPOINTS = env_list("AUDIT_CHECKPOINTS", ["file"])
+if not AUDIT_CHECKPOINTS or set(AUDIT_CHECKPOINTS) - {"file", "s3", "syslog"}:
+    raise ImproperlyConfigured(
+        f"AUDIT_CHECKPOINTS must list one or more of file, s3, syslog; got {env_str('AUDIT_CHECKPOINTS')!r}"
+    )
+# A checkpoint after every this many events (written once the transaction commits), besides
+# `manage.py audit_checkpoint` run by a timer (deploy/trustcenter-audit-checkpoint.timer).
+AUDIT_CHECKPOINT_EVERY = env_int("AUDIT_CHECKPOINT_EVERY", 100)
+if AUDIT_CHECKPOINT_EVERY < 1:
+    raise ImproperlyConfigured("AUDIT_CHECKPOINT_EVERY must be at least 1")
+AUDIT_CHECKPOINT_FILE = Path(env_str("AUDIT_CHECKPOINT_FILE", str(VAR_DIR / "audit" / "checkpoints.jsonl")))
+AUDIT_CHECKPOINT_S3 = None
+if "s3" in AUDIT_CHECKPOINTS:
+    _checkpoint_bucket = env_str("AUDIT_CHECKPOINT_S3_BUCKET")
+    if not _checkpoint_bucket:
+        raise ImproperlyConfigured("AUDIT_CHECKPOINTS includes s3, so AUDIT_CHECKPOINT_S3_BUCKET must name a bucket")
+    # Same endpoint and keys as private storage (S3_*); never overwrites an object.
+    AUDIT_CHECKPOINT_S3 = s3_options(
+        bucket=_checkpoint_bucket, location=env_str("AUDIT_CHECKPOINT_S3_PREFIX", "audit-checkpoints")
+    )
+AUDIT_CHECKPOINT_SYSLOG = env_str("AUDIT_CHECKPOINT_SYSLOG", "/dev/log")
 
 LOGGING = {
     "version": 1,
