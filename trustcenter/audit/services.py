@@ -202,9 +202,14 @@ def _walk(events, *, start_seq: int, checkpoint: Checkpoint | None, previous_has
         check.checked += 1
     if checkpoint is not None and checkpoint.seq >= expected_seq:
         check.problem_seq = expected_seq
+        deleted = (
+            f"event #{expected_seq} was"
+            if expected_seq == checkpoint.seq
+            else f"events #{expected_seq} to #{checkpoint.seq} were"
+        )
         check.reason = (
             f"missing: the checkpoint of {checkpoint.time} shows the log reaching event #{checkpoint.seq}, "
-            f"but it ends at #{expected_seq - 1}; events #{expected_seq} to #{checkpoint.seq} were deleted"
+            f"but it ends at #{expected_seq - 1}; {deleted} deleted"
         )
     return check
 
