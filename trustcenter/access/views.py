@@ -1,5 +1,3 @@
-import functools
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
@@ -39,6 +37,7 @@ from trustcenter.access.services import (
     nda_sign,
     organization_for,
 )
+from trustcenter.accounts.decorators import staff_required
 from trustcenter.ratelimit import rate_limited
 
 # States in which a user may send a (new) access request.
@@ -52,30 +51,6 @@ def _safe_next(request, default: str) -> str:
     ):
         return target
     return default
-
-
-def is_reviewer(user) -> bool:
-    return bool(
-        user.is_authenticated and user.is_active and (getattr(user, "is_sales_or_admin", False) or user.is_superuser)
-    )
-
-
-def reviewer_required(view):
-    """Sales and security admins only, with two-factor authentication on (as on every staff page)."""
-
-    @login_required
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not is_reviewer(request.user):
-            raise PermissionDenied(_("Only sales and security admins can open this page."))
-        if not rules.mfa_enabled(request.user):
-            messages.warning(
-                request, _("Staff pages need two-factor authentication. Set up an authenticator app to continue.")
-            )
-            return redirect("mfa_activate_totp")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 # NDA ---------------------------------------------------------------------------------
@@ -199,7 +174,7 @@ def request_access(request):
 # Review queue (sales and security admins) ---------------------------------------------
 
 
-@reviewer_required
+@staff_required
 @require_safe
 @never_cache
 def review(request):
@@ -230,7 +205,7 @@ def review(request):
     return render(request, "access/review.html", context)
 
 
-@reviewer_required
+@staff_required
 @require_POST
 def approve(request, pk):
     access_request = get_object_or_404(AccessRequest, pk=pk)
@@ -253,7 +228,7 @@ def approve(request, pk):
     return redirect("access:review")
 
 
-@reviewer_required
+@staff_required
 @require_POST
 def deny(request, pk):
     access_request = get_object_or_404(AccessRequest, pk=pk)
@@ -272,7 +247,7 @@ def deny(request, pk):
     return redirect("access:review")
 
 
-@reviewer_required
+@staff_required
 @require_POST
 def revoke(request, pk):
     grant = get_object_or_404(AccessGrant, pk=pk)
@@ -288,7 +263,7 @@ def revoke(request, pk):
 # Invitations ------------------------------------------------------------------------------
 
 
-@reviewer_required
+@staff_required
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 def invitations(request):
@@ -393,7 +368,7 @@ def _after_accept(request, user):
     return redirect("documents:list")
 
 
-@reviewer_required
+@staff_required
 @require_safe
 @never_cache
 def trace(request):
