@@ -70,11 +70,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    # Security headers come before WhiteNoise so static files and every early error get them too.
+    # Security headers come first, so every response below gets them: static files, early errors
+    # and SecurityMiddleware's own HTTP-to-HTTPS redirect, which answers without calling what follows it.
     "trustcenter.core.middleware.SecurityHeadersMiddleware",
     "trustcenter.core.middleware.ContentSecurityPolicyMiddleware",  # django-csp's, header built once
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.security.SecurityMiddleware",
     "trustcenter.core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Whole public pages for anonymous visitors; above the session middleware so a hit costs nothing below.

@@ -2,9 +2,10 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import trustcenter.access.models
 from django.conf import settings
 from django.db import migrations, models
+
+import trustcenter.access.models
 
 
 def bind_existing_accounts(apps, schema_editor):
