@@ -253,9 +253,7 @@ def organization_for(user) -> Organization | None:
     """The organization `user` is bound to now (not the one of their current email domain)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    membership = (
-        Membership.objects.select_related("organization").filter(user=user, ended_at__isnull=True).first()
-    )
+    membership = Membership.objects.select_related("organization").filter(user=user, ended_at__isnull=True).first()
     return membership.organization if membership else None
 
 

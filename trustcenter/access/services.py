@@ -221,7 +221,7 @@ def membership_bind_domain(*, domain: str) -> int:
     domain = domain.strip().lower()
     users = (
         EmailAddress.objects.filter(verified=True, email__iendswith=f"@{domain}")
-        .exclude(user__memberships__ended_at__isnull=True)
+        .exclude(user__in=Membership.objects.filter(ended_at__isnull=True).values("user"))
         .values_list("user_id", flat=True)
         .distinct()
     )

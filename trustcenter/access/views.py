@@ -212,8 +212,7 @@ def review(request):
                 "verified": rules.email_verified(user),
                 "signature": NdaSignature.objects.filter(user=user).select_related("nda").first(),
                 "organization": organization_for(user),
-                "approve_form": ApproveForm(initial=ApproveForm.initial_for(
-                    access_request)),
+                "approve_form": ApproveForm(initial=ApproveForm.initial_for(access_request)),
             }
         )
     context = {

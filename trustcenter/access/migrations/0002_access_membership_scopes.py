@@ -33,89 +33,172 @@ def bind_existing_accounts(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('access', '0001_initial'),
-        ('documents', '0001_initial'),
-        ('account', '0009_emailaddress_unique_primary_email'),
+        ("access", "0001_initial"),
+        ("documents", "0001_initial"),
+        ("account", "0009_emailaddress_unique_primary_email"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='accessgrant',
-            name='all_material',
-            field=models.BooleanField(default=True, verbose_name='all NDA material'),
+            model_name="accessgrant",
+            name="all_material",
+            field=models.BooleanField(default=True, verbose_name="all NDA material"),
         ),
         migrations.AddField(
-            model_name='accessgrant',
-            name='documents',
-            field=models.ManyToManyField(blank=True, related_name='+', to='documents.document', verbose_name='documents'),
+            model_name="accessgrant",
+            name="documents",
+            field=models.ManyToManyField(
+                blank=True, related_name="+", to="documents.document", verbose_name="documents"
+            ),
         ),
         migrations.AddField(
-            model_name='accessgrant',
-            name='kinds',
-            field=models.JSONField(blank=True, default=list, validators=[trustcenter.access.models.validate_scope_kinds], verbose_name='kinds'),
+            model_name="accessgrant",
+            name="kinds",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                validators=[trustcenter.access.models.validate_scope_kinds],
+                verbose_name="kinds",
+            ),
         ),
         migrations.AddField(
-            model_name='accessrequest',
-            name='all_material',
-            field=models.BooleanField(default=True, verbose_name='all NDA material'),
+            model_name="accessrequest",
+            name="all_material",
+            field=models.BooleanField(default=True, verbose_name="all NDA material"),
         ),
         migrations.AddField(
-            model_name='accessrequest',
-            name='documents',
-            field=models.ManyToManyField(blank=True, related_name='+', to='documents.document', verbose_name='documents'),
+            model_name="accessrequest",
+            name="documents",
+            field=models.ManyToManyField(
+                blank=True, related_name="+", to="documents.document", verbose_name="documents"
+            ),
         ),
         migrations.AddField(
-            model_name='accessrequest',
-            name='kinds',
-            field=models.JSONField(blank=True, default=list, validators=[trustcenter.access.models.validate_scope_kinds], verbose_name='kinds'),
+            model_name="accessrequest",
+            name="kinds",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                validators=[trustcenter.access.models.validate_scope_kinds],
+                verbose_name="kinds",
+            ),
         ),
         migrations.AddField(
-            model_name='organization',
-            name='auto_approve_all',
-            field=models.BooleanField(default=True, help_text='Untick to approve automatically only the kinds and documents chosen below; requests for more wait for review.', verbose_name='automatic approval covers all NDA material'),
+            model_name="organization",
+            name="auto_approve_all",
+            field=models.BooleanField(
+                default=True,
+                help_text="Untick to approve automatically only the kinds and documents chosen below; requests for more wait for review.",
+                verbose_name="automatic approval covers all NDA material",
+            ),
         ),
         migrations.AddField(
-            model_name='organization',
-            name='auto_approve_documents',
-            field=models.ManyToManyField(blank=True, related_name='+', to='documents.document', verbose_name='documents approved automatically'),
+            model_name="organization",
+            name="auto_approve_documents",
+            field=models.ManyToManyField(
+                blank=True, related_name="+", to="documents.document", verbose_name="documents approved automatically"
+            ),
         ),
         migrations.AddField(
-            model_name='organization',
-            name='auto_approve_kinds',
-            field=models.JSONField(blank=True, default=list, validators=[trustcenter.access.models.validate_scope_kinds], verbose_name='kinds approved automatically'),
+            model_name="organization",
+            name="auto_approve_kinds",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                validators=[trustcenter.access.models.validate_scope_kinds],
+                verbose_name="kinds approved automatically",
+            ),
         ),
         migrations.AlterField(
-            model_name='accessgrant',
-            name='organization',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='grants', to='access.organization'),
+            model_name="accessgrant",
+            name="organization",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="grants",
+                to="access.organization",
+            ),
         ),
         migrations.AlterField(
-            model_name='organization',
-            name='blocked',
-            field=models.BooleanField(default=False, help_text='No account ever bound to this organization, and no grant issued under it, opens gated documents.', verbose_name='blocked'),
+            model_name="organization",
+            name="blocked",
+            field=models.BooleanField(
+                default=False,
+                help_text="No account ever bound to this organization, and no grant issued under it, opens gated documents.",
+                verbose_name="blocked",
+            ),
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('verified_email', 'Verified email address'), ('staff', 'Moved by staff'), ('existing', 'Bound when memberships were introduced')], max_length=20, verbose_name='bound by')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='address that bound it')),
-                ('bound_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='bound at')),
-                ('ended_at', models.DateTimeField(blank=True, null=True, verbose_name='ended at')),
-                ('end_reason', models.TextField(blank=True, max_length=2000, verbose_name='reason for the move')),
-                ('bound_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('ended_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='access.organization')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("verified_email", "Verified email address"),
+                            ("staff", "Moved by staff"),
+                            ("existing", "Bound when memberships were introduced"),
+                        ],
+                        max_length=20,
+                        verbose_name="bound by",
+                    ),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="address that bound it")),
+                ("bound_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="bound at")),
+                ("ended_at", models.DateTimeField(blank=True, null=True, verbose_name="ended at")),
+                ("end_reason", models.TextField(blank=True, max_length=2000, verbose_name="reason for the move")),
+                (
+                    "bound_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "ended_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="access.organization",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'organization membership',
-                'verbose_name_plural': 'organization memberships',
-                'ordering': ['-bound_at'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('ended_at__isnull', True)), fields=('user',), name='access_membership_one_current_per_user')],
+                "verbose_name": "organization membership",
+                "verbose_name_plural": "organization memberships",
+                "ordering": ["-bound_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("ended_at__isnull", True)),
+                        fields=("user",),
+                        name="access_membership_one_current_per_user",
+                    )
+                ],
             },
         ),
         migrations.RunPython(bind_existing_accounts, migrations.RunPython.noop),
