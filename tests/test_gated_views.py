@@ -2,7 +2,8 @@
 
 The cast (tests/conftest.py): anonymous, unverified, verified without NDA (prospect), NDA
 without grant, pending, denied, approved (customer), expired, revoked, an organization
-staff blocked, another organization's customer, sales, security admin, staff without MFA, and an account with only Django's admin flag (is_staff) and MFA.
+staff blocked, another organization's customer, sales, security admin, staff without MFA,
+and an account with only Django's admin flag (is_staff) and MFA.
 
 That last one is no staff member here: roles are defined once on the user
 (`User.has_staff_role`: sales, security admins, superusers), and the admin flag only opens
