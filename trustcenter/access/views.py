@@ -23,7 +23,15 @@ from trustcenter.access.forms import (
     NdaSignForm,
     RevokeForm,
 )
-from trustcenter.access.models import AccessGrant, AccessRequest, Invitation, NdaSignature, NdaVersion, RequestStatus
+from trustcenter.access.models import (
+    AccessGrant,
+    AccessRequest,
+    Invitation,
+    NdaSignature,
+    NdaVersion,
+    RequestStatus,
+    organization_for,
+)
 from trustcenter.access.pdf import nda_copy_pdf
 from trustcenter.access.services import (
     ALL_MATERIAL,
@@ -36,7 +44,6 @@ from trustcenter.access.services import (
     invitation_check,
     invitation_send,
     nda_sign,
-    organization_for,
 )
 from trustcenter.accounts.decorators import staff_required
 from trustcenter.documents.models import Document
