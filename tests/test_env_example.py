@@ -104,6 +104,7 @@ def _production_env(**extra) -> dict[str, str]:
         env.pop(name, None)
     env.update({k: v for k, v in variables_in_env_example().items() if v})
     env["SECRET_KEY"] = "an-example-key-" + "x" * 50
+    env["AUDIT_HMAC_KEY"] = "an-example-audit-key-" + "y" * 50
     env["VAR_DIR"] = extra.pop("VAR_DIR")
     env["PRIVATE_ROOT"] = env["VAR_DIR"] + "/private"
     env.update(extra)

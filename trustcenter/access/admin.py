@@ -73,6 +73,7 @@ class OrganizationAdmin(admin.ModelAdmin):
                 ]
             },
         ),
+        (_("Single sign-on"), {"fields": ["identity_provider"]}),
     ]
     filter_horizontal = ["auto_approve_documents"]
 
