@@ -218,7 +218,7 @@ else:
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "trust@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Security (issue 7). Production-safe whenever DEBUG is off; see SECURITY.md.
+# Security (issue 7). Production-safe whenever DEBUG is off; see docs/threat-model.md.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -346,7 +346,7 @@ PUBLIC_PAGE_CACHE = env_bool("PUBLIC_PAGE_CACHE", True)
 PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 24 * 3600)
 PUBLICATION_APPS = ["policies", "documents", "questionnaires"]
 # Accounts (issue 3, accounts): django-allauth with email as the login, mandatory email
-# verification and MFA. See README "Accounts and security".
+# verification and MFA. See docs/access.md.
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",

@@ -1,10 +1,13 @@
 """allauth customised through its adapters (never by copying its views)."""
 
+import datetime
 import secrets
+import time
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.contrib import messages
@@ -18,10 +21,35 @@ from trustcenter.accounts import lockout
 from trustcenter.core.company import load_company
 from trustcenter.ratelimit import client_address
 
+# When this session last signed in with a password (seconds since the epoch).
+SESSION_SIGNED_IN_AT = "tc_signed_in_at"
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         return settings.ACCOUNT_ALLOW_SIGNUP
+
+    def login(self, request, user):
+        super().login(request, user)
+        request.session[SESSION_SIGNED_IN_AT] = time.time()
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        """A sign-in moments ago counts as recent authentication for setting up a first authenticator.
+
+        Staff are sent to TOTP set-up straight after signing in; asking for the password again there
+        proves nothing new. This holds only while every authenticator of the account was set up after
+        that sign-in (the set-up and the recovery codes it shows): changing or removing one that existed
+        before still asks, as does everything once ACCOUNT_REAUTHENTICATION_TIMEOUT has passed.
+        """
+        required = super().is_reauthentication_required(app=app, **kwargs)
+        request = self.request
+        if not required or app != "allauth.mfa" or request is None or not request.user.is_authenticated:
+            return required
+        signed_in_at = request.session.get(SESSION_SIGNED_IN_AT)
+        if signed_in_at is None or time.time() - signed_in_at >= settings.ACCOUNT_REAUTHENTICATION_TIMEOUT:
+            return True
+        since = datetime.datetime.fromtimestamp(signed_in_at, tz=datetime.UTC)
+        return Authenticator.objects.filter(user=request.user, created_at__lt=since).exists()
 
     # Sign-up gives no signal: with ACCOUNT_PREVENT_ENUMERATION allauth answers a known address
     # with the same page and mails its owner instead of creating an account. Creating one hashes
