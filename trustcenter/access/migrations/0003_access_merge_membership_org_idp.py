@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('access', '0002_access_membership_scopes'),
-        ('access', '0002_access_org_idp'),
+        ("access", "0002_access_membership_scopes"),
+        ("access", "0002_access_org_idp"),
     ]
 
-    operations = [
-    ]
+    operations = []
