@@ -225,15 +225,21 @@ def library_documents() -> list[Document]:
                 cites=frozenset(cites),
                 answer_pk=answer.pk,
                 sources=sources,
+                text=plain_text(answer.full_answer),
             )
         )
     for version in versions.values():
+        enclosing: dict[int, str] = {}
         for section in version_sections(version):
+            key = f"section:{version.policy.slug}#{section.anchor}"
+            enclosing = {level: k for level, k in enclosing.items() if level < section.level}
+            parent = enclosing[max(enclosing)] if enclosing else ""
+            enclosing[section.level] = key
             if section.level > 3 or not section.text:
                 continue
             documents.append(
                 Document(
-                    key=f"section:{version.policy.slug}#{section.anchor}",
+                    key=key,
                     kind="section",
                     title=f"{version.policy.title}: {section.title}",
                     short_answer="",
@@ -246,6 +252,8 @@ def library_documents() -> list[Document]:
                         (section.text, 1.0),
                     ],
                     boost=0.85,
+                    text=section.text,
+                    parent=parent,
                 )
             )
     return documents

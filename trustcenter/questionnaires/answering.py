@@ -1,0 +1,174 @@
+"""Writing the answer a suggestion offers: a short answer that fits the question, and the
+one to three sentences of the cited text that support it.
+
+The short answer follows the question's kind (see reading.py): Yes or No for a yes/no
+question (No when the supporting sentence says the thing is not done), one of the sheet's
+own options when it offers some, a frequency, a duration or a number taken from the quoted
+sentences, a name for "who". An approved library answer keeps its own short answer when it
+already fits. It is never blank.
+"""
+
+import re
+
+from trustcenter.questionnaires import reading
+
+MAX_QUOTE_SENTENCES = 3
+MAX_QUOTE_CHARS = 600
+MAX_SHORT_CHARS = 160
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"(])")
+_NEGATION = re.compile(r"\b(not|never|no|cannot|can't|don't|doesn't|isn't|aren't|none|nor|prohibited|without)\b", re.I)
+_FREQUENCY = re.compile(
+    r"\b(continuous(?:ly)?|real[- ]time|hourly|nightly|daily|weekly|monthly|quarterly|annually|yearly|"
+    r"twice a year|once a (?:year|quarter|month|week|day)|every (?:business )?(?:day|week|month|quarter|year)|"
+    r"every (?:\d+|two|three|four|six|twelve) (?:hours|days|weeks|months|years)|at least (?:annually|yearly|"
+    r"quarterly|monthly|once a year|every \w+ \w+)|each (?:year|quarter|month))\b",
+    re.I,
+)
+_DURATION = re.compile(
+    r"\b(?:within |under |up to |at most |after )?(?:\d[\d,.]*|one|two|three|four|five|six|seven|ten|twelve|"
+    r"fourteen|thirty)(?:-| )(?:business |calendar |working )?(?:minutes?|hours?|days?|weeks?|months?|years?)\b",
+    re.I,
+)
+_NUMBER = re.compile(r"\b\d[\d,.]*\s*%|\b\d[\d,.]*\b(?:\s+[a-z]+){0,2}|\b(?:one|two|three|four|five|six|eleven|ten)\s+\w+", re.I)
+_ROLE = re.compile(
+    r"\b(?:Chief [A-Z][a-z]+(?: [A-Z][a-z]+)* Officer(?: \([A-Z]+\))?|CISO|CTO|CEO|DPO|VP [A-Z][a-z]+|"
+    r"Head of [A-Z][\w ,]+?(?= |$|,|\.)|(?:Security Engineering|Detection and Response|GRC team|"
+    r"Platform Engineering|Security Steering Committee))"
+)
+_YES_NO_SHORT = re.compile(r"^(yes|no)\b[,.;:]?\s*", re.I)
+
+
+def sentences(text: str) -> list[str]:
+    out = []
+    for paragraph in re.split(r"\n+", text or ""):
+        for sentence in _SENTENCE_END.split(paragraph.strip()):
+            sentence = sentence.strip(" -*")
+            if len(sentence) > 12:
+                out.append(sentence)
+    return out
+
+
+def _tokens(text: str) -> set[str]:
+    from trustcenter.questionnaires.ranking import analyze
+
+    return set(analyze(text))
+
+
+def best_sentences(question, text: str, *, query_tokens: dict, idf: dict) -> list[str]:
+    """The 1-3 sentences of `text` that share the most (idf-weighted) with the question,
+    in their original order."""
+    candidates = sentences(text)
+    if not candidates:
+        return []
+    weights = {t: w for t, (w, _part) in query_tokens.items()}
+    scored = []
+    for position, sentence in enumerate(candidates):
+        tokens = _tokens(sentence)
+        score = sum(weights.get(t, 0.0) for t in tokens)
+        # Long run-on sentences (flattened tables) score on more words; damp them.
+        score /= 1 + max(len(sentence) - 300, 0) / 300
+        scored.append((score, -position, sentence))
+    scored.sort(reverse=True)
+    best = scored[0][0]
+    chosen = [item for item in scored[:MAX_QUOTE_SENTENCES] if item[0] >= 0.5 * best and item[0] > 0] or scored[:1]
+    chosen.sort(key=lambda item: -item[1])
+    quote, total = [], 0
+    for _score, _position, sentence in chosen:
+        if total and total + len(sentence) > MAX_QUOTE_CHARS:
+            break
+        quote.append(sentence if len(sentence) <= MAX_QUOTE_CHARS else _cut(sentence, MAX_QUOTE_CHARS))
+        total += len(sentence)
+    return quote
+
+
+def _cut(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > 0 else limit].rstrip(" ,;:") + " ..."
+
+
+def _first(pattern: re.Pattern, texts: list[str]) -> str:
+    for text in texts:
+        match = pattern.search(text)
+        if match:
+            return match.group(0).strip()
+    return ""
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _negated(question_text: str, sentence: str) -> bool:
+    return bool(_NEGATION.search(sentence)) and not _NEGATION.search(question_text)
+
+
+def pick_options(options, texts: list[str], *, multiple: bool) -> list[str]:
+    """The sheet's options that the supporting text names."""
+    joined = " ".join(texts).lower()
+    found = []
+    for option in options:
+        words = [w for w in re.findall(r"[a-z0-9]+", option.lower()) if len(w) > 1]
+        if words and all(re.search(r"\b" + re.escape(w), joined) for w in words):
+            found.append(option)
+    return found if multiple else found[:1]
+
+
+def yes_no_option(options, yes: bool) -> str:
+    wanted = "yes" if yes else "no"
+    return next((o for o in options if o.strip().lower().rstrip(".") == wanted), "Yes" if yes else "No")
+
+
+def compose(question, doc, *, query_tokens: dict, idf: dict) -> tuple[str, str]:
+    """(short answer, quote) for `doc` as an answer to `question` (a reading.Question)."""
+    text = doc.text or doc.detail
+    quote_sentences = best_sentences(question, text, query_tokens=query_tokens, idf=idf)
+    quote = " ".join(quote_sentences)
+    short = _short(question, doc, quote_sentences)
+    return _cut(short, MAX_SHORT_CHARS) or "See detail", quote
+
+
+def _short(question, doc, quote: list[str]) -> str:
+    kind = question.kind
+    library = doc.short_answer.strip() if doc.kind == "answer" else ""
+    lead = quote[0] if quote else ""
+    if question.options and not reading.is_yes_no_options(question.options):
+        picked = pick_options(question.options, quote + [doc.text or doc.detail], multiple=question.multiple)
+        if picked:
+            return ", ".join(picked)
+    if kind == reading.YES_NO:
+        if library and _YES_NO_SHORT.match(library):
+            yes = library.lower().startswith("yes")
+            if question.options:
+                return yes_no_option(question.options, yes)
+            return library
+        yes = not (lead and _negated(question.text, lead))
+        if question.options:
+            return yes_no_option(question.options, yes)
+        if library and library.lower() not in ("n/a", "in progress"):
+            # "Quarterly" to "Do you review access?" reads as "Yes, quarterly".
+            return ("Yes, " if yes else "No, ") + library[:1].lower() + library[1:]
+        return "Yes" if yes else "No"
+    if kind == reading.FREQUENCY:
+        found = _first(_FREQUENCY, ([library] if library else []) + quote)
+        if found:
+            return _capital(found)
+    if kind == reading.DURATION:
+        found = _first(_DURATION, ([library] if library else []) + quote)
+        if found:
+            return _capital(found)
+    if kind == reading.NUMBER:
+        found = _first(_NUMBER, quote)
+        if library and re.search(r"\d", library):
+            return library
+        if found:
+            return found
+    if kind == reading.NAME:
+        found = _first(_ROLE, ([library] if library else []) + quote)
+        if found:
+            return found
+    if library and not (kind in (reading.CHOICE, reading.DESCRIBE) and library.lower() in ("yes", "no")):
+        return library
+    return _cut(lead, MAX_SHORT_CHARS) if lead else doc.title
