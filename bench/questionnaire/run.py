@@ -79,8 +79,10 @@ class Judge:
         }
 
     def _related(self, section: str, expect) -> bool:
-        return section in expect or self.parent.get(section) in expect or any(
-            self.parent.get(label) == section for label in expect
+        return (
+            section in expect
+            or self.parent.get(section) in expect
+            or any(self.parent.get(label) == section for label in expect)
         )
 
     def right(self, doc, expect) -> bool:

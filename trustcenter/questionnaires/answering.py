@@ -30,7 +30,9 @@ _DURATION = re.compile(
     r"fourteen|thirty)(?:-| )(?:business |calendar |working )?(?:minutes?|hours?|days?|weeks?|months?|years?)\b",
     re.I,
 )
-_NUMBER = re.compile(r"\b\d[\d,.]*\s*%|\b\d[\d,.]*\b(?:\s+[a-z]+){0,2}|\b(?:one|two|three|four|five|six|eleven|ten)\s+\w+", re.I)
+_NUMBER = re.compile(
+    r"\b\d[\d,.]*\s*%|\b\d[\d,.]*\b(?:\s+[a-z]+){0,2}|\b(?:one|two|three|four|five|six|eleven|ten)\s+\w+", re.I
+)
 _ROLE = re.compile(
     r"\b(?:Chief [A-Z][a-z]+(?: [A-Z][a-z]+)* Officer(?: \([A-Z]+\))?|CISO|CTO|CEO|DPO|VP [A-Z][a-z]+|"
     r"Head of [A-Z][\w ,]+?(?= |$|,|\.)|(?:Security Engineering|Detection and Response|GRC team|"
@@ -97,6 +99,13 @@ def _first(pattern: re.Pattern, texts: list[str]) -> str:
     return ""
 
 
+def _lower_first(text: str) -> str:
+    """ "Quarterly" -> "quarterly", but "EU (Frankfurt)" and "AWS KMS" stay as they are."""
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]
+
+
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -148,8 +157,9 @@ def _short(question, doc, quote: list[str]) -> str:
         if question.options:
             return yes_no_option(question.options, yes)
         if library and library.lower() not in ("n/a", "in progress"):
-            # "Quarterly" to "Do you review access?" reads as "Yes, quarterly".
-            return ("Yes, " if yes else "No, ") + library[:1].lower() + library[1:]
+            # "Quarterly" to "Do you review access?" reads as "Yes, quarterly"; a label next
+            # to a sentence that says "not" stays as it is, for the reviewer to read.
+            return "Yes, " + _lower_first(library) if yes else library
         return "Yes" if yes else "No"
     if kind == reading.FREQUENCY:
         found = _first(_FREQUENCY, ([library] if library else []) + quote)

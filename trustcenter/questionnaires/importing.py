@@ -279,6 +279,14 @@ def _looks_like_question(text: str) -> bool:
     return text.endswith("?") or bool(_QUESTION_WORDS.match(text)) or len(text.split()) > 8
 
 
+def _is_prompt(text: str) -> bool:
+    """A line to fill in rather than a heading: "Explain where files are stored:", "The name
+    of the application", "Any other comments"."""
+    from trustcenter.questionnaires.reading import expert_reason
+
+    return text.endswith(":") or bool(re.match(r"^(the|your|any|anything)\b", text, re.I)) or bool(expert_reason(text))
+
+
 def _guess(sheet: Sheet) -> None:
     best_header, best_column, best_score = None, None, 0
     for index, row in enumerate(sheet.rows[:HEADER_SCAN_ROWS]):
@@ -345,7 +353,7 @@ def classify_rows(sheet: Sheet, *, header_row: int | None, column: int) -> list[
             continue
         bare = _NUMBERING.sub("", text).strip()
         words = len(re.findall(r"[^\W\d_]{2,}", bare))
-        if _looks_like_question(text):
+        if _looks_like_question(text) or _is_prompt(bare):
             result.append((QUESTION, text))
         elif words and len(bare.split()) <= 8 and all(len(o) <= 20 for o in others):
             result.append((SECTION, ""))
@@ -359,7 +367,9 @@ def classify_rows(sheet: Sheet, *, header_row: int | None, column: int) -> list[
 
 # What the sheet says around a question ---------------------------------------------------
 
-_SECTION_COLUMN = re.compile(r"^(section|category|domain|area|topic|control (family|domain|area)|family|chapter)$", re.I)
+_SECTION_COLUMN = re.compile(
+    r"^(section|category|domain|area|topic|control (family|domain|area)|family|chapter)$", re.I
+)
 _OPTIONS_COLUMN = re.compile(
     r"^((possible|allowed|valid|answer|response) (answers|options|values|choices)|options|choices|answer choices)$",
     re.I,
@@ -373,9 +383,7 @@ def _header_texts(sheet: Sheet, header_row: int | None) -> list[str]:
     return [text_of(v) for v in header]
 
 
-def question_contexts(
-    sheet: Sheet, kinds: list[tuple[str, str]], *, header_row: int | None, column: int
-) -> list[dict]:
+def question_contexts(sheet: Sheet, kinds: list[tuple[str, str]], *, header_row: int | None, column: int) -> list[dict]:
     """For every row, what a reader takes from around a question: the section heading(s) it
     sits under ("Clients > Logging", from heading rows or a Section/Category column), the
     question above it in the same section (for follow-ups such as "If yes, describe..."), and
@@ -391,12 +399,15 @@ def question_contexts(
     contexts = []
     for index, (row, (kind, text)) in enumerate(zip(sheet.rows, kinds, strict=True)):
         if kind == SECTION:
-            heading = next((text_of(v) for v in row if text_of(v)), "")
-            # Headings in a row nest ("Clients", then "Logging"); a heading after questions
-            # replaces the innermost one.
-            if after_heading:
+            heading, level = _heading_text(row), _heading_level(row)
+            if level:
+                # Numbered headings say how they nest: "2" then "2.1".
+                path = path[: level - 1] + [heading]
+            elif after_heading:
+                # Headings in a row nest ("Clients", then "Logging") ...
                 path.append(heading)
             else:
+                # ... and a heading after questions replaces the innermost one.
                 path = (path[:-1] if len(path) > 1 else []) + [heading]
             after_heading = True
             contexts.append({})
@@ -421,6 +432,24 @@ def question_contexts(
         contexts.append({k: v for k, v in context.items() if v})
         previous, previous_section = text, section
     return contexts
+
+
+def _heading_text(row: list) -> str:
+    """The words of a heading row, without its reference code ("B", "3.1")."""
+    texts = [text_of(v) for v in row if text_of(v)]
+    worded = [t for t in texts if re.search(r"[^\W\d_]{3,}", t)]
+    return max(worded, key=len) if worded else " ".join(texts)
+
+
+_HEADING_CODE = re.compile(r"^(?:[A-Z]{1,3}[-.]?)?\d+(?:\.\d+)*\.?$|^[A-Z]{1,2}$")
+
+
+def _heading_level(row: list) -> int:
+    """1 for "2" or "B", 2 for "2.1" or "B.1", ...; 0 when the heading has no code."""
+    code = next((text_of(v) for v in row if text_of(v)), "")
+    if not _HEADING_CODE.match(code):
+        return 0
+    return code.rstrip(".").count(".") + 1
 
 
 def _row_validation(sheet: Sheet, index: int, question_column: int) -> tuple[str, ...]:

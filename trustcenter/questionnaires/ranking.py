@@ -137,20 +137,21 @@ REASON_FEEDBACK = "feedback"
 # How much each part of what the sheet says weighs in the query: the question itself, the
 # question it follows up, the section heading it sits under.
 QUESTION_WEIGHT, PREVIOUS_WEIGHT, HEADING_WEIGHT = 1.0, 0.6, 0.35
+SHORT_QUESTION, SHORT_HEADING_WEIGHT = 10, 0.8
 
 # Calibration: a logistic model over the features below, fitted on the development split of
 # the benchmark (bench/questionnaire/run.py --fit prints these numbers); its output is the
 # probability that the first suggestion cites a right section.
 CALIBRATION = {
-    "bias": -4.409,
-    "answer": 0.743,
-    "coverage": 0.753,
-    "distinct": 1.367,
-    "dominance": 1.59,
-    "heading": 0.414,
-    "margin": 2.483,
-    "strength": 2.664,
-    "unknown": -0.718,
+    "bias": -4.192,
+    "answer": 1.084,
+    "coverage": 1.803,
+    "distinct": 1.7,
+    "dominance": 1.271,
+    "heading": 0.189,
+    "margin": 2.999,
+    "strength": 0.845,
+    "unknown": -0.831,
 }
 
 
@@ -188,9 +189,13 @@ class Index:
         """token -> (weight, part) with the part that gave it its largest weight."""
         parts = [(question.text, QUESTION_WEIGHT, "question")]
         if question.previous:
-            parts.append((question.previous, PREVIOUS_WEIGHT, "previous"))
+            # A short follow-up ("How long are they kept?") is about the question above.
+            short = len(question.text.split()) <= SHORT_QUESTION
+            parts.append((question.previous, 1.0 if short else PREVIOUS_WEIGHT, "previous"))
         if question.section:
-            parts.append((question.section, HEADING_WEIGHT, "heading"))
+            # The shorter the question, the more its heading says what it is about.
+            short = len(question.text.split()) <= SHORT_QUESTION
+            parts.append((question.section, SHORT_HEADING_WEIGHT if short else HEADING_WEIGHT, "heading"))
         query: dict[str, tuple[float, str]] = {}
         for text, part_weight, part in parts:
             for token, count in Counter(analyze(text)).items():

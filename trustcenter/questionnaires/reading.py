@@ -148,7 +148,7 @@ def read_question(text: str, *, section: str = "", previous: str = "", options=(
 
 
 def split_options(value) -> tuple[str, ...]:
-    """"Yes / No / N/A", "Daily; Weekly; Monthly", one per line ... as a tuple of options."""
+    """ "Yes / No / N/A", "Daily; Weekly; Monthly", one per line ... as a tuple of options."""
     text = str(value or "").strip()
     if not text:
         return ()

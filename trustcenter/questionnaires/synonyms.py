@@ -268,6 +268,7 @@ disposal: sanitized, sanitised, sanitization, sanitisation
 incident: incident handling
 ids: unauthorized use, unauthorised use
 vpn: remote access sessions, nonlocal maintenance, remote maintenance, remote sessions
+siem: central location, central repository, centrally, centralised, centralized, aggregated, aggregation
 """
 
 

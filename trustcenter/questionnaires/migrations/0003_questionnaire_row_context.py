@@ -4,20 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('questionnaires', '0002_questionnaire_questionnairerow'),
+        ("questionnaires", "0002_questionnaire_questionnairerow"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='questionnairerow',
-            name='context',
+            model_name="questionnairerow",
+            name="context",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AddField(
-            model_name='questionnairerow',
-            name='expert_reason',
-            field=models.CharField(blank=True, choices=[('no-section', 'No policy section covers it'), ('weak', 'The closest section is a weak match'), ('conflict', 'Two sections could answer it; choose one'), ('product-specific', 'It asks about your product or the sheet itself'), ('feedback', 'It asks for comments or feedback')], max_length=20),
+            model_name="questionnairerow",
+            name="expert_reason",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("no-section", "No policy section covers it"),
+                    ("weak", "The closest section is a weak match"),
+                    ("conflict", "Two sections could answer it; choose one"),
+                    ("product-specific", "It asks about your product or the sheet itself"),
+                    ("feedback", "It asks for comments or feedback"),
+                ],
+                max_length=20,
+            ),
         ),
     ]
