@@ -141,7 +141,7 @@ def report(rows, threshold) -> None:
 
 def reliability(rows, title) -> None:
     bands = defaultdict(lambda: [0, 0])
-    for item, _ranked, top, right in rows:
+    for _item, _ranked, top, right in rows:
         if top is None:
             continue
         band = min(top.confidence // 10, 9)
@@ -234,7 +234,7 @@ def main() -> int:
 
         if args.misses:
             print(f"\nWrong or left to an expert ({args.misses}):")
-            for item, ranked, top, right in rows:
+            for item, ranked, _top, right in rows:
                 if item.split != args.misses or (right and not ranked.needs_expert):
                     continue
                 if not item.answerable and ranked.needs_expert:

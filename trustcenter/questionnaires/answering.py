@@ -9,6 +9,7 @@ already fits. It is never blank.
 """
 
 import re
+from functools import lru_cache
 
 from trustcenter.questionnaires import reading
 
@@ -51,22 +52,23 @@ def sentences(text: str) -> list[str]:
     return out
 
 
-def _tokens(text: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def _analysed_sentences(text: str) -> tuple[tuple[str, frozenset], ...]:
+    """The sentences of a document with their tokens; documents repeat across questions."""
     from trustcenter.questionnaires.ranking import analyze
 
-    return set(analyze(text))
+    return tuple((sentence, frozenset(analyze(sentence))) for sentence in sentences(text))
 
 
 def best_sentences(question, text: str, *, query_tokens: dict, idf: dict) -> list[str]:
     """The 1-3 sentences of `text` that share the most (idf-weighted) with the question,
     in their original order."""
-    candidates = sentences(text)
+    candidates = _analysed_sentences(text)
     if not candidates:
         return []
     weights = {t: w for t, (w, _part) in query_tokens.items()}
     scored = []
-    for position, sentence in enumerate(candidates):
-        tokens = _tokens(sentence)
+    for position, (sentence, tokens) in enumerate(candidates):
         score = sum(weights.get(t, 0.0) for t in tokens)
         # Long run-on sentences (flattened tables) score on more words; damp them.
         score /= 1 + max(len(sentence) - 300, 0) / 300

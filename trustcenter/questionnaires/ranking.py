@@ -25,7 +25,7 @@ from trustcenter.questionnaires.synonyms import SELF_REFERENCES, STOPWORDS, SYNO
 K1 = 1.2
 B = 0.75
 # Below this confidence (0-100) a question is marked "needs an expert" instead of guessed.
-DEFAULT_THRESHOLD = 50
+DEFAULT_THRESHOLD = 70
 MAX_SUGGESTIONS = 3
 
 _WORD_RE = re.compile(r"[a-z0-9]+")
