@@ -11,6 +11,7 @@ prints per source and split:
   with a right first suggestion;
 - unanswerable to expert: the share of questions no section answers left to an expert;
 - confident wrong: first suggestions with confidence >= 70 that are wrong;
+- precision: of the questions answered (not left to an expert), the share answered right;
 - a reliability table (per confidence band, the share right) on the test splits;
 - the time and peak memory to answer 1,000 questions.
 
@@ -119,7 +120,7 @@ def report(rows, threshold) -> None:
         groups[(row[0].source, row[0].split)].append(row)
     print(
         f"\n{'source':<14}{'split':<7}{'answerable':>11}{'top-1 right':>13}{'answered right':>16}"
-        f"{'unanswerable':>14}{'to expert':>11}{'conf. wrong':>13}"
+        f"{'unanswerable':>14}{'to expert':>11}{'conf. wrong':>13}{'precision':>11}"
     )
     for (source, split), group in sorted(groups.items()):
         answerable = [r for r in group if r[0].answerable]
@@ -128,6 +129,7 @@ def report(rows, threshold) -> None:
         answered_right = sum(r[3] and not r[1].needs_expert for r in answerable)
         expert = sum(r[1].needs_expert for r in unanswerable)
         wrong = sum(bool(r[2]) and not r[3] and r[2].confidence >= CONFIDENT for r in group)
+        answered = [r for r in group if not r[1].needs_expert]
 
         def pct(a, b):
             return f"{100 * a / b:5.1f}%" if b else "   - "
@@ -135,7 +137,7 @@ def report(rows, threshold) -> None:
         print(
             f"{source:<14}{split:<7}{len(answerable):>11}{pct(top1, len(answerable)):>13}"
             f"{pct(answered_right, len(answerable)):>16}{len(unanswerable):>14}"
-            f"{pct(expert, len(unanswerable)):>11}{wrong:>13}"
+            f"{pct(expert, len(unanswerable)):>11}{wrong:>13}{pct(answered_right, len(answered)):>11}"
         )
 
 
