@@ -284,7 +284,9 @@ def _is_prompt(text: str) -> bool:
     of the application", "Any other comments"."""
     from trustcenter.questionnaires.reading import expert_reason
 
-    return text.endswith(":") or bool(re.match(r"^(the|your|any|anything)\b", text, re.I)) or bool(expert_reason(text))
+    if text.endswith(":") or expert_reason(text):
+        return True
+    return bool(re.match(r"^(the|your) (name|version|url|number|list|description|address|email|title)\b", text, re.I))
 
 
 def _guess(sheet: Sheet) -> None:
