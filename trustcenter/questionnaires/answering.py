@@ -18,7 +18,13 @@ MAX_QUOTE_CHARS = 600
 MAX_SHORT_CHARS = 160
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"(])")
-_NEGATION = re.compile(r"\b(not|never|no|cannot|can't|don't|doesn't|isn't|aren't|none|nor|prohibited|without)\b", re.I)
+# "Not done" in a sentence: a negating word anywhere in it, or "no" shortly before the word.
+_NEGATION = re.compile(
+    r"\b(not|never|cannot|can't|don't|doesn't|isn't|aren't|prohibited|disabled|removed|blocked|forbidden|"
+    r"refused|denied)\b",
+    re.I,
+)
+_NO_BEFORE = re.compile(r"\bno\s+((?:[\w-]+\W+){0,4})", re.I)
 _FREQUENCY = re.compile(
     r"\b(continuous(?:ly)?|real[- ]time|hourly|nightly|daily|weekly|monthly|quarterly|annually|yearly|"
     r"twice a year|once a (?:year|quarter|month|week|day)|every (?:business )?(?:day|week|month|quarter|year)|"
@@ -112,10 +118,6 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _negated(question_text: str, sentence: str) -> bool:
-    return bool(_NEGATION.search(sentence)) and not _NEGATION.search(question_text)
-
-
 def pick_options(options, texts: list[str], *, multiple: bool) -> list[str]:
     """The sheet's options that the supporting text names."""
     joined = " ".join(texts).lower()
@@ -132,55 +134,72 @@ def yes_no_option(options, yes: bool) -> str:
     return next((o for o in options if o.strip().lower().rstrip(".") == wanted), "Yes" if yes else "No")
 
 
-def compose(question, doc, *, query_tokens: dict, idf: dict) -> tuple[str, str]:
-    """(short answer, quote) for `doc` as an answer to `question` (a reading.Question)."""
+def compose(question, doc, *, query_tokens: dict, idf: dict) -> tuple[str, str, bool]:
+    """(short answer, quote, fits) for `doc` as an answer to `question` (a reading.Question).
+    `fits` is False when the question asks for a frequency, a duration, a number, a name or
+    one of the sheet's options and the cited text gives none: a sign of the wrong section."""
     text = doc.text or doc.detail
     quote_sentences = best_sentences(question, text, query_tokens=query_tokens, idf=idf)
     quote = " ".join(quote_sentences)
-    short = _short(question, doc, quote_sentences)
-    return _cut(short, MAX_SHORT_CHARS) or "See detail", quote
+    key = _key_token(query_tokens)
+    short, fits = _short(question, doc, quote_sentences, key)
+    return _cut(short, MAX_SHORT_CHARS) or doc.title, quote, fits
 
 
-def _short(question, doc, quote: list[str]) -> str:
+def _key_token(query_tokens: dict) -> str:
+    """The question's most telling word (its rarest one in the library)."""
+    words = [(w, t) for t, (w, part) in query_tokens.items() if part == "question" and not t.startswith("~")]
+    return max(words)[1] if words else ""
+
+
+def _says_not(sentence: str, key: str) -> bool:
+    """The sentence most about the question says it is not done ("TLS 1.0 ... disabled",
+    "never copied to staging"), about the question's own key word."""
+    from trustcenter.questionnaires.ranking import analyze
+
+    if not sentence:
+        return False
+    if any(key in analyze(match.group(1)) for match in _NO_BEFORE.finditer(sentence)):
+        return True
+    return bool(_NEGATION.search(sentence)) and (not key or key in analyze(sentence))
+
+
+def _short(question, doc, quote: list[str], key: str) -> tuple[str, bool]:
     kind = question.kind
     library = doc.short_answer.strip() if doc.kind == "answer" else ""
     lead = quote[0] if quote else ""
     if question.options and not reading.is_yes_no_options(question.options):
         picked = pick_options(question.options, quote + [doc.text or doc.detail], multiple=question.multiple)
         if picked:
-            return ", ".join(picked)
+            return ", ".join(picked), True
+        return library or lead, False
     if kind == reading.YES_NO:
+        no = _says_not(lead, key) and not _NEGATION.search(question.text) and not _NO_BEFORE.search(question.text)
         if library and _YES_NO_SHORT.match(library):
-            yes = library.lower().startswith("yes")
-            if question.options:
-                return yes_no_option(question.options, yes)
-            return library
-        yes = not (lead and _negated(question.text, lead))
+            if library.lower().startswith("yes") and no:
+                answer = "No"  # the cited sentence itself says otherwise
+            else:
+                answer = library
+        elif library and library.lower() not in ("n/a", "in progress"):
+            # "Quarterly" to "Do you review access?" reads as "Yes, quarterly".
+            answer = ("No, " if no else "Yes, ") + _lower_first(library)
+        else:
+            answer = library or ("No" if no else "Yes")
         if question.options:
-            return yes_no_option(question.options, yes)
-        if library and library.lower() not in ("n/a", "in progress"):
-            # "Quarterly" to "Do you review access?" reads as "Yes, quarterly"; a label next
-            # to a sentence that says "not" stays as it is, for the reviewer to read.
-            return "Yes, " + _lower_first(library) if yes else library
-        return "Yes" if yes else "No"
-    if kind == reading.FREQUENCY:
-        found = _first(_FREQUENCY, ([library] if library else []) + quote)
+            word = answer.split(",")[0].split(";")[0].strip().lower()
+            return yes_no_option(question.options, word != "no"), True
+        return answer, True
+    wanted = {reading.FREQUENCY: _FREQUENCY, reading.DURATION: _DURATION, reading.NAME: _ROLE}.get(kind)
+    if wanted is not None:
+        found = _first(wanted, ([library] if library else []) + quote)
         if found:
-            return _capital(found)
-    if kind == reading.DURATION:
-        found = _first(_DURATION, ([library] if library else []) + quote)
-        if found:
-            return _capital(found)
+            return _capital(found) if kind != reading.NAME else found, True
+        return library or _cut(lead, MAX_SHORT_CHARS), False
     if kind == reading.NUMBER:
-        found = _first(_NUMBER, quote)
         if library and re.search(r"\d", library):
-            return library
-        if found:
-            return found
-    if kind == reading.NAME:
-        found = _first(_ROLE, ([library] if library else []) + quote)
-        if found:
-            return found
+            return library, True
+        found = _first(_NUMBER, quote)
+        return (found, True) if found else (library or _cut(lead, MAX_SHORT_CHARS), False)
     if library and not (kind in (reading.CHOICE, reading.DESCRIBE) and library.lower() in ("yes", "no")):
-        return library
-    return _cut(lead, MAX_SHORT_CHARS) if lead else doc.title
+        return library, True
+    return (_cut(lead, MAX_SHORT_CHARS) if lead else doc.title), True

@@ -276,10 +276,14 @@ class Index:
                 "answer": 1.0 if doc.kind == "answer" else 0.0,
                 "unknown": unknown / possible,
             }
+            short, quote, fits = compose(question, doc, query_tokens=query, idf=self.idf)
             probability = calibrated(features)
+            if not fits:
+                # The question asks for a frequency, a duration, a number, a name or one of
+                # the sheet's options and the cited text has none: not a confident answer.
+                probability = min(probability, (self.threshold - 1) / 100)
             if position == 0:
                 first_features = features
-            short, quote = compose(question, doc, query_tokens=query, idf=self.idf)
             suggestions.append(Suggestion(doc, scores[number], round(100 * probability), short, quote))
         first = suggestions[0]
         needs_expert = first.confidence < self.threshold
