@@ -284,7 +284,7 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 10
 # An approved answer is flagged stale this many months after its last review.
 ANSWER_REVIEW_MONTHS = env_int("ANSWER_REVIEW_MONTHS", 12)
 # Suggestions below this confidence (0-100) mark a question "needs an expert".
-QUESTIONNAIRE_EXPERT_THRESHOLD = env_int("QUESTIONNAIRE_EXPERT_THRESHOLD", 50)
+QUESTIONNAIRE_EXPERT_THRESHOLD = env_int("QUESTIONNAIRE_EXPERT_THRESHOLD", 70)
 QUESTIONNAIRE_MAX_UPLOAD_BYTES = env_int("QUESTIONNAIRE_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 QUESTIONNAIRE_MAX_QUESTIONS = 2000
 # Uploads are checked against QUESTIONNAIRE_MAX_UPLOAD_BYTES with a clear message; the body
