@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import conditional_page
-from ninja import File, NinjaAPI, Query, Schema, UploadedFile
+from ninja import File, NinjaAPI, Query, Schema, Status, UploadedFile
 from ninja.decorators import decorate_view
 from ninja.errors import HttpError
 
@@ -58,7 +58,10 @@ def _public(view):
     """Count the request against the public API's rate (per IP, without touching the session)."""
 
     def wrapper(request, *args, **kwargs):
-        enforce(request, "api_public", key="ip")
+        try:
+            enforce(request, "api_public", key="ip")
+        except RateLimited as exc:  # this wrapper runs outside ninja's exception handlers
+            return _rate_limited(request, exc)
         response = view(request, *args, **kwargs)
         if isinstance(response, HttpResponse) and response.status_code in (200, 304):
             response["Cache-Control"] = "public, max-age=60"
@@ -470,14 +473,14 @@ def access_request_approve(request, request_id: int, payload: ApproveIn):
     access_request = get_object_or_404(AccessRequest, pk=request_id)
     form = ApproveForm({"days": payload.days or ""})
     if not form.is_valid():
-        return 400, {"detail": _form_errors(form)}
+        return Status(400, {"detail": _form_errors(form)})
     try:
         grant = approve(
             access_request=access_request, reviewer=request.user, days=form.cleaned_data["days"], request=request
         )
     except ValidationError as exc:
-        return 409, {"detail": " ".join(exc.messages)}
-    return 200, _grant_out(grant)
+        return Status(409, {"detail": " ".join(exc.messages)})
+    return Status(200, _grant_out(grant))
 
 
 @api.post(
@@ -493,7 +496,7 @@ def access_request_deny(request, request_id: int, payload: DenyIn):
     access_request = get_object_or_404(AccessRequest, pk=request_id)
     form = DenyForm({"reason": payload.reason})
     if not form.is_valid():
-        return 400, {"detail": _form_errors(form)}
+        return Status(400, {"detail": _form_errors(form)})
     try:
         decided = deny(
             access_request=access_request, reviewer=request.user, reason=form.cleaned_data["reason"], request=request
@@ -501,7 +504,7 @@ def access_request_deny(request, request_id: int, payload: DenyIn):
     except ValidationError as exc:
         code = 409 if exc.code == "decided" else 400
         return code, {"detail": " ".join(exc.messages)}
-    return 200, _request_out(decided)
+    return Status(200, _request_out(decided))
 
 
 class GrantFilter(PageParams):
@@ -535,8 +538,8 @@ def grant_revoke(request, grant_id: int, payload: RevokeIn):
     grant = get_object_or_404(AccessGrant, pk=grant_id)
     form = RevokeForm({"reason": payload.reason})
     if not form.is_valid():
-        return 400, {"detail": _form_errors(form)}
-    return 200, _grant_out(revoke(grant=grant, actor=request.user, reason=form.cleaned_data["reason"], request=request))
+        return Status(400, {"detail": _form_errors(form)})
+    return Status(200, _grant_out(revoke(grant=grant, actor=request.user, reason=form.cleaned_data["reason"], request=request)))
 
 
 class InvitationIn(Schema):
@@ -572,18 +575,18 @@ def invitation_create(request, payload: InvitationIn):
         }
     )  # fmt: skip
     if not form.is_valid():
-        return 400, {"detail": _form_errors(form)}
+        return Status(400, {"detail": _form_errors(form)})
     data = form.cleaned_data
     invitation, _link = invitation_send(
         email=data["email"], actor=request.user, organization=data["organization"], days=data["days"],
         nda_required=data["nda_required"], message=data["message"], request=request,
     )  # fmt: skip
-    return 201, {
+    return Status(201, {
         "id": invitation.pk, "email": invitation.email,
         "organization": invitation.organization.name if invitation.organization else None,
         "grant_days": invitation.grant_days, "nda_required": invitation.nda_required,
         "expires_at": invitation.expires_at,
-    }  # fmt: skip
+    })  # fmt: skip
 
 
 # Staff: questionnaires -----------------------------------------------------------------------
@@ -632,7 +635,7 @@ def questionnaire_upload(request, file: File[UploadedFile]):
 
     form = UploadForm({}, {"file": file})
     if not form.is_valid():
-        return 400, {"detail": _form_errors(form)}
+        return Status(400, {"detail": _form_errors(form)})
     upload_file = form.cleaned_data["file"]
     try:
         with transaction.atomic():
@@ -648,9 +651,9 @@ def questionnaire_upload(request, file: File[UploadedFile]):
             pk = questionnaire.pk
             transaction.on_commit(lambda: questionnaire_answer_all.enqueue(questionnaire_id=pk))
     except (ImportError_, ValidationError) as exc:
-        return 400, {"detail": " ".join(getattr(exc, "messages", [str(exc)]))}
+        return Status(400, {"detail": " ".join(getattr(exc, "messages", [str(exc)]))})
     questionnaire.refresh_from_db()
-    return 201, _questionnaire_out(request, questionnaire)
+    return Status(201, _questionnaire_out(request, questionnaire))
 
 
 @api.get(
@@ -678,7 +681,7 @@ def questionnaire_file(request, questionnaire_id: int, fmt: str):
         raise HttpError(404, _("Choose answered.xlsx or answered.csv."))
     questionnaire = get_object_or_404(Questionnaire, pk=questionnaire_id)
     if questionnaire.status != QuestionnaireStatus.READY:
-        return 409, {"detail": _("The questionnaire is not ready yet (status: %(s)s).") % {"s": questionnaire.status}}
+        return Status(409, {"detail": _("The questionnaire is not ready yet (status: %(s)s).") % {"s": questionnaire.status}})
     table = questionnaire_table(questionnaire=questionnaire)
     if fmt == "xlsx":
         data = write_xlsx(table, title=questionnaire.sheet_name or "Questionnaire")
@@ -734,7 +737,7 @@ def audit_event_list(request, params: Query[AuditFilter]):
         {k: v for k, v in params.dict().items() if k in ("kind", "actor", "date_from", "date_to") and v is not None}
     )
     if not form.is_valid():
-        return 400, {"detail": _form_errors(form)}
+        return Status(400, {"detail": _form_errors(form)})
     events = form.filter(AuditEvent.objects.order_by("-seq"))
 
     def out(e):
