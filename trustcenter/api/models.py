@@ -165,6 +165,9 @@ class PageViewCount(models.Model):
         ordering = ["-day", "path"]
         constraints = [models.UniqueConstraint(fields=["path", "day"], name="page_view_count_unique")]
 
+    def __str__(self):
+        return f"{self.path} {self.day}: {self.count}"
+
 
 class EngagementEvent(models.Model):
     """What a signed-in account did that sales care about, kept for ENGAGEMENT_RETENTION_MONTHS."""
@@ -181,3 +184,6 @@ class EngagementEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.kind} {self.email} {self.created_at:%Y-%m-%d}"

@@ -539,7 +539,9 @@ def grant_revoke(request, grant_id: int, payload: RevokeIn):
     form = RevokeForm({"reason": payload.reason})
     if not form.is_valid():
         return Status(400, {"detail": _form_errors(form)})
-    return Status(200, _grant_out(revoke(grant=grant, actor=request.user, reason=form.cleaned_data["reason"], request=request)))
+    return Status(
+        200, _grant_out(revoke(grant=grant, actor=request.user, reason=form.cleaned_data["reason"], request=request))
+    )
 
 
 class InvitationIn(Schema):
@@ -681,7 +683,9 @@ def questionnaire_file(request, questionnaire_id: int, fmt: str):
         raise HttpError(404, _("Choose answered.xlsx or answered.csv."))
     questionnaire = get_object_or_404(Questionnaire, pk=questionnaire_id)
     if questionnaire.status != QuestionnaireStatus.READY:
-        return Status(409, {"detail": _("The questionnaire is not ready yet (status: %(s)s).") % {"s": questionnaire.status}})
+        return Status(
+            409, {"detail": _("The questionnaire is not ready yet (status: %(s)s).") % {"s": questionnaire.status}}
+        )
     table = questionnaire_table(questionnaire=questionnaire)
     if fmt == "xlsx":
         data = write_xlsx(table, title=questionnaire.sheet_name or "Questionnaire")

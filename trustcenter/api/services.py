@@ -29,7 +29,7 @@ from trustcenter.api.models import (
 )
 from trustcenter.audit.services import audit_record
 
-TOKEN_PREFIX = "tc_"
+TOKEN_PREFIX = "tc_"  # noqa: S105 - a prefix, not a secret
 # Wait after failed attempt n (1-based) before attempt n + 1: four times longer each time,
 # at most 12 hours, 8 attempts over about 23.4 hours. Then the message has failed for a day.
 RETRY_DELAYS = [datetime.timedelta(seconds=30 * 4**n) for n in range(6)] + [datetime.timedelta(hours=12)]
@@ -59,9 +59,7 @@ def api_token_create(*, user, name: str, scopes: list[str], days: int, request=N
     if not scopes or any(scope not in Scope.values for scope in scopes):
         raise ValidationError(_("Choose at least one scope."))
     if not 1 <= days <= settings.API_TOKEN_MAX_DAYS:
-        raise ValidationError(
-            _("A token lasts between 1 and %(max)d days.") % {"max": settings.API_TOKEN_MAX_DAYS}
-        )
+        raise ValidationError(_("A token lasts between 1 and %(max)d days.") % {"max": settings.API_TOKEN_MAX_DAYS})
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = timezone.now()
     token = ApiToken(

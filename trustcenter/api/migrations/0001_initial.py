@@ -2,123 +2,212 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import trustcenter.api.models
 from django.conf import settings
 from django.db import migrations, models
 
+import trustcenter.api.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('access', '0001_initial'),
+        ("access", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EngagementEvent',
+            name="EngagementEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(db_index=True, max_length=40)),
-                ('email', models.CharField(blank=True, max_length=254)),
-                ('subject', models.CharField(blank=True, max_length=300)),
-                ('detail', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('organization', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='access.organization')),
-                ('user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(db_index=True, max_length=40)),
+                ("email", models.CharField(blank=True, max_length=254)),
+                ("subject", models.CharField(blank=True, max_length=300)),
+                ("detail", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="access.organization",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='PageViewCount',
+            name="PageViewCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('path', models.CharField(max_length=300)),
-                ('day', models.DateField()),
-                ('count', models.PositiveIntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("path", models.CharField(max_length=300)),
+                ("day", models.DateField()),
+                ("count", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'ordering': ['-day', 'path'],
-                'constraints': [models.UniqueConstraint(fields=('path', 'day'), name='page_view_count_unique')],
+                "ordering": ["-day", "path"],
+                "constraints": [models.UniqueConstraint(fields=("path", "day"), name="page_view_count_unique")],
             },
         ),
         migrations.CreateModel(
-            name='WebhookEndpoint',
+            name="WebhookEndpoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('url', models.URLField(max_length=500, verbose_name='URL')),
-                ('description', models.CharField(blank=True, max_length=200, verbose_name='description')),
-                ('events', models.JSONField(default=list, verbose_name='events')),
-                ('secret', models.CharField(editable=False, max_length=100)),
-                ('enabled', models.BooleanField(default=True, verbose_name='enabled')),
-                ('disabled_reason', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='webhook_endpoints', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("url", models.URLField(max_length=500, verbose_name="URL")),
+                ("description", models.CharField(blank=True, max_length=200, verbose_name="description")),
+                ("events", models.JSONField(default=list, verbose_name="events")),
+                ("secret", models.CharField(editable=False, max_length=100)),
+                ("enabled", models.BooleanField(default=True, verbose_name="enabled")),
+                ("disabled_reason", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="webhook_endpoints",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'webhook endpoint',
-                'verbose_name_plural': 'webhook endpoints',
-                'ordering': ['-created_at'],
+                "verbose_name": "webhook endpoint",
+                "verbose_name_plural": "webhook endpoints",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='WebhookMessage',
+            name="WebhookMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('msg_id', models.CharField(default=trustcenter.api.models._message_id, editable=False, max_length=40, unique=True)),
-                ('event_type', models.CharField(choices=[('access.requested', 'access.requested'), ('access.approved', 'access.approved'), ('access.denied', 'access.denied'), ('access.revoked', 'access.revoked'), ('nda.signed', 'nda.signed'), ('document.downloaded', 'document.downloaded'), ('invitation.accepted', 'invitation.accepted'), ('questionnaire.completed', 'questionnaire.completed')], max_length=64)),
-                ('body', models.TextField(help_text='The exact JSON sent (and signed).')),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('delivered', 'Delivered'), ('failed', 'Failed')], default='pending', max_length=10)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('endpoint', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='api.webhookendpoint')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "msg_id",
+                    models.CharField(
+                        default=trustcenter.api.models._message_id, editable=False, max_length=40, unique=True
+                    ),
+                ),
+                (
+                    "event_type",
+                    models.CharField(
+                        choices=[
+                            ("access.requested", "access.requested"),
+                            ("access.approved", "access.approved"),
+                            ("access.denied", "access.denied"),
+                            ("access.revoked", "access.revoked"),
+                            ("nda.signed", "nda.signed"),
+                            ("document.downloaded", "document.downloaded"),
+                            ("invitation.accepted", "invitation.accepted"),
+                            ("questionnaire.completed", "questionnaire.completed"),
+                        ],
+                        max_length=64,
+                    ),
+                ),
+                ("body", models.TextField(help_text="The exact JSON sent (and signed).")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "Pending"), ("delivered", "Delivered"), ("failed", "Failed")],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                (
+                    "endpoint",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="messages", to="api.webhookendpoint"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('scopes', models.JSONField(default=list, verbose_name='scopes')),
-                ('prefix', models.CharField(editable=False, help_text='The first characters, to recognise it.', max_length=12)),
-                ('token_hash', models.CharField(editable=False, max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('expires_at', models.DateTimeField(verbose_name='expires at')),
-                ('last_used_at', models.DateTimeField(blank=True, null=True, verbose_name='last used')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='revoked at')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("scopes", models.JSONField(default=list, verbose_name="scopes")),
+                (
+                    "prefix",
+                    models.CharField(editable=False, help_text="The first characters, to recognise it.", max_length=12),
+                ),
+                ("token_hash", models.CharField(editable=False, max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("expires_at", models.DateTimeField(verbose_name="expires at")),
+                ("last_used_at", models.DateTimeField(blank=True, null=True, verbose_name="last used")),
+                ("revoked_at", models.DateTimeField(blank=True, null=True, verbose_name="revoked at")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'API token',
-                'verbose_name_plural': 'API tokens',
-                'ordering': ['-created_at'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('expires_at__gt', models.F('created_at'))), name='api_token_expires_later')],
+                "verbose_name": "API token",
+                "verbose_name_plural": "API tokens",
+                "ordering": ["-created_at"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("expires_at__gt", models.F("created_at"))), name="api_token_expires_later"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='WebhookAttempt',
+            name="WebhookAttempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('scheduled_for', models.DateTimeField()),
-                ('status', models.CharField(choices=[('scheduled', 'Scheduled'), ('succeeded', 'Succeeded'), ('failed', 'Failed')], default='scheduled', max_length=10)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('response_status', models.PositiveIntegerField(blank=True, null=True)),
-                ('response_ms', models.PositiveIntegerField(blank=True, null=True)),
-                ('response_excerpt', models.CharField(blank=True, max_length=500)),
-                ('error', models.CharField(blank=True, max_length=300)),
-                ('manual', models.BooleanField(default=False, help_text='Started by a person (resend), not by the retry schedule.')),
-                ('message', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attempts', to='api.webhookmessage')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField()),
+                ("scheduled_for", models.DateTimeField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("scheduled", "Scheduled"), ("succeeded", "Succeeded"), ("failed", "Failed")],
+                        default="scheduled",
+                        max_length=10,
+                    ),
+                ),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("response_status", models.PositiveIntegerField(blank=True, null=True)),
+                ("response_ms", models.PositiveIntegerField(blank=True, null=True)),
+                ("response_excerpt", models.CharField(blank=True, max_length=500)),
+                ("error", models.CharField(blank=True, max_length=300)),
+                (
+                    "manual",
+                    models.BooleanField(
+                        default=False, help_text="Started by a person (resend), not by the retry schedule."
+                    ),
+                ),
+                (
+                    "message",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="attempts", to="api.webhookmessage"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['message', 'number'],
-                'constraints': [models.UniqueConstraint(fields=('message', 'number'), name='webhook_attempt_unique_number')],
+                "ordering": ["message", "number"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("message", "number"), name="webhook_attempt_unique_number")
+                ],
             },
         ),
     ]
