@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "trustcenter.core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Counts page views after the answer (anonymous ones only per page and day); above the page cache so it sees hits.
+    "trustcenter.api.middleware.EngagementMiddleware",
     # Whole public pages for anonymous visitors; above the session middleware so a hit costs nothing below.
     "trustcenter.publicsite.cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -412,6 +414,8 @@ WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
 # Engagement events (who read and downloaded what) older than this many months are purged by
 # `manage.py engagement_purge` (run daily by a timer).
 ENGAGEMENT_RETENTION_MONTHS = env_int("ENGAGEMENT_RETENTION_MONTHS", 13)
+# Count page views (anonymous ones only as a number per page and day, in the cache).
+ENGAGEMENT_COUNT_PAGES = env_bool("ENGAGEMENT_COUNT_PAGES", True)
 if API_TOKEN_MAX_DAYS < 1 or WEBHOOK_TIMEOUT_SECONDS < 1 or ENGAGEMENT_RETENTION_MONTHS < 1:
     raise ImproperlyConfigured(
         "API_TOKEN_MAX_DAYS, WEBHOOK_TIMEOUT_SECONDS and ENGAGEMENT_RETENTION_MONTHS must be at least 1"

@@ -343,19 +343,6 @@ def engagement_page_read(*, user, path: str, title: str) -> None:
     )  # fmt: skip
 
 
-def page_view_count(*, path: str) -> None:
-    """Count one anonymous view of a public page for today: nothing about who viewed it."""
-    from django.db.models import F
-
-    from trustcenter.api.models import PageViewCount
-
-    day = timezone.now().date()
-    updated = PageViewCount.objects.filter(path=path, day=day).update(count=F("count") + 1)
-    if not updated:
-        PageViewCount.objects.get_or_create(path=path, day=day, defaults={"count": 0})
-        PageViewCount.objects.filter(path=path, day=day).update(count=F("count") + 1)
-
-
 def engagement_purge(*, now: datetime.datetime | None = None) -> int:
     """Delete engagement events and page counts older than ENGAGEMENT_RETENTION_MONTHS; return how many."""
     from trustcenter.api.models import EngagementEvent, PageViewCount
