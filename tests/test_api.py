@@ -351,6 +351,8 @@ def test_a_token_uploads_a_questionnaire_and_downloads_it_answered(
     assert response.status_code == 201, response.content
     status = client.get(f"/api/v1/staff/questionnaires/{response.json()['id']}", **bearer(token)).json()
     assert status["status"] == "ready" and status["question_count"] == 2  # answered by the task
+    completed = AuditEvent.objects.get(kind="questionnaire.completed")  # what webhooks listen for
+    assert completed.subject == f"questionnaire:{status['id']}" and completed.data["questions"] == 2
     answered = client.get(status["download_csv"].replace("http://testserver", ""), **bearer(token))
     assert answered.status_code == 200
     assert "vendor-review-answered.csv" in answered["Content-Disposition"]

@@ -6,6 +6,7 @@ two-factor authentication. Every use is rate-limited per token, recorded as the 
 use, and written to the audit log.
 """
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja.errors import HttpError
@@ -25,8 +26,6 @@ class TokenAuth(HttpBearer):
         self.scope = scope
 
     def authenticate(self, request, token: str):
-        from django.conf import settings
-
         api_token = ApiToken.objects.select_related("user").filter(token_hash=token_digest(token)).first()
         if api_token is None:
             return None  # 401: not a token we know

@@ -118,7 +118,7 @@ def summary(request):
         "organizations": _rows(events, _org_name),
         "accounts": _rows(events, lambda e: e.email or _("unknown")),
         "chart": chart,
-        "series": series,
+        "series": [s for s in series if s[1]],  # the chart shows the empty days
         "top_pages": per_page.most_common(20),
         "query": request.GET.urlencode(),
     }

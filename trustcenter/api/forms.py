@@ -11,12 +11,13 @@ class TokenForm(forms.Form):
         label=_("Scopes"), choices=Scope.choices, widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one scope.")},
     )  # fmt: skip
-    days = forms.IntegerField(label=_("Expires after (days)"), min_value=1, initial=90)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["days"].max_value = settings.API_TOKEN_MAX_DAYS
-        self.fields["days"].validators.append(forms.IntegerField(max_value=settings.API_TOKEN_MAX_DAYS).validators[-1])
+        # Built here so the limit follows the setting.
+        self.fields["days"] = forms.IntegerField(
+            label=_("Expires after (days)"), min_value=1, max_value=settings.API_TOKEN_MAX_DAYS, initial=90
+        )
 
 
 class WebhookForm(forms.Form):

@@ -3,6 +3,7 @@
 import datetime
 import json
 import secrets
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -309,18 +310,15 @@ def engagement_record(*, event) -> None:
     if who != "actor":
         email = str(event.data.get(who.removeprefix("data."), ""))
         user = get_user_model().objects.filter(email__iexact=email).first() if email else None
-    if user is not None and getattr(user, "is_sales_or_admin", False) and event.kind != "invitation.sent":
+    if user is not None and getattr(user, "needs_mfa", False) and event.kind != "invitation.sent":
         return  # staff reading their own site is not engagement
     detail = {k: v for k, v in event.data.items() if k in ("download_id", "document", "nda_version", "days", "reason")}
     if event.kind in ("access.approved", "access.denied") and event.subject.startswith("access_request:"):
         request = AccessRequest.objects.filter(pk=event.subject.split(":", 1)[1]).first()
         if request is not None and request.decided_at:
             detail["hours_to_decision"] = round((request.decided_at - request.created_at).total_seconds() / 3600, 1)
-    organization = None
-    if user is not None:
-        organization = organization_for(user)
-    elif email:
-        organization = organization_for(type("Address", (), {"email": email})())
+    # Invitees usually have no account yet: their address alone says which organization they are from.
+    organization = organization_for(user if user is not None else SimpleNamespace(email=email))
     EngagementEvent.objects.create(
         kind=event.kind,
         user=user,
