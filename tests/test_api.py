@@ -52,6 +52,43 @@ def test_everyone_gets_the_public_policies_and_nothing_under_nda(client, visitor
     assert f'id="{public["sections"][0]["id"]}"' in public["body_html"]
 
 
+PUBLIC_PATHS = [
+    "/api/v1/policies?per_page=100",
+    "/api/v1/policies/network-architecture",
+    "/api/v1/policies/access-control",
+    "/api/v1/certifications",
+    "/api/v1/subprocessors?per_page=100",
+    "/api/v1/documents",
+]
+
+
+def test_every_public_endpoint_answers_everyone_exactly_what_an_anonymous_visitor_sees(
+    client, visitors, make_document, security_admin
+):
+    make_document(title="SOC 2 Type II report 2026")
+    make_document(title="Withdrawn pentest", kind="pentest_summary", framework="", listed=False)
+    versions = [v["url"] for p in ("network-architecture", "access-control")
+                for v in client.get(f"/api/v1/policies/{p}").json()["versions"]]  # fmt: skip
+    paths = PUBLIC_PATHS + [url.replace("http://testserver", "") for url in versions]
+    anonymous = {path: client.get(path).json() for path in paths}
+    token = make_token(security_admin)
+    for who, user in visitors.items():
+        if user is None:
+            continue
+        client.force_login(user)
+        for path in paths:
+            assert client.get(path).json() == anonymous[path], (who, path)
+        client.logout()
+    for path in paths:
+        assert client.get(path, **bearer(token)).json() == anonymous[path], ("token", path)
+
+
+@pytest.mark.parametrize("path", PUBLIC_PATHS)
+def test_public_endpoints_only_answer_get(client, published, path):
+    assert client.post(path.split("?")[0]).status_code == 405
+    assert client.delete(path.split("?")[0]).status_code == 405
+
+
 def test_a_policy_lists_every_version(client, published, content_dir):
     import re
 
@@ -367,6 +404,15 @@ def test_a_not_yet_answered_questionnaire_cannot_be_downloaded(client, targets, 
     token = make_token(sales, ["questionnaires"])
     response = client.get(f"/api/v1/staff/questionnaires/{targets['questionnaire_id']}/answered.xlsx", **bearer(token))
     assert response.status_code == 409 and "not ready" in response.json()["detail"]
+
+
+def test_staff_endpoints_refuse_the_wrong_method(client, targets, sales):
+    token = make_token(sales)
+    assert (
+        client.get(f"/api/v1/staff/access-requests/{targets['request_id']}/approve", **bearer(token)).status_code == 405
+    )
+    assert client.post("/api/v1/staff/grants", **bearer(token)).status_code == 405
+    _nothing_changed(targets)
 
 
 def test_tokens_are_rate_limited(client, targets, sales, settings):
