@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from trustcenter.accounts.decorators import staff_required
 from trustcenter.api import charts, counts
 from trustcenter.api.models import EngagementEvent, PageViewCount
-from trustcenter.api.views import api_staff_required
 from trustcenter.questionnaires.exporting import csv_safe
 
 COLUMNS = [
@@ -88,7 +88,7 @@ def _org_name(event) -> str:
 
 @require_safe
 @never_cache
-@api_staff_required
+@staff_required
 def summary(request):
     counts.flush()
     form = PeriodForm(request.GET or None)
@@ -132,7 +132,7 @@ class _Echo:
 
 @require_safe
 @never_cache
-@api_staff_required
+@staff_required
 def summary_csv(request):
     """The per-account table as CSV; no cell can be read as a formula by a spreadsheet."""
     form = PeriodForm(request.GET or None)
@@ -156,7 +156,7 @@ def summary_csv(request):
 
 @require_safe
 @never_cache
-@api_staff_required
+@staff_required
 def organization_timeline(request, pk):
     from trustcenter.access.models import Organization
 

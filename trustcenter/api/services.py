@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from trustcenter.access import rules
 from trustcenter.api import webhooks
 from trustcenter.api.models import (
     ApiToken,
@@ -37,14 +36,13 @@ RETRY_DELAYS = [datetime.timedelta(seconds=30 * 4**n) for n in range(6)] + [date
 
 
 def is_api_user(user) -> bool:
-    """Who may hold and use tokens and webhooks: the people who review access (sales, security
-    admins, superusers), with two-factor authentication, asked at every use."""
+    """Who may hold and use tokens and webhooks: staff (sales, security admins, superusers) with an
+    authenticator app, asked again at every use. A token is used without a sign-in, so MFA asserted
+    by a single sign-on provider for one session cannot count; the account's own TOTP does."""
+    from allauth.mfa.utils import is_mfa_enabled
+
     return bool(
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and (getattr(user, "is_sales_or_admin", False) or user.is_superuser)
-        and rules.mfa_enabled(user)
+        user is not None and user.is_authenticated and user.has_staff_role and is_mfa_enabled(user, types=["totp"])
     )
 
 
@@ -55,7 +53,7 @@ def is_api_user(user) -> bool:
 def api_token_create(*, user, name: str, scopes: list[str], days: int, request=None) -> tuple[ApiToken, str]:
     """Create a personal token; return it with the plain token, which is never stored or shown again."""
     if not is_api_user(user):
-        raise ValidationError(_("Only sales and security admins with two-factor authentication can create tokens."))
+        raise ValidationError(_("Tokens need a staff role and an authenticator app (TOTP) on your account."))
     scopes = sorted(set(scopes))
     if not scopes or any(scope not in Scope.values for scope in scopes):
         raise ValidationError(_("Choose at least one scope."))
@@ -104,7 +102,7 @@ def api_token_revoke(*, token: ApiToken, actor, request=None) -> ApiToken:
 def webhook_endpoint_create(*, owner, url: str, events: list[str], description: str = "", request=None):
     """Register an endpoint. Its address is checked now (and again before every delivery)."""
     if not is_api_user(owner):
-        raise ValidationError(_("Only sales and security admins with two-factor authentication can add webhooks."))
+        raise ValidationError(_("Webhooks need a staff role and an authenticator app (TOTP) on your account."))
     events = sorted(set(events))
     if not events or any(event not in WebhookEvent.values for event in events):
         raise ValidationError(_("Choose at least one event."))

@@ -1,48 +1,30 @@
 """Staff pages of the API app: personal tokens, webhook endpoints and their deliveries, engagement;
 and the API's own documentation page."""
 
-import functools
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from trustcenter.accounts.decorators import staff_required
 from trustcenter.api.forms import TokenForm, WebhookForm
 from trustcenter.api.models import ApiToken, WebhookEndpoint, WebhookMessage
 from trustcenter.api.services import (
     api_token_create,
     api_token_revoke,
-    is_api_user,
     webhook_endpoint_create,
     webhook_endpoint_set_enabled,
     webhook_message_resend,
 )
-
-
-def api_staff_required(view):
-    """Sales and security admins with two-factor authentication (the pages live under /staff/,
-    where StaffMfaRequiredMiddleware already sends staff without MFA to set it up)."""
-
-    @login_required
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not is_api_user(request.user):
-            raise PermissionDenied(_("Only sales and security admins can open this page."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
 
 # Tokens ------------------------------------------------------------------------------------
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
-@api_staff_required
+@staff_required
 def token_list(request):
     created = None
     form = TokenForm(request.POST or None)
@@ -65,7 +47,7 @@ def token_list(request):
 
 
 @require_POST
-@api_staff_required
+@staff_required
 def token_revoke(request, pk):
     # Only the owner's own tokens: another user's token id is a 404.
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)
@@ -79,7 +61,7 @@ def token_revoke(request, pk):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
-@api_staff_required
+@staff_required
 def webhook_list(request):
     form = WebhookForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -108,7 +90,7 @@ def _get_endpoint(request, pk) -> WebhookEndpoint:
 
 @require_safe
 @never_cache
-@api_staff_required
+@staff_required
 def webhook_detail(request, pk):
     endpoint = _get_endpoint(request, pk)
     messages_ = endpoint.messages.prefetch_related("attempts")[:50]
@@ -116,7 +98,7 @@ def webhook_detail(request, pk):
 
 
 @require_POST
-@api_staff_required
+@staff_required
 def webhook_toggle(request, pk):
     endpoint = _get_endpoint(request, pk)
     webhook_endpoint_set_enabled(endpoint=endpoint, enabled=not endpoint.enabled, actor=request.user, request=request)
@@ -124,7 +106,7 @@ def webhook_toggle(request, pk):
 
 
 @require_POST
-@api_staff_required
+@staff_required
 def webhook_resend(request, pk, msg_id):
     endpoint = _get_endpoint(request, pk)
     message = get_object_or_404(WebhookMessage, endpoint=endpoint, msg_id=msg_id)
