@@ -22,6 +22,7 @@ run: $(VENV)/.runtime translations
 	DEBUG=1 $(PY) manage.py demo_setup
 	DEBUG=1 $(PY) manage.py demo_documents
 	DEBUG=1 $(PY) manage.py demo_access
+	DEBUG=1 $(PY) manage.py demo_engagement
 	@echo "Serving the demo trust center on http://$(HOST):$(PORT)/ with one job worker (Ctrl-C stops both)"
 	@DEBUG=1 $(PY) manage.py jobs_worker & worker=$$!; \
 		trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
