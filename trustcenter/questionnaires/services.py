@@ -292,8 +292,9 @@ def _sheets_json(workbook) -> list[dict]:
 
 
 @transaction.atomic
-def questionnaire_upload(*, data: bytes, filename: str, actor) -> Questionnaire:
-    """Keep an uploaded file and queue the job that reads it (`questionnaire_read`).
+def questionnaire_upload(*, data: bytes, filename: str, actor, answer: bool = False) -> Questionnaire:
+    """Keep an uploaded file and queue the job that reads it (`questionnaire_read`); with
+    `answer`, the job goes on to answer it with the guessed sheet and column (the API).
 
     Only what the file is is checked here (importing.identify: its first bytes and zip
     directory, nothing unpacked), so the request returns at once whatever the file holds;
@@ -311,13 +312,13 @@ def questionnaire_upload(*, data: bytes, filename: str, actor) -> Questionnaire:
     )
     questionnaire.full_clean()
     questionnaire.save()
-    transaction.on_commit(lambda: _enqueue(questionnaire_read_job, questionnaire.pk))
+    transaction.on_commit(lambda: _enqueue(questionnaire_read_job, questionnaire.pk, answer))
     return questionnaire
 
 
-def _enqueue(job, questionnaire_id: int) -> None:
+def _enqueue(job, questionnaire_id: int, *args) -> None:
     """Enqueue one of the questionnaire's jobs and remember which, for the progress page."""
-    result = job.enqueue(questionnaire_id)
+    result = job.enqueue(questionnaire_id, *args)
     Questionnaire.objects.filter(pk=questionnaire_id).update(job_id=str(result.id))
 
 
@@ -339,7 +340,7 @@ def questionnaire_job_failure(*, questionnaire: Questionnaire) -> str:
     return _("The background job stopped before it finished: %(detail)s") % {"detail": detail}
 
 
-def questionnaire_read(*, questionnaire_id: int) -> Questionnaire | None:
+def questionnaire_read(*, questionnaire_id: int, answer: bool = False) -> Questionnaire | None:
     """The import job: read the kept file under the limits and keep its sheets until staff
     confirm which sheet and column hold the questions, or record why it cannot be read.
     Running it again after it finished does nothing."""
@@ -373,6 +374,19 @@ def questionnaire_read(*, questionnaire_id: int) -> Questionnaire | None:
         questionnaire.status = QuestionnaireStatus.CHOOSE
         questionnaire.upload = b""
         questionnaire.save()
+        if answer:
+            try:
+                with transaction.atomic():
+                    questionnaire_configure(
+                        questionnaire=questionnaire,
+                        sheet_name=questionnaire.sheet_name,
+                        question_column=questionnaire.question_column or 0,
+                        header_row=questionnaire.header_row,
+                    )
+            except ValidationError as exc:
+                questionnaire.status = QuestionnaireStatus.FAILED
+                questionnaire.error = " ".join(exc.messages)
+                questionnaire.save(update_fields=["status", "error"])
     return questionnaire
 
 

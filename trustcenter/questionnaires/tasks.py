@@ -6,8 +6,8 @@ from trustcenter.questionnaires import services
 
 
 @task()
-def questionnaire_read_job(questionnaire_id: int) -> str:
-    questionnaire = services.questionnaire_read(questionnaire_id=questionnaire_id)
+def questionnaire_read_job(questionnaire_id: int, answer: bool = False) -> str:
+    questionnaire = services.questionnaire_read(questionnaire_id=questionnaire_id, answer=answer)
     return questionnaire.status if questionnaire else "nothing to read"
 
 
