@@ -1,7 +1,5 @@
 """The jobs page for staff: what the queue did recently, and what it is doing now."""
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -9,17 +7,12 @@ from django.views.decorators.http import require_safe
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from trustcenter.accounts.decorators import staff_required
 from trustcenter.jobs.models import EmailStatus, OutgoingEmail, WorkerHeartbeat
 from trustcenter.jobs.worker import describe_error
 
 RECENT = 100
 STATES = {"ready", "running", "failed", "successful"}
-
-
-def _check_can_see_jobs(user):
-    """Sales and security admins (and superusers), like the audit log."""
-    if not (user.is_sales_or_admin or user.is_superuser):
-        raise PermissionDenied
 
 
 def _row(job: DBTaskResult) -> dict:
@@ -42,9 +35,8 @@ def _row(job: DBTaskResult) -> dict:
 
 @require_safe
 @never_cache
-@login_required
+@staff_required
 def job_list(request):
-    _check_can_see_jobs(request.user)
     state = request.GET.get("state", "")
     jobs = DBTaskResult.objects.order_by("-enqueued_at")
     if state in STATES:
