@@ -397,7 +397,7 @@ def _inner_watermark() -> dict:
     from pypdf import PdfReader
     from weasyprint import HTML
 
-    from trustcenter.watermark import watermark_pdf
+    from trustcenter.lib.watermark import watermark_pdf
 
     paragraph = "Access to production systems is reviewed every quarter by the system owner. " * 12
     pages = "".join(f'<section class="p"><h1>Page {i}</h1><p>{paragraph}</p></section>' for i in range(1, 101))
@@ -943,7 +943,7 @@ def write_results(
         wall, cpu = statistics.median(watermark["times"]), statistics.median(watermark["cpu"])
         other.append(
             f"- Watermarking a 100-page PDF ({watermark['size_kb']} KB, made with WeasyPrint) "
-            "with `trustcenter/watermark.py`, new recipient lines each run so the stamp is drawn each time: "
+            "with `trustcenter/lib/watermark.py`, new recipient lines each run so the stamp is drawn each time: "
             f"{', '.join(f'{t:.2f}' for t in watermark['times'])} s wall "
             f"(median {wall:.2f} s; CPU time {cpu:.2f} s)."
         )

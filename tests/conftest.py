@@ -384,7 +384,7 @@ def s3_storage(s3_server, settings, monkeypatch):
     """Private storage in a fresh bucket of the local S3 server, configured through the environment."""
     import secrets
 
-    from trustcenter.storage import private_storage_settings
+    from trustcenter.lib.storage import private_storage_settings
 
     bucket = f"tc-test-{secrets.token_hex(6)}"
     s3_server.client().create_bucket(Bucket=bucket)

@@ -1,7 +1,7 @@
 """Every XSS vector in tests/xss_corpus.py, published through the real pipeline and read back as a browser would.
 
 The vectors are written into a temporary content folder, published with `content_publish`
-(Markdown, then the nh3 allowlist in trustcenter/markup.py), and each policy page is
+(Markdown, then the nh3 allowlist in trustcenter/lib/markup.py), and each policy page is
 fetched and parsed with html5lib. On the whole page there must be no element that can run
 script or load active content, no event-handler attribute, no `style`, and no URL whose
 scheme is other than http, https or mailto. If a vector gets through, fix the sanitizer.

@@ -11,8 +11,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from trustcenter.env import env_bool, env_int, env_list, env_str
-from trustcenter.storage import private_storage_settings
+from trustcenter.lib.env import env_bool, env_int, env_list, env_str
+from trustcenter.lib.storage import private_storage_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -165,8 +165,8 @@ USE_TZ = True
 # compiled .mo files are built by `make` (gettext's msgfmt), never committed.
 LANGUAGES = [("en", "English"), ("de", "Deutsch")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-# English dates read "1 June 2026" (trustcenter/formats/en/formats.py) rather than Django's US default.
-FORMAT_MODULE_PATH = ["trustcenter.formats"]
+# English dates read "1 June 2026" (trustcenter/lib/formats/en/formats.py) rather than Django's US default.
+FORMAT_MODULE_PATH = ["trustcenter.lib.formats"]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_HTTPONLY = True  # no script reads it
 LANGUAGE_COOKIE_SAMESITE = "Lax"
@@ -185,7 +185,7 @@ WHITENOISE_MAX_AGE = 0 if DEBUG else env_int("STATIC_MAX_AGE", 86400)
 MEDIA_ROOT = VAR_DIR / "media"
 PRIVATE_ROOT = Path(env_str("PRIVATE_ROOT", str(VAR_DIR / "private")))
 STORAGES = {
-    # Private files: PRIVATE_ROOT, or an S3-compatible bucket when S3_BUCKET is set (trustcenter/storage.py).
+    # Private files: PRIVATE_ROOT, or an S3-compatible bucket when S3_BUCKET is set (trustcenter/lib/storage.py).
     "default": private_storage_settings(private_root=PRIVATE_ROOT),
     "staticfiles": {
         "BACKEND": (

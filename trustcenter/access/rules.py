@@ -21,7 +21,17 @@ from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from trustcenter.access.models import AccessGrant, AccessRequest, NdaSignature, NdaVersion, RequestStatus
+from trustcenter.access.models import (
+    AccessGrant,
+    AccessRequest,
+    NdaSignature,
+    NdaVersion,
+    Organization,
+    OrganizationDomain,
+    RequestStatus,
+    email_domain,
+    free_mail_domains,
+)
 from trustcenter.core.company import load_company
 
 # Reasons, for code and tests; people read the messages.
@@ -69,6 +79,15 @@ def email_verified(user) -> bool:
     return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
 
 
+def organization_for(user) -> Organization | None:
+    """The organization of `user`'s email domain (free-mail domains never match)."""
+    domain = email_domain(getattr(user, "email", ""))
+    if not domain or domain in free_mail_domains():
+        return None
+    match = OrganizationDomain.objects.select_related("organization").filter(domain=domain).first()
+    return match.organization if match else None
+
+
 def mfa_enabled(user) -> bool:
     from allauth.mfa.utils import is_mfa_enabled
 
@@ -95,8 +114,6 @@ def _with_next(url: str, next_url: str | None) -> str:
 
 def standing(user, *, next_url: str | None = None) -> Standing:
     """Work out where `user` stands, once, so a list of documents costs a few queries."""
-    from trustcenter.access.services import organization_for
-
     contact = load_company().security_email
     if user is None or not user.is_authenticated:
         return Standing(

@@ -25,16 +25,14 @@ from trustcenter.access.models import (
     Invitation,
     NdaSignature,
     NdaVersion,
-    Organization,
-    OrganizationDomain,
     RequestStatus,
-    email_domain,
-    free_mail_domains,
 )
 from trustcenter.access.nda import nda_path, parse_nda, text_sha256
+from trustcenter.access.rules import email_verified, organization_for
 from trustcenter.audit.services import audit_record
-from trustcenter.content import ContentError
-from trustcenter.markup import render_markdown
+from trustcenter.core.company import load_company
+from trustcenter.lib.contentfiles import ContentError
+from trustcenter.lib.markup import render_markdown
 from trustcenter.ratelimit import client_ip
 
 INVITATION_SALT = "trustcenter.access.invitation"
@@ -154,18 +152,6 @@ def nda_sign(
     return signature
 
 
-# Organizations ---------------------------------------------------------------------
-
-
-def organization_for(user) -> Organization | None:
-    """The organization of `user`'s email domain (free-mail domains never match)."""
-    domain = email_domain(getattr(user, "email", ""))
-    if not domain or domain in free_mail_domains():
-        return None
-    match = OrganizationDomain.objects.select_related("organization").filter(domain=domain).first()
-    return match.organization if match else None
-
-
 # Requests and grants ----------------------------------------------------------------
 
 
@@ -206,8 +192,6 @@ def access_request_create(*, user, reason: str = "", request=None) -> tuple[Acce
     auto-approves (never for free-mail domains or blocked organizations); otherwise queued
     for review and the reviewers are emailed.
     """
-    from trustcenter.access.rules import email_verified
-
     with transaction.atomic():
         pending = AccessRequest.objects.select_for_update().filter(user=user, status=RequestStatus.PENDING).first()
         if pending is not None:
@@ -404,8 +388,6 @@ def invitation_send(
 
 
 def _site_name() -> str:
-    from trustcenter.core.company import load_company
-
     return load_company().name
 
 

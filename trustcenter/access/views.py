@@ -37,8 +37,8 @@ from trustcenter.access.services import (
     invitation_check,
     invitation_send,
     nda_sign,
-    organization_for,
 )
+from trustcenter.audit.models import AuditEvent
 from trustcenter.ratelimit import rate_limited
 
 # States in which a user may send a (new) access request.
@@ -114,7 +114,7 @@ def nda(request):
         form = NdaSignForm(
             initial={
                 "full_name": user.full_name,
-                "company": user.company or (organization_for(user).name if organization_for(user) else ""),
+                "company": user.company or (rules.organization_for(user).name if rules.organization_for(user) else ""),
                 "shown_sha256": current.text_sha256,
             }
         )
@@ -152,7 +152,7 @@ def home(request):
         "refusal": standing.refusal,
         "can_request": standing.refusal is not None and standing.refusal.reason in REQUESTABLE,
         "form": AccessRequestForm(),
-        "organization": organization_for(user),
+        "organization": rules.organization_for(user),
         "signatures": NdaSignature.objects.filter(user=user).select_related("nda"),
         "current_nda": NdaVersion.objects.current(),
         "requests": AccessRequest.objects.filter(user=user)[:10],
@@ -213,7 +213,7 @@ def review(request):
                 "request": access_request,
                 "verified": rules.email_verified(user),
                 "signature": NdaSignature.objects.filter(user=user).select_related("nda").first(),
-                "organization": organization_for(user),
+                "organization": rules.organization_for(user),
             }
         )
     context = {
@@ -398,8 +398,6 @@ def _after_accept(request, user):
 @never_cache
 def trace(request):
     """Find who downloaded a copy, from the download id stamped on its pages."""
-    from trustcenter.audit.models import AuditEvent
-
     raw = (request.GET.get("id") or "").strip().upper().replace(" ", "")
     if len(raw) == 8 and "-" not in raw:
         raw = f"{raw[:4]}-{raw[4:]}"

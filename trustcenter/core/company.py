@@ -14,8 +14,8 @@ from django.conf import settings
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy
 
-from trustcenter.content import ContentError, ContentErrors, as_date, load_yaml_mapping
-from trustcenter.markup import render_markdown
+from trustcenter.lib.contentfiles import ContentError, ContentErrors, as_date, load_yaml_mapping
+from trustcenter.lib.markup import render_markdown
 
 CERTIFICATION_STATUSES = {
     "current": gettext_lazy("Current"),

@@ -10,11 +10,11 @@ from django.views.decorators.http import require_safe
 
 from trustcenter.access import rules
 from trustcenter.access.models import NdaSignature
-from trustcenter.access.services import organization_for
+from trustcenter.access.rules import organization_for
 from trustcenter.audit.services import audit_record
 from trustcenter.documents.models import Document
+from trustcenter.lib.watermark import watermark_pdf
 from trustcenter.ratelimit import enforce
-from trustcenter.watermark import watermark_pdf
 
 # Crockford's base32 without I, L, O, U: easy to read aloud and to type from a printed page.
 _ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

@@ -25,8 +25,8 @@ from django.utils.translation import gettext as _
 from trustcenter.audit.services import audit_record
 from trustcenter.core.company import load_company
 from trustcenter.exports import render
+from trustcenter.lib.watermark import watermark_pdf
 from trustcenter.policies.models import PolicyVersion
-from trustcenter.watermark import watermark_pdf
 
 logger = logging.getLogger(__name__)
 

@@ -1,9 +1,10 @@
 """Who may read the body of an NDA-visibility policy.
 
-One function, so the gating work (the `access` app) replaces the rule here and every
-view, feed and export follows.
+One function, so every view, feed and export asks the same question; the answer is the
+access rule's, the same as for NDA documents.
 """
 
+from trustcenter.access.rules import decide
 from trustcenter.policies.models import Visibility
 
 
@@ -11,6 +12,4 @@ def can_read_version(user, version) -> bool:
     if version.visibility == Visibility.PUBLIC:
         return True
     # NDA pages follow the same rule as NDA documents: verified email, signed NDA, active grant.
-    from trustcenter.access.rules import decide
-
     return decide(user, version).allowed

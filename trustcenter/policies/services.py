@@ -7,9 +7,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from trustcenter.content import ContentError, ContentErrors
+from trustcenter.access.services import nda_publish
 from trustcenter.core.company import Company, company_path, parse_company
-from trustcenter.markup import render_markdown
+from trustcenter.lib.contentfiles import ContentError, ContentErrors
+from trustcenter.lib.markup import render_markdown
 from trustcenter.policies.models import Category, Policy, PolicyVersion
 from trustcenter.policies.sources import PolicySource, collect_sources
 
@@ -165,9 +166,8 @@ def content_publish(*, root: Path, check: bool = False, actor=None) -> PublishRe
                     report.unchanged += 1
                 if outcome != UNCHANGED:
                     report.lines.append(f"{outcome}: {source.slug} v{source.version} ({source.path})")
-            # The NDA (content/nda.md) is published with the policies, by the same rules (issue 3, gating).
-            from trustcenter.access.services import nda_publish
-
+            # The NDA (content/nda.md) is published with the policies, by the same rules, in the same
+            # transaction: a bad NDA file rolls the whole run back.
             try:
                 nda_line = nda_publish(root=root, actor=actor)
             except ContentErrors as exc:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from trustcenter.content import ContentError, ContentErrors, as_date, load_yaml_mapping
+from trustcenter.lib.contentfiles import ContentError, ContentErrors, as_date, load_yaml_mapping, split_front_matter
 from trustcenter.policies.models import Visibility
 
 REQUIRED_KEYS = ("title", "category", "summary", "version", "effective", "reviewed", "owner", "visibility")
@@ -48,17 +48,6 @@ class PolicySource:
             "body": self.body.strip(),
         }
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
-
-
-def split_front_matter(text: str, *, path: str) -> tuple[str, str, int]:
-    """Return (front matter, body, line where the body starts)."""
-    lines = text.splitlines(keepends=True)
-    if not lines or lines[0].strip() != "---":
-        raise ContentError(path, 1, "the file must start with a `---` line, then the front matter, then `---`")
-    for index in range(1, len(lines)):
-        if lines[index].strip() == "---":
-            return "".join(lines[1:index]), "".join(lines[index + 1 :]), index + 2
-    raise ContentError(path, 1, "the front matter is not closed: add a `---` line after the last key")
 
 
 def parse_policy(

@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
+from trustcenter.access.rules import decide
 from trustcenter.policies.diff import diff_metadata, diff_sources, summarize
 from trustcenter.policies.models import Category, Policy, PolicyVersion
 from trustcenter.policies.rules import can_read_version
@@ -12,7 +13,7 @@ from trustcenter.publicsite.cache import public_page
 from trustcenter.ratelimit import rate_limited
 
 
-def _get_version_for_reading(request, slug: str, number: int | None = None) -> PolicyVersion:
+def get_version_for_reading(request, slug: str, number: int | None = None) -> PolicyVersion:
     """The one place that decides whether a policy version may be shown.
 
     404 for pages that do not exist; PermissionDenied (rendered as the lock page)
@@ -31,11 +32,10 @@ def _get_version_for_reading(request, slug: str, number: int | None = None) -> P
     return version
 
 
-def _locked(request, slug: str):
+def render_locked(request, slug: str):
     policy = get_object_or_404(Policy.objects.published().select_related("category"), slug=slug)
-    from trustcenter.access.rules import decide  # what the reader can do next (sign in, sign the NDA, ...)
-
-    # The policy carries its current visibility, so deciding costs no query for anonymous visitors.
+    # The decision says what the reader can do next (sign in, sign the NDA, ...). The policy
+    # carries its current visibility, so deciding costs no query for anonymous visitors.
     decision = decide(request.user, policy, next_url=request.get_full_path())
     return render(request, "policies/locked.html", {"policy": policy, "decision": decision}, status=403)
 
@@ -60,9 +60,9 @@ def overview(request):
 @public_page
 def detail(request, slug):
     try:
-        version = _get_version_for_reading(request, slug)
+        version = get_version_for_reading(request, slug)
     except PermissionDenied:
-        return _locked(request, slug)
+        return render_locked(request, slug)
     return _render_version(request, version)
 
 
@@ -70,9 +70,9 @@ def detail(request, slug):
 @public_page
 def version(request, slug, number):
     try:
-        version = _get_version_for_reading(request, slug, number)
+        version = get_version_for_reading(request, slug, number)
     except PermissionDenied:
-        return _locked(request, slug)
+        return render_locked(request, slug)
     return _render_version(request, version)
 
 
@@ -108,9 +108,9 @@ def _int_param(request, name: str, default: int) -> int:
 @public_page(query=("from", "to"))
 def changes(request, slug):
     try:
-        newest = _get_version_for_reading(request, slug)
+        newest = get_version_for_reading(request, slug)
     except PermissionDenied:
-        return _locked(request, slug)
+        return render_locked(request, slug)
     policy = newest.policy
     versions = list(policy.versions.select_related("category").order_by("-number"))
     if len(versions) < 2:
@@ -130,7 +130,7 @@ def changes(request, slug):
     old, new = by_number[from_number], by_number[to_number]
     for v in (old, new):
         if not can_read_version(request.user, v):
-            return _locked(request, slug)
+            return render_locked(request, slug)
     rows = diff_sources(old.body_markdown, new.body_markdown)
     context = {
         "policy": policy,

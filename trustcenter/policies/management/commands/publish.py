@@ -5,9 +5,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from trustcenter.access.nda import nda_path, parse_nda
-from trustcenter.content import ContentError, ContentErrors
 from trustcenter.core.branding import brand_notice
 from trustcenter.core.company import company_path, load_company, parse_company
+from trustcenter.lib.contentfiles import ContentError, ContentErrors
 from trustcenter.policies.services import content_publish
 from trustcenter.policies.sources import collect_sources
 

@@ -1,0 +1,10 @@
+"""Plain helpers with no models, shared by the apps: they read nothing of the project.
+
+- `env`: settings from the environment, failing loudly on a bad value
+- `storage`: the private file storage (local folder or S3) built from the environment
+- `contentfiles`: YAML front matter and mappings of `content/`, errors with file and line
+- `markup`: Markdown to sanitized HTML (the allowlist is the security boundary)
+- `watermark`: stamping every page of a PDF with who downloaded it
+- `redirects`: the one check that a `next` address stays on this site
+- `formats/`: date formats per language (`FORMAT_MODULE_PATH`)
+"""
