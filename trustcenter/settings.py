@@ -55,18 +55,18 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "trustcenter.core",
     "trustcenter.policies",
-    "trustcenter.documents",  # issue 3, gating
-    "trustcenter.access",  # issue 3, gating
-    "trustcenter.exports",  # issue 4, PDF exports
-    "trustcenter.publicsite",  # issue 9, performance
-    # Accounts and the audit log (issue 3, accounts).
+    "trustcenter.documents",  # reports and certificates, stamped downloads
+    "trustcenter.access",  # the NDA, requests, grants: who may read what
+    "trustcenter.exports",  # dated PDFs of policies and of the whole trust center
+    "trustcenter.publicsite",  # the anonymous page cache, the static export
+    # Accounts (allauth: email login, verification, MFA, session list) and the audit log.
     "allauth",
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
     "trustcenter.accounts",
     "trustcenter.audit",
-    "trustcenter.questionnaires",  # issue 5, questionnaires
+    "trustcenter.questionnaires",  # the answer library and the questionnaire assistant
 ]
 
 MIDDLEWARE = [
@@ -80,7 +80,7 @@ MIDDLEWARE = [
     # Whole public pages for anonymous visitors; above the session middleware so a hit costs nothing below.
     "trustcenter.publicsite.cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",  # issue 8: after sessions, before CommonMiddleware
+    "django.middleware.locale.LocaleMiddleware",  # after sessions (the language cookie), before CommonMiddleware
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -159,7 +159,7 @@ TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
-# Languages (issue 8). The interface is in English and German, chosen from the language cookie
+# Languages. The interface is in English and German, chosen from the language cookie
 # (set by the switcher in the header, /language/<code>/) or else the browser's Accept-Language.
 # Policy content stays as written. Translations: locale/<code>/LC_MESSAGES/django.po; the
 # compiled .mo files are built by `make` (gettext's msgfmt), never committed.
@@ -213,7 +213,7 @@ else:
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "trust@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Security (issue 7). Production-safe whenever DEBUG is off; see SECURITY.md.
+# Security. Production-safe whenever DEBUG is off; see SECURITY.md.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -275,7 +275,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger uploads are streamed to a temp
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
-# Questionnaires (issue 5): the answer library and the questionnaire assistant.
+# Questionnaires: the answer library and the questionnaire assistant.
 # An approved answer is flagged stale this many months after its last review.
 ANSWER_REVIEW_MONTHS = env_int("ANSWER_REVIEW_MONTHS", 12)
 # Suggestions below this confidence (0-100) mark a question "needs an expert".
@@ -297,7 +297,7 @@ RATE_LIMITS = {
     "download_user": env_str("RATE_LIMIT_DOWNLOAD_USER", "30/h"),
 }
 
-# Documents and gated access (issue 3, gating). Uploads are refused above this size; the
+# Documents and gated access. Uploads are refused above this size; the
 # admin request body limit (ADMIN_REQUEST_MAX_BYTES) must stay above it.
 DOCUMENT_MAX_UPLOAD_BYTES = env_int("DOCUMENT_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
 # How long an approved access grant lasts unless the organization or the reviewer says otherwise.
@@ -334,13 +334,13 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Performance (issue 9): whole public pages are cached for visitors who are not signed in,
+# Performance: whole public pages are cached for visitors who are not signed in,
 # keyed by the latest publication (trustcenter/publicsite/cache.py). A write to any model of
 # these apps starts a new publication; add an app here when its rows appear on public pages.
 PUBLIC_PAGE_CACHE = env_bool("PUBLIC_PAGE_CACHE", True)
 PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 24 * 3600)
 PUBLICATION_APPS = ["policies", "documents", "questionnaires"]
-# Accounts (issue 3, accounts): django-allauth with email as the login, mandatory email
+# Accounts: django-allauth with email as the login, mandatory email
 # verification and MFA. See README "Accounts and security".
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",

@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from trustcenter.lib.immutable import ImmutableModel, ImmutableQuerySet
+
 MAX_GRANT_DAYS = 3 * 365
 
 
@@ -19,14 +21,14 @@ def email_domain(email: str) -> str:
     return email.rsplit("@", 1)[-1].strip().lower() if "@" in (email or "") else ""
 
 
-class NdaVersionQuerySet(models.QuerySet):
+class NdaVersionQuerySet(ImmutableQuerySet):
     def current(self):
         """The NDA in force: the highest published version, or None."""
         return self.order_by("-version").first()
 
 
-class NdaVersion(models.Model):
-    """One published text of the NDA (content/nda.md). Never edited after publication."""
+class NdaVersion(ImmutableModel):
+    """One published text of the NDA (content/nda.md): never changed or deleted once created."""
 
     version = models.PositiveIntegerField(_("version"), unique=True)
     title = models.CharField(_("title"), max_length=200)

@@ -32,6 +32,7 @@ from trustcenter.access.models import (
     email_domain,
     free_mail_domains,
 )
+from trustcenter.access.visibility import Visibility
 from trustcenter.core.company import load_company
 
 # Reasons, for code and tests; people read the messages.
@@ -289,7 +290,7 @@ def standing(user, *, next_url: str | None = None) -> Standing:
 
 
 def _is_public(obj) -> bool:
-    return getattr(obj, "visibility", None) == "public"
+    return getattr(obj, "visibility", None) == Visibility.PUBLIC
 
 
 def decide_with(standing_: Standing, obj) -> Decision:

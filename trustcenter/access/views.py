@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -39,6 +39,7 @@ from trustcenter.access.services import (
     nda_sign,
 )
 from trustcenter.audit.models import AuditEvent
+from trustcenter.lib.redirects import safe_next
 from trustcenter.ratelimit import rate_limited
 
 # States in which a user may send a (new) access request.
@@ -46,12 +47,7 @@ REQUESTABLE = {rules.REQUEST_ACCESS, rules.EXPIRED, rules.DENIED}
 
 
 def _safe_next(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
+    return safe_next(request, request.POST.get("next") or request.GET.get("next"), default=default)
 
 
 def is_reviewer(user) -> bool:

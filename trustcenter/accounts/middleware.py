@@ -4,10 +4,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from trustcenter.accounts.mfa import mfa_satisfied
+from trustcenter.lib.redirects import safe_next
 
 SESSION_NEXT = "tc_after_mfa_setup"
 
@@ -32,9 +32,7 @@ class StaffMfaRequiredMiddleware:
         user = getattr(request, "user", None)
         # The path is checked first: looking at the user loads the session, which public pages avoid.
         if is_staff_path(request.path_info) and user is not None and user.is_authenticated and not mfa_satisfied(user):
-            if request.method == "GET" and url_has_allowed_host_and_scheme(
-                request.get_full_path(), allowed_hosts={request.get_host()}
-            ):
+            if request.method == "GET" and safe_next(request, request.get_full_path(), default=""):
                 request.session[SESSION_NEXT] = request.get_full_path()
             messages.warning(
                 request,

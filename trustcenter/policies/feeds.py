@@ -2,8 +2,9 @@ from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext
 
+from trustcenter.access.visibility import Visibility
 from trustcenter.core.company import load_company
-from trustcenter.policies.models import PolicyVersion, Visibility
+from trustcenter.policies.models import PolicyVersion
 
 
 class ChangesFeed(Feed):

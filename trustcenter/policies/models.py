@@ -3,10 +3,8 @@ from django.db import models
 from django.db.models import Max, Q
 from django.urls import reverse
 
-
-class Visibility(models.TextChoices):
-    PUBLIC = "public", "Public"
-    NDA = "nda", "Under NDA"
+from trustcenter.access.visibility import Visibility
+from trustcenter.lib.immutable import ImmutableModel, ImmutableQuerySet
 
 
 class Category(models.Model):
@@ -73,7 +71,7 @@ class Policy(models.Model):
         return self.versions.aggregate(n=Max("number"))["n"] or 0
 
 
-class PolicyVersionQuerySet(models.QuerySet):
+class PolicyVersionQuerySet(ImmutableQuerySet):
     def public(self):
         return self.filter(visibility=Visibility.PUBLIC)
 
@@ -82,8 +80,8 @@ class PolicyVersionQuerySet(models.QuerySet):
         return self.filter(policy__current_version=models.F("pk"))
 
 
-class PolicyVersion(models.Model):
-    """One published version of a policy. Never edited after it is created."""
+class PolicyVersion(ImmutableModel):
+    """One published version of a policy: never changed or deleted once created."""
 
     policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField()

@@ -5,7 +5,7 @@ access rule's, the same as for NDA documents.
 """
 
 from trustcenter.access.rules import decide
-from trustcenter.policies.models import Visibility
+from trustcenter.access.visibility import Visibility
 
 
 def can_read_version(user, version) -> bool:
