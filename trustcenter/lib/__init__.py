@@ -6,5 +6,6 @@
 - `markup`: Markdown to sanitized HTML (the allowlist is the security boundary)
 - `watermark`: stamping every page of a PDF with who downloaded it
 - `redirects`: the one check that a `next` address stays on this site
+- `immutable`: models whose rows are never changed or deleted once written (published versions)
 - `formats/`: date formats per language (`FORMAT_MODULE_PATH`)
 """
