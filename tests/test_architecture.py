@@ -58,14 +58,31 @@ def test_every_module_imports():
     assert failures == []
 
 
+def _lint_imports(*args: str) -> subprocess.CompletedProcess:
+    lint_imports = Path(sys.executable).with_name("lint-imports")
+    return subprocess.run(  # noqa: S603 - fixed arguments
+        [str(lint_imports), "--no-cache", "--no-logo", *args], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+
+
 def test_the_import_contracts_hold():
     """The layers, lib importing nothing of the project, no cycles (pyproject.toml, import-linter)."""
-    lint_imports = Path(sys.executable).with_name("lint-imports")
-    result = subprocess.run(  # noqa: S603 - fixed arguments
-        [str(lint_imports), "--no-cache", "--no-logo"], cwd=ROOT, capture_output=True, text=True, timeout=300
-    )
+    result = _lint_imports()
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 broken" in result.stdout
+
+
+def test_a_broken_contract_fails(tmp_path):
+    """The check above fails when a contract breaks: here one that the views of policies break."""
+    config = tmp_path / "contracts.toml"
+    config.write_text(
+        '[tool.importlinter]\nroot_package = "trustcenter"\n\n'
+        '[[tool.importlinter.contracts]]\nname = "views without models"\ntype = "forbidden"\n'
+        'source_modules = ["trustcenter.policies.views"]\nforbidden_modules = ["trustcenter.policies.models"]\n'
+    )
+    result = _lint_imports("--config", str(config))
+    assert result.returncode != 0
+    assert "trustcenter.policies.views -> trustcenter.policies.models" in result.stdout
 
 
 def test_no_module_imports_another_modules_private_names():

@@ -32,8 +32,8 @@ from trustcenter.access.models import (
     email_domain,
     free_mail_domains,
 )
-from trustcenter.access.visibility import Visibility
 from trustcenter.core.company import load_company
+from trustcenter.lib.visibility import Visibility
 
 # Reasons, for code and tests; people read the messages.
 PUBLIC = "public"
@@ -287,6 +287,12 @@ def standing(user, *, next_url: str | None = None) -> Standing:
             NextStep(_("Request access to the documents under NDA."), _("Request access"), request_url),
         ),
     )
+
+
+def can_read_version(user, version) -> bool:
+    """Whether `user` may read the body of a policy version: NDA pages follow the same rule as
+    NDA documents (verified email, signed NDA, active grant)."""
+    return _is_public(version) or decide(user, version).allowed
 
 
 def _is_public(obj) -> bool:

@@ -90,6 +90,21 @@ def nda_publish(*, root: Path, actor=None) -> str | None:
     return f"created: NDA v{nda.version} ({source.path})"
 
 
+def nda_publish_step(*, root: Path, company, created_versions, actor=None) -> list[str]:
+    """`publish` runs this after the policies, in the same transaction (see AccessConfig.ready)."""
+    line = nda_publish(root=root, actor=actor)
+    return [line] if line else []
+
+
+def nda_check_files(*, root: Path, company) -> int:
+    """`publish --check` without a database: validate content/nda.md alone; 1 if there is one."""
+    path = nda_path(root)
+    if not path.exists():
+        return 0
+    parse_nda(path.read_text(encoding="utf-8"), path=str(path))
+    return 1
+
+
 def _request_facts(request) -> tuple[str | None, str]:
     if request is None:
         return None, ""

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 from django.template.loader import render_to_string
 
-from trustcenter.access.visibility import Visibility
 from trustcenter.core.company import load_company
 from trustcenter.documents.models import Kind
+from trustcenter.lib.visibility import Visibility
 
 AUDITOR = "Harrow & Lindqvist LLP"
 REGISTRAR = "Nordmark Zertifizierung GmbH"

@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from trustcenter.access.visibility import Visibility
 from trustcenter.core.company import load_company
+from trustcenter.lib.visibility import Visibility
 
 
 class Kind(models.TextChoices):

@@ -6,6 +6,7 @@
 - `markup`: Markdown to sanitized HTML (the allowlist is the security boundary)
 - `watermark`: stamping every page of a PDF with who downloaded it
 - `redirects`: the one check that a `next` address stays on this site
+- `visibility`: public or under NDA, for policies and documents alike
 - `immutable`: models whose rows are never changed or deleted once written (published versions)
 - `formats/`: date formats per language (`FORMAT_MODULE_PATH`)
 """

@@ -2,8 +2,8 @@ from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext
 
-from trustcenter.access.visibility import Visibility
 from trustcenter.core.company import load_company
+from trustcenter.lib.visibility import Visibility
 from trustcenter.policies.models import PolicyVersion
 
 

@@ -3,8 +3,8 @@ from django.db import models
 from django.db.models import Max, Q
 from django.urls import reverse
 
-from trustcenter.access.visibility import Visibility
 from trustcenter.lib.immutable import ImmutableModel, ImmutableQuerySet
+from trustcenter.lib.visibility import Visibility
 
 
 class Category(models.Model):

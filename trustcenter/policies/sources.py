@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from trustcenter.access.visibility import Visibility
 from trustcenter.lib.contentfiles import ContentError, ContentErrors, as_date, load_yaml_mapping, split_front_matter
+from trustcenter.lib.visibility import Visibility
 
 REQUIRED_KEYS = ("title", "category", "summary", "version", "effective", "reviewed", "owner", "visibility")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

@@ -4,10 +4,9 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
-from trustcenter.access.rules import decide
+from trustcenter.access.rules import can_read_version, decide
 from trustcenter.policies.diff import diff_metadata, diff_sources, summarize
 from trustcenter.policies.models import Category, Policy, PolicyVersion
-from trustcenter.policies.rules import can_read_version
 from trustcenter.policies.search import MAX_QUERY_LENGTH, search_policies
 from trustcenter.publicsite.cache import public_page
 from trustcenter.ratelimit import rate_limited
