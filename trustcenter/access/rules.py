@@ -33,6 +33,7 @@ from trustcenter.access.models import (
     free_mail_domains,
 )
 from trustcenter.core.company import load_company
+from trustcenter.lib.mfa import has_mfa
 from trustcenter.lib.visibility import Visibility
 
 # Reasons, for code and tests; people read the messages.
@@ -90,9 +91,7 @@ def organization_for(user) -> Organization | None:
 
 
 def mfa_enabled(user) -> bool:
-    from allauth.mfa.utils import is_mfa_enabled
-
-    return is_mfa_enabled(user, types=["totp"])
+    return has_mfa(user)
 
 
 def _date(value) -> str:

@@ -31,7 +31,7 @@ from trustcenter.access.nda import nda_path, parse_nda, text_sha256
 from trustcenter.access.rules import email_verified, organization_for
 from trustcenter.audit.services import audit_record
 from trustcenter.core.company import load_company
-from trustcenter.lib.contentfiles import ContentError
+from trustcenter.lib.contentfiles import ContentError, content_path
 from trustcenter.lib.markup import render_markdown
 from trustcenter.ratelimit import client_ip
 
@@ -50,7 +50,7 @@ def nda_publish(*, root: Path, actor=None) -> str | None:
     path = nda_path(root)
     if not path.exists():
         return None
-    source = parse_nda(path.read_text(encoding="utf-8"), path=str(path))
+    source = parse_nda(path.read_text(encoding="utf-8"), path=content_path(path, root))
     rendered = render_markdown(source.body)
     digest = text_sha256(rendered.html)
     existing = NdaVersion.objects.select_for_update().filter(version=source.version).first()
@@ -101,7 +101,7 @@ def nda_check_files(*, root: Path, company) -> int:
     path = nda_path(root)
     if not path.exists():
         return 0
-    parse_nda(path.read_text(encoding="utf-8"), path=str(path))
+    parse_nda(path.read_text(encoding="utf-8"), path=content_path(path, root))
     return 1
 
 

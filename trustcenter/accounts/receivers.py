@@ -9,6 +9,7 @@ from allauth.account import signals as account_signals
 from allauth.mfa import signals as mfa_signals
 from django.contrib.auth import signals as auth_signals
 
+from trustcenter.accounts import sso
 from trustcenter.audit.services import audit_record
 from trustcenter.core.services import user_sessions_end
 
@@ -16,6 +17,26 @@ from trustcenter.core.services import user_sessions_end
 def _session_key(request):
     session = getattr(request, "session", None)
     return getattr(session, "session_key", None)
+
+
+def sso_noted(sender, request, user, sociallogin=None, **kwargs):
+    """Every allauth sign-in records whether an identity provider vouched for a second factor."""
+    claims = sso.id_token_claims(sociallogin)
+    asserted = sociallogin is not None and sso.asserts_mfa(claims)
+    request.session[sso.SESSION_SSO_MFA] = asserted
+    if sociallogin is not None:
+        audit_record(
+            kind="account.signed_in_sso",
+            actor=user,
+            request=request,
+            subject=f"user:{user.pk}",
+            data={
+                "provider": sociallogin.account.provider,
+                "amr": sso.amr_of(claims),
+                "acr": str(claims.get("acr", ""))[:100],
+                "mfa_asserted": asserted,
+            },
+        )
 
 
 def sign_in_failed(sender, credentials, request=None, **kwargs):
@@ -107,6 +128,7 @@ _RECEIVERS = [
     for index, (signal, kind, data) in enumerate(USER_EVENTS)
 ]
 _RECEIVERS += [
+    (account_signals.user_logged_in, sso_noted, "sso_noted"),
     (auth_signals.user_login_failed, sign_in_failed, "sign_in_failed"),
     (account_signals.password_changed, password_changed, "password_changed"),
     (account_signals.password_set, password_changed, "password_set"),

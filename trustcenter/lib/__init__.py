@@ -5,6 +5,7 @@
 - `contentfiles`: YAML front matter and mappings of `content/`, errors with file and line
 - `markup`: Markdown to sanitized HTML (the allowlist is the security boundary)
 - `watermark`: stamping every page of a PDF with who downloaded it
+- `mfa`: whether a user's second factor is in place (an authenticator, or an SSO sign-in that asserted one)
 - `redirects`: the one check that a `next` address stays on this site
 - `visibility`: public or under NDA, for policies and documents alike
 - `immutable`: models whose rows are never changed or deleted once written (published versions)

@@ -6,7 +6,7 @@ from django.db import connection
 
 from trustcenter.core.branding import brand_notice
 from trustcenter.core.company import company_path, load_company, parse_company
-from trustcenter.lib.contentfiles import ContentError, ContentErrors
+from trustcenter.lib.contentfiles import ContentError, ContentErrors, content_path
 from trustcenter.policies.services import PUBLISH_STEPS, content_publish
 from trustcenter.policies.sources import collect_sources
 
@@ -33,7 +33,8 @@ class Command(BaseCommand):
         try:
             if check and "policies_policy" not in connection.introspection.table_names():
                 # No database yet (e.g. CI on a content repository): check the files alone.
-                company = parse_company(company_path(root).read_text(encoding="utf-8"), path=str(company_path(root)))
+                company_file = company_path(root)
+                company = parse_company(company_file.read_text(encoding="utf-8"), path=content_path(company_file, root))
                 sources = collect_sources(root, categories=company.category_slugs())
                 others = [f"{step.check_files(root=root, company=company)} {step.name}" for step in PUBLISH_STEPS]
                 self._brand_notice(company.primary_color)
