@@ -128,6 +128,11 @@ def _function_imports(tree: ast.Module):
                     yield node, inner
 
 
+# Known, to untangle (also listed in pyproject.toml): a failed webhook delivery enqueues its
+# retry, a task that calls the delivery service again.
+KNOWN_FUNCTION_IMPORTS = {("trustcenter/api/services.py", "trustcenter.api.tasks")}
+
+
 def test_project_imports_are_at_the_top_of_the_module():
     offences = []
     for importer, path in MODULES:
@@ -140,6 +145,8 @@ def test_project_imports_are_at_the_top_of_the_module():
             if not any(_is_project(name) for name in names):
                 continue
             if path.name == "apps.py" and function.name == "ready":
+                continue
+            if all((str(path.relative_to(ROOT)), name) in KNOWN_FUNCTION_IMPORTS for name in names):
                 continue
             offences.append(f"{path.relative_to(ROOT)}:{node.lineno} in {function.name}(): {', '.join(names)}")
     assert offences == []
