@@ -13,9 +13,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from tests import urls_public_page
+from trustcenter.lib.pagecache import _cache_is_per_process, publication_bump
 from trustcenter.policies.models import Policy
 from trustcenter.policies.services import content_publish
-from trustcenter.publicsite.cache import _cache_is_per_process, publication_bump
 
 pytestmark = pytest.mark.usefixtures("published")
 
@@ -58,9 +58,18 @@ def test_a_cached_page_carries_every_security_header_and_nothing_personal(client
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "camera=()" in response["Permissions-Policy"]
     assert response["Cross-Origin-Resource-Policy"] == "same-origin"
-    assert "Cookie" not in response.get("Vary", "")
+    assert "Strict-Transport-Security" not in response  # the test client speaks plain HTTP
     assert not response.cookies
-    assert response["Cache-Control"] == "no-cache"
+    assert response["Cache-Control"] == "public, max-age=60, stale-while-revalidate=30"
+    # Any cache that keeps it never hands it to a request with another cookie (a signed-in reader).
+    assert {v.strip() for v in response["Vary"].split(",")} == {"Accept-Language", "Cookie"}
+
+
+def test_a_cached_https_page_keeps_hsts_and_the_http_one_is_another_entry(client):
+    secure = client.get("/", secure=True)
+    assert "max-age=" in secure["Strict-Transport-Security"]
+    assert "Strict-Transport-Security" in client.get("/", secure=True)
+    assert "Strict-Transport-Security" not in client.get("/")
 
 
 def test_publishing_a_new_version_shows_at_once(client, published):
@@ -95,12 +104,22 @@ def test_a_publication_in_another_process_is_seen_by_this_one(client, settings):
     stamp = Path(django_settings.VAR_DIR) / "publication-stamp"
     before = stamp.read_text() if stamp.exists() else ""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"}
-    code = (
-        "import django; django.setup(); from trustcenter.publicsite.cache import publication_bump; publication_bump()"
-    )
+    code = "import django; django.setup(); from trustcenter.lib.pagecache import publication_bump; publication_bump()"
     subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=django_settings.BASE_DIR, timeout=120)
     if _cache_is_per_process():
         assert stamp.read_text() != before
+    assert "Sitemap: https://new.example/sitemap.xml" in client.get("/robots.txt").content.decode()
+
+
+def test_with_production_settings_another_process_is_seen_within_the_check_interval(client, settings):
+    settings.PUBLIC_PAGE_CHECK_SECONDS = 1
+    settings.SITE_URL = "https://old.example"
+    client.get("/robots.txt")
+    settings.SITE_URL = "https://new.example"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"}
+    code = "import django; django.setup(); from trustcenter.lib.pagecache import publication_bump; publication_bump()"
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=django_settings.BASE_DIR, timeout=120)
+    time.sleep(1.1)
     assert "Sitemap: https://new.example/sitemap.xml" in client.get("/robots.txt").content.decode()
 
 
@@ -253,7 +272,7 @@ def test_a_page_this_process_holds_is_dropped_when_another_process_publishes(cli
 
 
 def test_the_process_copy_is_bounded_in_bytes_and_in_age(settings):
-    from trustcenter.publicsite.cache import Entry, RecentEntries
+    from trustcenter.lib.pagecache import Entry, RecentEntries
 
     def entry(size, age=0):
         return Entry("stamp", 200, (), b"x" * size, '"e"', time.time() - age)

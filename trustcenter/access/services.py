@@ -34,8 +34,8 @@ from trustcenter.access.models import (
 from trustcenter.access.nda import nda_path, parse_nda, text_sha256
 from trustcenter.audit.services import audit_record
 from trustcenter.content import ContentError
+from trustcenter.lib.ratelimit import client_ip
 from trustcenter.markup import render_markdown
-from trustcenter.ratelimit import client_ip
 
 INVITATION_SALT = "trustcenter.access.invitation"
 

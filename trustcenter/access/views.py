@@ -39,7 +39,7 @@ from trustcenter.access.services import (
     nda_sign,
     organization_for,
 )
-from trustcenter.ratelimit import rate_limited
+from trustcenter.lib.ratelimit import rate_limited
 
 # States in which a user may send a (new) access request.
 REQUESTABLE = {rules.REQUEST_ACCESS, rules.EXPIRED, rules.DENIED}

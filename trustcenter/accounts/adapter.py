@@ -6,7 +6,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from trustcenter.core.company import load_company
-from trustcenter.ratelimit import client_address
+from trustcenter.lib.ratelimit import client_address
 
 
 class AccountAdapter(DefaultAccountAdapter):

@@ -8,7 +8,7 @@ from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 
 from trustcenter.audit.models import GENESIS_HASH, AuditEvent
-from trustcenter.ratelimit import client_address
+from trustcenter.lib.ratelimit import client_address
 
 # Arbitrary constant identifying the audit chain's PostgreSQL advisory lock.
 _PG_LOCK_KEY = 0x7C_A0D1_7000

@@ -13,7 +13,7 @@ from trustcenter.access.models import NdaSignature
 from trustcenter.access.services import organization_for
 from trustcenter.audit.services import audit_record
 from trustcenter.documents.models import Document
-from trustcenter.ratelimit import enforce
+from trustcenter.lib.ratelimit import enforce
 from trustcenter.watermark import watermark_pdf
 
 # Crockford's base32 without I, L, O, U: easy to read aloud and to type from a printed page.

@@ -1,7 +1,7 @@
 """Whole-response cache for the public pages, for visitors who are not signed in.
 
-A public page is the same for every anonymous visitor until something is published, so
-it is rendered once and then served from the shared cache. Three pieces:
+A public page is the same for every anonymous visitor until something is published, so it
+is rendered once and then served as stored bytes with stored headers. The pieces:
 
 - `@public_page` marks a view whose anonymous response may be cached, and names the query
   parameters it reads. Others are left out of the key and a request carrying them never
@@ -9,25 +9,36 @@ it is rendered once and then served from the shared cache. Three pieces:
   `daily=True` adds the site's date to the key, for responses that carry it (dated PDFs).
   The view's rate limits (`@rate_limited`) still count every request: a hit is counted
   here, by IP address as the view would count an anonymous visitor, before it is served.
-- `PublicPageCacheMiddleware` looks the page up before the session, authentication, CSRF
-  and message middleware run, and stores what the view produced on the way out, but only
-  a 200 that sets no cookie, varies on nothing but the language and is not private.
+- `PageCacheMiddleware`, first in settings.MIDDLEWARE, so a hit runs nothing else: no
+  security header, session, CSRF or locale middleware. It stores the response as the whole
+  stack finished it, security headers included, so those are built once per publication.
+  It stores only a 200 that sets no cookie, varies on nothing but the language, is not
+  private and was rendered in the language the key says.
+- Each process keeps the entries it served last (`RecentEntries`); a process that has none
+  reads the shared cache (Redis in production) once, then serves from its own copy.
 - The *publication stamp*: a token in the shared cache that every write to a model in
-  `settings.PUBLICATION_APPS` replaces (at once and again after the commit). Each entry
-  records the stamp it was rendered under; an entry with another stamp is a miss, so
-  a publication invalidates every page at once, in every process that shares the cache.
-  With a per-process cache (LocMemCache, the no-configuration default) the stamp is also
-  written to a file in VAR_DIR, so `manage.py publish` in another process is seen too.
+  `settings.PUBLICATION_APPS` replaces (at once and again after the commit), combined with
+  the modification times of watched files (the company profile). Each entry records the
+  stamp it was rendered under; an entry with another stamp is a miss. A process reads the
+  shared stamp at most once per `PUBLIC_PAGE_CHECK_SECONDS`, so a hit costs no round trip,
+  and a publication made by another process is seen within that bound; the process that
+  publishes sees it at once. With a per-process cache (LocMemCache, the no-configuration
+  default) the stamp is also written to a file in VAR_DIR, so `manage.py publish` in
+  another process is seen too.
 
-The key holds the host, scheme, path, declared query values and the active language (the
+The key holds the scheme, host, path, declared query values and the active language (the
 one LocaleMiddleware will choose, from the URL, the language cookie or Accept-Language),
-plus a fingerprint of the deployed code and templates and the company profile's mtime.
-Requests that carry a session or messages cookie are never served from or stored in the
-cache: they may be signed in, or have a message waiting.
+plus a fingerprint of the deployed code and templates. Requests that carry a session or
+messages cookie are never served from or stored in the cache: they may be signed in, or
+have a message waiting.
 
-Responses get a strong ETag (SHA-256 of the body) and Last-Modified, answer conditional
-requests with 304, and say `Cache-Control: no-cache` so browsers revalidate instead of
-showing a page from before the last publication.
+Shared caches (a CDN, the nginx micro-cache in deploy/nginx.conf): every response leaves
+the middleware with a Cache-Control header. A stored public page says
+`public, max-age=PUBLIC_PAGE_MAX_AGE, stale-while-revalidate=PUBLIC_PAGE_STALE_SECONDS` and
+`Vary: Accept-Language, Cookie`; a response that sets a cookie always says `private,
+no-store`, and so does every other response that did not choose for itself (a view's own
+`never_cache`, WhiteNoise's static files). Responses get a strong ETag (SHA-256 of the body)
+and Last-Modified, and answer conditional requests with 304.
 """
 
 import functools
@@ -37,6 +48,7 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,21 +60,19 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.urls import Resolver404, get_urlconf, resolve
 from django.utils import timezone, translation
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
-from trustcenter import ratelimit
-from trustcenter.core.company import company_path
-from trustcenter.core.middleware import too_many_requests
-from trustcenter.ratelimit import RateLimited
+from trustcenter.lib import ratelimit
 
 logger = logging.getLogger(__name__)
 
-STAMP_KEY = "publicsite:stamp"
-KEY_PREFIX = "publicsite:page"
+STAMP_KEY = "pagecache:stamp"
+KEY_PREFIX = "pagecache:page"
 MAX_PATH = 512
+PRIVATE = "private, no-store"
 _ALLOWED_VARY = {"accept-language"}
-# Kept from the stored response; everything else (security headers, Date) is added per request.
+# Never kept from the stored response: cookies, and what is set per entry or per request.
 _SKIP_HEADERS = {"set-cookie", "date", "etag", "last-modified"}
 
 
@@ -90,7 +100,7 @@ def public_page(view=None, *, query: tuple[str, ...] | list[str] = (), daily: bo
         @functools.wraps(func)
         def wrapper(request, *args, **kwargs):
             response = func(request, *args, **kwargs)
-            response._public_page = True
+            response.public_page = spec
             return response
 
         wrapper.public_page = spec
@@ -100,6 +110,15 @@ def public_page(view=None, *, query: tuple[str, ...] | list[str] = (), daily: bo
 
 
 # --- The publication stamp -------------------------------------------------------------------
+
+# Callables returning files whose change makes every page stale (registered by the apps).
+_watched: list[Callable[[], Path]] = []
+
+
+def watch_file(path: Callable[[], Path]) -> None:
+    """Make a change to the file `path()` names (its modification time) start a new publication."""
+    if path not in _watched:
+        _watched.append(path)
 
 
 def _cache_is_per_process() -> bool:
@@ -131,15 +150,58 @@ def _write_stamp_file(token: str) -> None:
         logger.warning("could not write the publication stamp file %s: %s", path, exc)
 
 
+class _Stamp:
+    """This process's idea of the current stamp, and when it last asked the shared cache."""
+
+    def __init__(self):
+        self.value = ""
+        self.checked = float("-inf")
+        self.lock = threading.Lock()
+
+    def current(self) -> str:
+        now = time.monotonic()
+        if now - self.checked < settings.PUBLIC_PAGE_CHECK_SECONDS:
+            return self.value
+        shared = cache.get(STAMP_KEY)
+        if shared is None:
+            # First request after the cache was emptied: start a generation every process agrees on.
+            cache.add(STAMP_KEY, _new_token(), timeout=None)
+            shared = cache.get(STAMP_KEY, "")
+        parts = [shared]
+        if _cache_is_per_process():
+            parts.append(_read_stamp_file())
+        for path in _watched:
+            try:
+                parts.append(str(path().stat().st_mtime_ns))
+            except FileNotFoundError:
+                parts.append("-")
+        with self.lock:
+            self.value, self.checked = "/".join(parts), now
+        return self.value
+
+    def forget(self) -> None:
+        with self.lock:
+            self.checked = float("-inf")
+
+
+_stamp = _Stamp()
+
+
+def _new_token() -> str:
+    return f"{time.time_ns():x}{secrets.token_hex(4)}"
+
+
 def publication_bump(*, other_processes: bool = True) -> str:
-    """Start a new publication: every cached public page becomes a miss, in every process.
+    """Start a new publication: every cached public page becomes a miss, in this process at
+    once and in every other one within PUBLIC_PAGE_CHECK_SECONDS.
 
     `other_processes=False` skips the stamp file (used while a transaction is open, when the
     bump after the commit will write it anyway)."""
-    token = f"{time.time_ns():x}{secrets.token_hex(4)}"
+    token = _new_token()
     cache.set(STAMP_KEY, token, timeout=None)
     if other_processes and _cache_is_per_process():
         _write_stamp_file(token)
+    _stamp.forget()
     return token
 
 
@@ -198,8 +260,8 @@ def deploy_fingerprint() -> str:
 def request_language(request) -> str:
     """The language LocaleMiddleware will activate for this request: from the URL prefix,
     the language cookie or Accept-Language. Entries are only stored when the page was
-    really rendered in this language (see `_storable`), so a different language middleware
-    can cost cache hits but never serve a page in the wrong language."""
+    really rendered in this language (its Content-Language), so a different language
+    middleware can cost cache hits but never serve a page in the wrong language."""
     if not settings.USE_I18N:
         return settings.LANGUAGE_CODE
     urlconf = getattr(request, "urlconf", None) or get_urlconf() or settings.ROOT_URLCONF
@@ -215,28 +277,16 @@ def _page_key(request, spec: PageSpec, language: str) -> str:
     parts = [request.scheme, request.get_host(), request.path, language]
     for name in spec.query:
         parts.append(name + "=" + "\x1f".join(value.strip() for value in request.GET.getlist(name)))
-    try:
-        parts.append(str(company_path().stat().st_mtime_ns))
-    except FileNotFoundError:
-        parts.append("-")
     if spec.daily:
         parts.append(timezone.localdate().isoformat())
     digest = hashlib.sha256("\0".join(parts).encode()).hexdigest()[:40]
     return f"{KEY_PREFIX}:{deploy_fingerprint()}:{digest}"
 
 
-def _current_stamp(cached: str | None) -> str:
-    if cached is None:
-        # First request after the cache was emptied: start a generation every process agrees on.
-        cache.add(STAMP_KEY, f"{time.time_ns():x}{secrets.token_hex(4)}", timeout=None)
-        cached = cache.get(STAMP_KEY, "")
-    if _cache_is_per_process():
-        return f"{cached}/{_read_stamp_file()}"
-    return cached
-
-
 @dataclass(frozen=True)
 class Entry:
+    """A stored response: status, the headers every middleware added, the body, its ETag."""
+
     stamp: str
     status: int
     headers: tuple[tuple[str, str], ...]
@@ -247,53 +297,23 @@ class Entry:
     @classmethod
     def from_response(cls, response, stamp: str) -> "Entry":
         content = response.content
-        etag = response.get("ETag") or '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
-        headers = tuple((k, v) for k, v in response.items() if k.lower() not in _SKIP_HEADERS)
-        return cls(stamp, response.status_code, headers, content, etag, time.time())
+        etag = '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
+        now = time.time()
+        headers = [(k, v) for k, v in response.items() if k.lower() not in _SKIP_HEADERS]
+        headers += [("ETag", etag), ("Last-Modified", http_date(now))]
+        return cls(stamp, response.status_code, tuple(headers), content, etag, now)
 
     def respond(self, request) -> HttpResponse:
-        response = HttpResponse(self.content, status=self.status)
-        for name, value in self.headers:
-            response[name] = value
-        response["ETag"] = self.etag
-        response["Last-Modified"] = http_date(self.last_modified)
-        if "Cache-Control" not in response:
-            patch_cache_control(response, no_cache=True)
+        response = HttpResponse(self.content, status=self.status, headers=dict(self.headers))
         return get_conditional_response(
             request, etag=self.etag, last_modified=int(self.last_modified), response=response
         )
 
 
-def _storable(request, response, language: str) -> bool:
-    if not getattr(response, "_public_page", False) or response.status_code != 200 or response.streaming:
-        return False
-    if translation.get_language() != language:
-        return False  # rendered in another language than the key says
-    if response.cookies:
-        return False
-    vary = {v.strip().lower() for v in response.get("Vary", "").split(",") if v.strip()}
-    if vary - _ALLOWED_VARY:
-        return False
-    cache_control = response.get("Cache-Control", "").lower()
-    if "private" in cache_control or "no-store" in cache_control:
-        return False
-    # A CSP nonce differs per response; a page that used one cannot be replayed.
-    return not isinstance(getattr(request, "_csp_nonce", None), str)
-
-
-def _cookies_mean_personal(request) -> bool:
-    return (
-        settings.SESSION_COOKIE_NAME in request.COOKIES
-        or getattr(settings, "MESSAGE_COOKIE_NAME", "messages") in request.COOKIES
-    )
-
-
 class RecentEntries:
-    """The entries this process served last, up to `max_bytes` of content, so that a hit reads
-    only the publication stamp from the shared cache instead of the whole page (a page or PDF
-    is tens to hundreds of KB; the stamp is a few bytes). An entry is only used when its stamp
-    is the current one, so a publication anywhere still invalidates it at once, and it is
-    dropped when it is older than PUBLIC_PAGE_CACHE_SECONDS, like the shared copy."""
+    """The entries this process served last, up to `max_bytes` of content, so that a hit needs
+    nothing from the shared cache. An entry is only used while its stamp is the current one,
+    and it is dropped when it is older than PUBLIC_PAGE_CACHE_SECONDS, like the shared copy."""
 
     def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
@@ -351,22 +371,47 @@ def _rate_counters(request, view) -> list[ratelimit.Counter]:
     return planned
 
 
-def _fetch(keys: list[str], counters: list[ratelimit.Counter]) -> tuple[dict, list[int]]:
-    """Read `keys` and count the counters: one round trip with Redis, several otherwise."""
-    if not counters:
-        return cache.get_many(keys), []
-    together = getattr(cache, "get_many_and_count", None)
-    if together is not None:
-        return together(keys, [(c.key, c.timeout) for c in counters])
-    return cache.get_many(keys), [ratelimit.count(c) for c in counters]
+def _personal(request) -> bool:
+    """The request may belong to someone signed in, or have a message waiting."""
+    cookies = request.COOKIES
+    return settings.SESSION_COOKIE_NAME in cookies or getattr(settings, "MESSAGE_COOKIE_NAME", "messages") in cookies
 
 
-class PublicPageCacheMiddleware:
-    """Serve and store whole `@public_page` responses for anonymous visitors.
+def _storable(request, response, spec: PageSpec, language: str) -> bool:
+    if getattr(response, "public_page", None) is None or response.status_code != 200 or response.streaming:
+        return False
+    # Only a request without undeclared parameters may fill the entry: a page that echoes
+    # its own URL (a language link's `next=`) must not carry one visitor's junk to everyone.
+    if not set(request.GET).issubset(spec.query) or response.cookies:
+        return False
+    if settings.USE_I18N and response.get("Content-Language", language) != language:
+        return False  # rendered in another language than the key says
+    vary = {v.strip().lower() for v in response.get("Vary", "").split(",") if v.strip()}
+    if vary - _ALLOWED_VARY or "Cache-Control" in response:
+        return False  # personal (the session was read) or the view chose its own caching
+    # A CSP nonce differs per response; a page that used one cannot be replayed.
+    return "'nonce-" not in response.get("Content-Security-Policy", "")
 
-    Sits below the security header middleware (so cached pages get the same headers) and
-    above SessionMiddleware (so a hit costs no session, user or CSRF work).
-    """
+
+def shared_cache_headers(response) -> None:
+    """Let browsers and shared caches keep an anonymous public page for a bounded time."""
+    response["Cache-Control"] = (
+        f"public, max-age={settings.PUBLIC_PAGE_MAX_AGE}, stale-while-revalidate={settings.PUBLIC_PAGE_STALE_SECONDS}"
+    )
+    # A request with a session cookie (someone signed in) never matches the anonymous copy.
+    patch_vary_headers(response, ["Accept-Language", "Cookie"])
+
+
+def _private_unless_chosen(response) -> None:
+    if response.cookies:
+        response["Cache-Control"] = PRIVATE  # whatever the view said: a cookie is personal
+    elif "Cache-Control" not in response:
+        response["Cache-Control"] = PRIVATE
+
+
+class PageCacheMiddleware:
+    """Serve and store whole `@public_page` responses for anonymous visitors; give every
+    response a Cache-Control header. First in settings.MIDDLEWARE."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -374,43 +419,48 @@ class PublicPageCacheMiddleware:
     def _view(self, request):
         if not settings.PUBLIC_PAGE_CACHE or request.method != "GET" or len(request.path_info) > MAX_PATH:
             return None
-        if _cookies_mean_personal(request):
+        if _personal(request):
             return None
         return _public_view(getattr(request, "urlconf", None) or get_urlconf(), request.path_info)
 
     def __call__(self, request):
         view = self._view(request)
         if view is None:
-            return self.get_response(request)
+            response = self.get_response(request)
+            _private_unless_chosen(response)
+            return response
         spec = view.public_page
         language = request_language(request)
         try:
             key = _page_key(request, spec, language)
         except DisallowedHost:
-            return self.get_response(request)  # Django answers 400 further down
-        # The view's rate limits count every request, hit or miss; counted here, with the
-        # cache read, and marked so the view's own decorator does not count it again.
+            response = self.get_response(request)  # Django answers 400 further down
+            _private_unless_chosen(response)
+            return response
+        # The view's rate limits count every request, hit or miss; counted here and marked
+        # so the view's own decorator does not count it again.
         counters = _rate_counters(request, view)
-        entry = _recent.get(key)  # seen by this process: only the (small) stamp is needed
-        found, counts = _fetch([STAMP_KEY] if entry is not None else [STAMP_KEY, key], counters)
-        ratelimit.mark_counted(request, {c.scope for c in counters})
-        try:
-            ratelimit.judge(zip(counters, counts, strict=True))
-        except RateLimited as exc:
-            with translation.override(language):
-                return too_many_requests(request, exc)
-        stamp = _current_stamp(found.get(STAMP_KEY))
+        if counters:
+            counts = ratelimit.count_all(counters)
+            ratelimit.mark_counted(request, {c.scope for c in counters})
+            try:
+                ratelimit.judge(zip(counters, counts, strict=True))
+            except ratelimit.RateLimited as exc:
+                with translation.override(language):
+                    return ratelimit.too_many_requests(request, exc)
+        stamp = _stamp.current()
+        entry = _recent.get(key)
         if entry is None or entry.stamp != stamp:
-            entry = found[key] if key in found else (cache.get(key) if entry is not None else None)
+            entry = cache.get(key)
             if entry is not None and entry.stamp == stamp:
                 _recent.put(key, entry)
         if entry is not None and entry.stamp == stamp:
             return entry.respond(request)
         response = self.get_response(request)
-        # Only a request without undeclared parameters may fill the entry: a page that echoes
-        # its own URL (a language link's `next=`) must not carry one visitor's junk to everyone.
-        if not set(request.GET).issubset(spec.query) or not _storable(request, response, language):
+        if not _storable(request, response, spec, language):
+            _private_unless_chosen(response)
             return response
+        shared_cache_headers(response)
         entry = Entry.from_response(response, stamp)
         cache.set(key, entry, timeout=settings.PUBLIC_PAGE_CACHE_SECONDS)
         _recent.put(key, entry)
