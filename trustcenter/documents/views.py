@@ -118,9 +118,9 @@ def download(request, pk):
             f"{user.get_full_name()} <{user.email}>",
             _recipient_company(user) or "-",
             _("Downloaded %(date)s") % {"date": today.isoformat()},
-            _("Download %(id)s") % {"id": download_id},
         ]
-        data = watermark_pdf(data, lines=lines)
+        # The reader's lines are drawn once and kept; only the id is new for each download.
+        data = watermark_pdf(data, lines=lines, mark=_("Download %(id)s") % {"id": download_id})
         with transaction.atomic():
             audit_record(
                 kind="document.downloaded",
