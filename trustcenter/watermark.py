@@ -4,30 +4,35 @@ The stamp is drawn by WeasyPrint once per page size (a footer band and a faint
 diagonal line) and merged onto each page with pypdf. The original bytes are never
 changed; a new PDF is returned. Text stays extractable, so the stamp can be read back.
 
-Downloads under load: what is the same for many downloads is prepared once per process.
-The stamp for a reader's lines (name, company, date) is drawn by WeasyPrint once and
-kept; the line that differs for every download (its id) is written onto the page as
-plain PDF text in a standard font, which costs nothing to draw. The parsed original is
-kept too, so a download clones it instead of parsing the file again.
+Downloads under load: parsing and rewriting a 50-page report with pypdf, and drawing the
+stamp with WeasyPrint, cost far more than the rest of a download. So both are done once
+per process for a document and a reader (their name, company and the date): the result
+is kept, with every page already drawing a small form that holds the line that is new
+for each download (its id). A download then appends the new version of that one form to
+the kept bytes, as a PDF incremental update (ISO 32000-1, 7.5.6): the file as written
+once, one object, a cross-reference entry for it and a trailer pointing back at the
+previous one. The line is plain PDF text in Helvetica, a font every PDF reader has, so
+nothing is embedded; characters outside its encoding become "?" (the reader's name, in
+the kept stamp, keeps every letter).
 """
 
-import hashlib
 import io
+import re
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 from functools import lru_cache
 
 from django.utils.html import escape
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject
 
-# The per-download line: Helvetica is one of the fonts every PDF reader has, so nothing is
-# embedded; it is written in its usual single-byte encoding (characters outside it become "?").
 _MARK_SIZE = 6.5
 _MARK_COLOR = "0.478 0.122 0.122 rg"  # #7a1f1f, as the band's text
-_PARSED_MAX = 8
-_parsed: OrderedDict[str, PdfReader] = OrderedDict()
-_parsed_lock = threading.Lock()
+_HELVETICA = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+_PREPARED_MAX = 8
+_prepared: "OrderedDict[tuple[bytes, tuple[str, ...]], _Prepared]" = OrderedDict()
+_prepared_lock = threading.Lock()
 
 
 def _stamp_html(width_pt: float, height_pt: float, lines: tuple[str, ...], room_for_mark: bool) -> str:
@@ -59,17 +64,6 @@ def _pdf_string(text: str) -> bytes:
     return b"(" + raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
 
 
-def _clone(data: bytes) -> PdfWriter:
-    """A writer holding a copy of `data`, parsed at most once per process for the last few files."""
-    key = hashlib.sha256(data).hexdigest()
-    with _parsed_lock:  # a reader reads its stream lazily: one clone at a time
-        reader = _parsed.pop(key, None) or PdfReader(io.BytesIO(data))
-        _parsed[key] = reader
-        while len(_parsed) > _PARSED_MAX:
-            _parsed.popitem(last=False)
-        return PdfWriter(clone_from=reader)
-
-
 def _form_xobject(writer: PdfWriter, stamp_pdf: bytes, width: float, height: float):
     """Turn the one-page stamp into a Form XObject stored once in the output file."""
     page = PdfReader(io.BytesIO(stamp_pdf)).pages[0]
@@ -88,29 +82,46 @@ def _stream(writer: PdfWriter, data: bytes):
     return writer._add_object(stream)
 
 
-def watermark_pdf(data: bytes, *, lines: list[str], mark: str = "") -> bytes:
-    """Return a copy of `data` with `lines` and `mark` stamped on every page.
-
-    `lines` should name the recipient, their email and company and the date; the first
-    line also appears diagonally across the page. `mark` is the line that is new for
-    every download (its id), written in the band below the others. The stamp is one shared
-    Form XObject drawn on each page, so 100 pages cost little more than one.
-    """
-    writer = _clone(data)
-    forms: dict[tuple[float, float], object] = {}
-    text = (
-        f"BT /TcMark {_MARK_SIZE} Tf {_MARK_COLOR} 10 4.2 Td ".encode() + _pdf_string(mark) + b" Tj ET "
-        if mark
-        else b""
+def _mark_form(text: bytes) -> bytes:
+    """The body of the form holding the per-download line, drawn at the page's bottom left."""
+    stream = f"BT /TcMark {_MARK_SIZE} Tf {_MARK_COLOR} 10 4.2 Td ".encode() + text + b" Tj ET"
+    return (
+        b"<< /Type /XObject /Subtype /Form /BBox [0 0 14400 14400] /Resources << /Font << /TcMark "
+        + _HELVETICA
+        + b" >> >> /Length "
+        + str(len(stream)).encode()
+        + b" >>\nstream\n"
+        + stream
+        + b"\nendstream"
     )
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A stamped copy written once, and what an incremental update of its mark form needs."""
+
+    data: bytes
+    mark_object: int  # the object number of the form holding the per-download line
+    trailer: bytes  # /Size, /Root, /Info and /ID of the written copy
+    startxref: int  # where its cross-reference table starts
+
+
+def _prepare(data: bytes, lines: tuple[str, ...]) -> _Prepared:
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    forms: dict[tuple[float, float], object] = {}
+    mark = DecodedStreamObject()  # replaced by each download; empty until then
+    mark.set_data(b"")
+    mark[NameObject("/Type")] = NameObject("/XObject")
+    mark[NameObject("/Subtype")] = NameObject("/Form")
+    mark[NameObject("/BBox")] = ArrayObject([FloatObject(0), FloatObject(0), FloatObject(14400), FloatObject(14400)])
+    mark_ref = writer._add_object(mark)
     save_state = _stream(writer, b"q\n")
     for page in writer.pages:
         box = page.mediabox
         width, height = round(float(box.width), 2), round(float(box.height), 2)
         key = (width, height)
         if key not in forms:
-            stamp = _stamp_page_pdf(width, height, tuple(lines), bool(mark))
-            forms[key] = _form_xobject(writer, stamp, width, height)
+            forms[key] = _form_xobject(writer, _stamp_page_pdf(width, height, lines, True), width, height)
         resources = page.get("/Resources")
         resources = resources.get_object() if resources is not None else DictionaryObject()
         page[NameObject("/Resources")] = resources
@@ -118,19 +129,9 @@ def watermark_pdf(data: bytes, *, lines: list[str], mark: str = "") -> bytes:
         xobjects = xobjects.get_object() if xobjects is not None else DictionaryObject()
         resources[NameObject("/XObject")] = xobjects
         xobjects[NameObject("/TcStamp")] = forms[key]
-        fonts = resources.get("/Font")
-        fonts = fonts.get_object() if fonts is not None else DictionaryObject()
-        resources[NameObject("/Font")] = fonts
-        fonts[NameObject("/TcMark")] = DictionaryObject(
-            {
-                NameObject("/Type"): NameObject("/Font"),
-                NameObject("/Subtype"): NameObject("/Type1"),
-                NameObject("/BaseFont"): NameObject("/Helvetica"),
-                NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
-            }
-        )
-        place = f"Q q 1 0 0 1 {float(box.left):.2f} {float(box.bottom):.2f} cm /TcStamp Do ".encode()
-        draw = _stream(writer, place + text + b"Q\n")
+        xobjects[NameObject("/TcMark")] = mark_ref
+        place = f"Q q 1 0 0 1 {float(box.left):.2f} {float(box.bottom):.2f} cm /TcStamp Do /TcMark Do Q\n"
+        draw = _stream(writer, place.encode())
         contents = page.get("/Contents")
         existing = []
         if contents is not None:
@@ -140,4 +141,56 @@ def watermark_pdf(data: bytes, *, lines: list[str], mark: str = "") -> bytes:
         page[NameObject("/Contents")] = ArrayObject([save_state, *existing, draw])
     out = io.BytesIO()
     writer.write(out)
+    written = out.getvalue()
+    trailer = PdfReader(io.BytesIO(written)).trailer
+    kept = b"".join(
+        name.encode() + b" " + _reference_or_value(trailer.raw_get(name))
+        for name in ("/Size", "/Root", "/Info", "/ID")
+        if name in trailer
+    )
+    startxref = int(re.findall(rb"startxref\s+(\d+)", written)[-1])
+    return _Prepared(written, mark_ref.idnum, kept, startxref)
+
+
+def _reference_or_value(value) -> bytes:
+    out = io.BytesIO()
+    value.write_to_stream(out)
     return out.getvalue()
+
+
+def _prepared_for(data: bytes, lines: tuple[str, ...]) -> _Prepared:
+    key = (data, lines)
+    with _prepared_lock:
+        prepared = _prepared.pop(key, None)
+        if prepared is not None:
+            _prepared[key] = prepared
+            return prepared
+    prepared = _prepare(data, lines)
+    with _prepared_lock:
+        _prepared[key] = prepared
+        while len(_prepared) > _PREPARED_MAX:
+            _prepared.popitem(last=False)
+    return prepared
+
+
+def watermark_pdf(data: bytes, *, lines: list[str], mark: str = "") -> bytes:
+    """Return a copy of `data` with `lines` and `mark` stamped on every page.
+
+    `lines` should name the recipient, their email and company and the date; the first
+    line also appears diagonally across the page. `mark` is the line that is new for
+    every download (its id), written in the band below the others. The stamp is one shared
+    Form XObject drawn on each page, so 100 pages cost little more than one.
+    """
+    prepared = _prepared_for(bytes(data), tuple(lines))
+    base = prepared.data if prepared.data.endswith(b"\n") else prepared.data + b"\n"
+    obj = str(prepared.mark_object).encode() + b" 0 obj\n" + _mark_form(_pdf_string(mark)) + b"\nendobj\n"
+    xref_at = len(base) + len(obj)
+    update = (
+        obj
+        + b"xref\n"
+        + f"{prepared.mark_object} 1\n{len(base):010d} 00000 n \n".encode()
+        + b"trailer\n<< "
+        + prepared.trailer
+        + f" /Prev {prepared.startxref} >>\nstartxref\n{xref_at}\n%%EOF\n".encode()
+    )
+    return base + update
