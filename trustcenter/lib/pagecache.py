@@ -438,16 +438,19 @@ class PageCacheMiddleware:
             _private_unless_chosen(response)
             return response
         # The view's rate limits count every request, hit or miss; counted here and marked
-        # so the view's own decorator does not count it again.
+        # so the view's own decorator does not count it again. Over the limit, the request goes
+        # on unmarked: the view counts it once more, and the 429 page is made by the whole
+        # stack, with every security header.
         counters = _rate_counters(request, view)
         if counters:
             counts = ratelimit.count_all(counters)
-            ratelimit.mark_counted(request, {c.scope for c in counters})
             try:
                 ratelimit.judge(zip(counters, counts, strict=True))
-            except ratelimit.RateLimited as exc:
-                with translation.override(language):
-                    return ratelimit.too_many_requests(request, exc)
+            except ratelimit.RateLimited:
+                response = self.get_response(request)
+                _private_unless_chosen(response)
+                return response
+            ratelimit.mark_counted(request, {c.scope for c in counters})
         stamp = _stamp.current()
         entry = _recent.get(key)
         if entry is None or entry.stamp != stamp:
