@@ -122,7 +122,7 @@ def bench_env(*, reset: bool = True) -> tuple[dict, dict]:
     """Environment for every process of the run, and a description of it for the report."""
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DJANGO_SETTINGS_MODULE": "trustcenter.settings",
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
