@@ -288,3 +288,37 @@ def test_the_process_copy_is_bounded_in_bytes_and_in_age(settings):
     settings.PUBLIC_PAGE_CACHE_SECONDS = 60
     recent.put("old", entry(10, age=61))
     assert recent.get("old") is None
+
+
+# --- What shared caches are told ----------------------------------------------------------------
+
+
+def test_a_signed_in_reader_gets_public_pages_as_private_no_store(client_for, prospect):
+    response = client_for(prospect).get("/policies/data-protection/")
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
+
+
+def test_the_sign_in_response_that_sets_the_session_cookie_is_never_cacheable(client, prospect):
+    from tests.conftest import PASSWORD
+
+    response = client.post("/accounts/login/", {"login": prospect.email, "password": PASSWORD})
+    assert django_settings.SESSION_COOKIE_NAME in response.cookies
+    assert response["Cache-Control"] == "private, no-store"
+
+
+def test_a_page_that_sets_the_csrf_cookie_is_never_cacheable(client):
+    response = client.get("/accounts/login/")
+    assert django_settings.CSRF_COOKIE_NAME in response.cookies
+    assert response["Cache-Control"] == "private, no-store"
+
+
+def test_the_language_switch_that_sets_the_language_cookie_is_never_cacheable(client):
+    response = client.get("/language/de/?next=/")
+    assert django_settings.LANGUAGE_COOKIE_NAME in response.cookies
+    assert response["Cache-Control"] == "private, no-store"
+
+
+@pytest.mark.parametrize("url", ["/t/cookie/", "/t/csrf/", "/t/message/", "/t/session/"])
+def test_a_public_page_that_turns_out_personal_is_private_no_store(client, test_urls, url):
+    assert client.get(url)["Cache-Control"] == "private, no-store"
