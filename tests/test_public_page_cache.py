@@ -30,6 +30,7 @@ CACHED_PAGES = [
     "/sitemap.xml",
     "/.well-known/security.txt",
     "/robots.txt",
+    "/policies/data-protection/pdf/",
 ]
 
 
@@ -296,7 +297,7 @@ def test_the_process_copy_is_bounded_in_bytes_and_in_age(settings):
 def test_a_signed_in_reader_gets_public_pages_as_private_no_store(client_for, prospect):
     response = client_for(prospect).get("/policies/data-protection/")
     assert response.status_code == 200
-    assert response["Cache-Control"] == "private, no-store"
+    assert never_stored(response["Cache-Control"])
 
 
 def test_the_sign_in_response_that_sets_the_session_cookie_is_never_cacheable(client, prospect):
@@ -304,21 +305,94 @@ def test_the_sign_in_response_that_sets_the_session_cookie_is_never_cacheable(cl
 
     response = client.post("/accounts/login/", {"login": prospect.email, "password": PASSWORD})
     assert django_settings.SESSION_COOKIE_NAME in response.cookies
-    assert response["Cache-Control"] == "private, no-store"
+    assert never_stored(response["Cache-Control"])
 
 
 def test_a_page_that_sets_the_csrf_cookie_is_never_cacheable(client):
     response = client.get("/accounts/login/")
     assert django_settings.CSRF_COOKIE_NAME in response.cookies
-    assert response["Cache-Control"] == "private, no-store"
+    assert never_stored(response["Cache-Control"])
 
 
 def test_the_language_switch_that_sets_the_language_cookie_is_never_cacheable(client):
     response = client.get("/language/de/?next=/")
     assert django_settings.LANGUAGE_COOKIE_NAME in response.cookies
-    assert response["Cache-Control"] == "private, no-store"
+    assert never_stored(response["Cache-Control"])
 
 
 @pytest.mark.parametrize("url", ["/t/cookie/", "/t/csrf/", "/t/message/", "/t/session/"])
 def test_a_public_page_that_turns_out_personal_is_private_no_store(client, test_urls, url):
-    assert client.get(url)["Cache-Control"] == "private, no-store"
+    assert never_stored(client.get(url)["Cache-Control"])
+
+
+# --- The WSGI application: hits sent before Django handles the request ---------------------------
+
+
+def _wsgi_get(path: str, query: str = "", **headers) -> tuple[str, dict, bytes]:
+    import io
+
+    from django.core.signals import request_started
+
+    from trustcenter.wsgi import application
+
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "HTTP_HOST": "testserver",
+        "REMOTE_ADDR": "127.0.0.1",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": sys.stderr,
+        **{f"HTTP_{name.upper()}": value for name, value in headers.items()},
+    }
+    started, django_ran = [], []
+
+    def note(**kwargs):
+        django_ran.append(True)
+
+    request_started.connect(note)
+    try:
+        body = application(environ, lambda status, headers: started.append((status, dict(headers))))
+        content = b"".join(body)
+        getattr(body, "close", lambda: None)()
+    finally:
+        request_started.disconnect(note)
+    status, response_headers = started[0]
+    response_headers["django"] = bool(django_ran)
+    return status, response_headers, content
+
+
+def test_the_wsgi_application_sends_a_held_page_before_django_runs(client, django_assert_num_queries):
+    page = client.get("/policies/data-protection/")
+    with django_assert_num_queries(0):
+        status, headers, body = _wsgi_get("/policies/data-protection/")
+    assert status == "200 OK" and body == page.content
+    assert not headers["django"]
+    assert headers["Cache-Control"].startswith("public, ") and headers["ETag"] == page["ETag"]
+    assert "default-src 'self'" in headers["Content-Security-Policy"]
+
+
+def test_the_wsgi_application_leaves_everything_else_to_django(client):
+    page = client.get("/policies/data-protection/")
+    cookie = f"{django_settings.SESSION_COOKIE_NAME}=not-a-real-session"
+    status, headers, _ = _wsgi_get("/policies/data-protection/", cookie=cookie)
+    assert headers["django"] and "ETag" not in headers and never_stored(headers["Cache-Control"])
+    status, headers, _ = _wsgi_get("/policies/data-protection/", if_none_match=page["ETag"])
+    assert status.startswith("304") and headers["django"]
+    client.get("/search/", {"q": "encryption"})
+    status, headers, _ = _wsgi_get("/search/", "q=encryption")  # counted against its rate limit
+    assert status == "200 OK" and headers["django"]
+    status, headers, _ = _wsgi_get("/policies/data-protection/", host="evil.example")
+    assert status.startswith("400") and headers["django"]
+    publication_bump()
+    assert _wsgi_get("/policies/data-protection/")[1]["django"]
+
+
+def never_stored(cache_control: str) -> bool:
+    """`private, no-store` (or Django's `never_cache`, which says both)."""
+    directives = {d.strip() for d in cache_control.lower().split(",")}
+    return {"private", "no-store"} <= directives and "public" not in directives

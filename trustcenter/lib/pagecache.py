@@ -10,7 +10,9 @@ is rendered once and then served as stored bytes with stored headers. The pieces
   The view's rate limits (`@rate_limited`) still count every request: a hit is counted
   here, by IP address as the view would count an anonymous visitor, before it is served.
 - `PageCacheMiddleware`, first in settings.MIDDLEWARE, so a hit runs nothing else: no
-  security header, session, CSRF or locale middleware. It stores the response as the whole
+  security header, session, CSRF or locale middleware. `PageCacheApplication` wraps the WSGI
+  application and sends the plainest hits (no rate limit, no conditional request) before
+  Django handles the request at all. It stores the response as the whole
   stack finished it, security headers included, so those are built once per publication.
   It stores only a 200 that sets no cookie, varies on nothing but the language, is not
   private and was rendered in the language the key says.
@@ -56,6 +58,7 @@ from django.conf import settings
 from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
+from django.core.handlers.wsgi import WSGIRequest
 from django.db import transaction
 from django.http import HttpResponse
 from django.urls import Resolver404, get_urlconf, resolve
@@ -293,6 +296,7 @@ class Entry:
     content: bytes
     etag: str
     last_modified: float
+    status_line: str = ""  # "200 OK", for PageCacheApplication
 
     @classmethod
     def from_response(cls, response, stamp: str) -> "Entry":
@@ -301,7 +305,8 @@ class Entry:
         now = time.time()
         headers = [(k, v) for k, v in response.items() if k.lower() not in _SKIP_HEADERS]
         headers += [("ETag", etag), ("Last-Modified", http_date(now))]
-        return cls(stamp, response.status_code, tuple(headers), content, etag, now)
+        status_line = f"{response.status_code} {response.reason_phrase}"
+        return cls(stamp, response.status_code, tuple(headers), content, etag, now, status_line)
 
     def respond(self, request) -> HttpResponse:
         response = HttpResponse(self.content, status=self.status, headers=dict(self.headers))
@@ -387,14 +392,18 @@ def _storable(request, response, spec: PageSpec, language: str) -> bool:
     if settings.USE_I18N and response.get("Content-Language", language) != language:
         return False  # rendered in another language than the key says
     vary = {v.strip().lower() for v in response.get("Vary", "").split(",") if v.strip()}
-    if vary - _ALLOWED_VARY or "Cache-Control" in response:
-        return False  # personal (the session was read) or the view chose its own caching
+    if vary - _ALLOWED_VARY:
+        return False  # personal: the session was read
+    cache_control = response.get("Cache-Control", "").lower()
+    if "private" in cache_control or "no-store" in cache_control:
+        return False
     # A CSP nonce differs per response; a page that used one cannot be replayed.
     return "'nonce-" not in response.get("Content-Security-Policy", "")
 
 
 def shared_cache_headers(response) -> None:
-    """Let browsers and shared caches keep an anonymous public page for a bounded time."""
+    """Let browsers and shared caches keep an anonymous public page for a bounded time (this
+    replaces a view's own `no-cache`: a publication reaches every copy within the bound)."""
     response["Cache-Control"] = (
         f"public, max-age={settings.PUBLIC_PAGE_MAX_AGE}, stale-while-revalidate={settings.PUBLIC_PAGE_STALE_SECONDS}"
     )
@@ -403,10 +412,38 @@ def shared_cache_headers(response) -> None:
 
 
 def _private_unless_chosen(response) -> None:
-    if response.cookies:
-        response["Cache-Control"] = PRIVATE  # whatever the view said: a cookie is personal
-    elif "Cache-Control" not in response:
+    cache_control = response.get("Cache-Control", "").lower()
+    if not cache_control:
         response["Cache-Control"] = PRIVATE
+    elif response.cookies and ("public" in cache_control or "no-store" not in cache_control):
+        response["Cache-Control"] = PRIVATE  # whatever the view said: a cookie is personal
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    view: Callable
+    spec: PageSpec
+    language: str
+    key: str
+
+
+def _candidate(request) -> _Candidate | None:
+    """What a request may be answered with from the cache, or None when it never is (not a GET,
+    possibly signed in, not a `@public_page` path). Raises DisallowedHost for a bad Host."""
+    if not settings.PUBLIC_PAGE_CACHE or request.method != "GET" or len(request.path_info) > MAX_PATH:
+        return None
+    if _personal(request):
+        return None
+    view = _public_view(getattr(request, "urlconf", None) or get_urlconf(), request.path_info)
+    if view is None:
+        return None
+    language = request_language(request)
+    return _Candidate(view, view.public_page, language, _page_key(request, view.public_page, language))
+
+
+def _held(key: str, stamp: str) -> Entry | None:
+    entry = _recent.get(key)
+    return entry if entry is not None and entry.stamp == stamp else None
 
 
 class PageCacheMiddleware:
@@ -416,55 +453,78 @@ class PageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
-    def _view(self, request):
-        if not settings.PUBLIC_PAGE_CACHE or request.method != "GET" or len(request.path_info) > MAX_PATH:
-            return None
-        if _personal(request):
-            return None
-        return _public_view(getattr(request, "urlconf", None) or get_urlconf(), request.path_info)
+    def _pass(self, request):
+        response = self.get_response(request)
+        _private_unless_chosen(response)
+        return response
 
     def __call__(self, request):
-        view = self._view(request)
-        if view is None:
-            response = self.get_response(request)
-            _private_unless_chosen(response)
-            return response
-        spec = view.public_page
-        language = request_language(request)
         try:
-            key = _page_key(request, spec, language)
+            found = _candidate(request)
         except DisallowedHost:
-            response = self.get_response(request)  # Django answers 400 further down
-            _private_unless_chosen(response)
-            return response
+            found = None  # Django answers 400 further down
+        if found is None:
+            return self._pass(request)
         # The view's rate limits count every request, hit or miss; counted here and marked
         # so the view's own decorator does not count it again. Over the limit, the request goes
         # on unmarked: the view counts it once more, and the 429 page is made by the whole
         # stack, with every security header.
-        counters = _rate_counters(request, view)
+        counters = _rate_counters(request, found.view)
         if counters:
             counts = ratelimit.count_all(counters)
             try:
                 ratelimit.judge(zip(counters, counts, strict=True))
             except ratelimit.RateLimited:
-                response = self.get_response(request)
-                _private_unless_chosen(response)
-                return response
+                return self._pass(request)
             ratelimit.mark_counted(request, {c.scope for c in counters})
         stamp = _stamp.current()
-        entry = _recent.get(key)
-        if entry is None or entry.stamp != stamp:
-            entry = cache.get(key)
+        entry = _held(found.key, stamp)
+        if entry is None:
+            entry = cache.get(found.key)
             if entry is not None and entry.stamp == stamp:
-                _recent.put(key, entry)
+                _recent.put(found.key, entry)
         if entry is not None and entry.stamp == stamp:
             return entry.respond(request)
         response = self.get_response(request)
-        if not _storable(request, response, spec, language):
+        if not _storable(request, response, found.spec, found.language):
             _private_unless_chosen(response)
             return response
         shared_cache_headers(response)
         entry = Entry.from_response(response, stamp)
-        cache.set(key, entry, timeout=settings.PUBLIC_PAGE_CACHE_SECONDS)
-        _recent.put(key, entry)
+        cache.set(found.key, entry, timeout=settings.PUBLIC_PAGE_CACHE_SECONDS)
+        _recent.put(found.key, entry)
         return entry.respond(request)
+
+
+class PageCacheApplication:
+    """The WSGI application around Django's (trustcenter/wsgi.py): a page this process holds is
+    sent before Django handles the request at all (no request signals, middleware or response
+    object), which is most of what a hit cost. Only the plainest case: an anonymous GET for a
+    `@public_page` without rate limits and without conditional headers. Anything else, and any
+    miss, goes to Django, where PageCacheMiddleware decides as it always does."""
+
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        entry = self._hit(environ) if environ.get("REQUEST_METHOD") == "GET" else None
+        if entry is None:
+            return self.application(environ, start_response)
+        start_response(entry.status_line, list(entry.headers))
+        return [entry.content]
+
+    @staticmethod
+    def _hit(environ) -> Entry | None:
+        if environ.get("HTTP_IF_NONE_MATCH") or environ.get("HTTP_IF_MODIFIED_SINCE"):
+            return None  # Django answers conditional requests (304)
+        if environ.get("CONTENT_LENGTH") not in (None, "", "0"):
+            return None  # a GET with a body: RequestSizeLimitMiddleware decides
+        request = WSGIRequest(environ)
+        try:
+            found = _candidate(request)
+        except DisallowedHost:
+            return None
+        if found is None or getattr(found.view, "rate_limits", ()):
+            return None
+        entry = _held(found.key, _stamp.current())
+        return entry if entry is not None and entry.status_line else None
