@@ -6,7 +6,8 @@ the demo content, then runs each module of MODULES and writes the report from th
 Everything lives under var/bench/, removed at the start of the next run.
 
     python -m bench.run                       # everything (make bench)
-    python -m bench.run --only bench.pdfs     # one module; the report keeps the others' last results
+    python -m bench.run --only bench.pdfs     # one module, on the last run's database; the report
+                                              # keeps the other modules' last results
     python -m bench.run --report              # the report again from var/bench/*.json
 
 A module has TITLE, `measure(ctx) -> dict` and `report(result) -> Section` (bench/common.py).
@@ -71,11 +72,14 @@ def main() -> int:
                     raise SystemExit(f"{tool} is not installed; `make bench` installs wrk and nginx with apt-get")
         load_before = load_average()
         started_at = datetime.datetime.now(datetime.UTC)
-        if WORK.exists() and not args.only:
+        # --only reuses the database and files of the last run when there is one.
+        fresh = not args.only or not meta_file.exists()
+        if fresh and WORK.exists():
             shutil.rmtree(WORK)
         (WORK / "var").mkdir(parents=True, exist_ok=True)
-        env, about = bench_env()
-        prepare(env)
+        env, about = bench_env(reset=fresh)
+        if fresh:
+            prepare(env)
         ctx = Context(env=env, about=about, duration=args.duration, rounds=args.rounds)
         for name in modules:
             result = importlib.import_module(name).measure(ctx)
