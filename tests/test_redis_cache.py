@@ -15,6 +15,15 @@ def _ttl(key: str) -> int:
     return redis.Redis.from_url(settings.CACHES["default"]["LOCATION"]).ttl(cache.make_and_validate_key(key))
 
 
+def test_counters_are_counted_in_one_round_trip(monkeypatch):
+    from django.core.cache.backends.redis import RedisCache
+
+    # Django's own calls (add, incr) are not used for counting: only the pipeline is.
+    monkeypatch.setattr(RedisCache, "incr", lambda *a, **k: pytest.fail("counted through cache.incr"))
+    hits = counter_for(scope="search", identity="ip:192.0.2.9", rate=Rate(count=60, period=60))
+    assert count_all([hits, hits]) == [1, 2]
+
+
 def test_counters_start_with_a_lifetime_and_read_like_any_django_counter():
     hits = counter_for(scope="search", identity="ip:192.0.2.1", rate=Rate(count=60, period=60))
     assert count_all([hits]) == [1]

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import redis
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import ImproperlyConfigured
 from django.shortcuts import render
@@ -152,10 +152,11 @@ def count_all(planned: list[Counter]) -> list[int]:
     """Add one to each counter (starting it for its window) and return the new counts."""
     if not planned:
         return []
-    if isinstance(cache, RedisCache):
+    backend = caches["default"]  # the backend itself: `cache` is a proxy to it
+    if isinstance(backend, RedisCache):
         location = settings.CACHES["default"]["LOCATION"]
         pipe = _redis_client(location if isinstance(location, str) else location[0]).pipeline()
-        keys = [cache.make_and_validate_key(counter.key) for counter in planned]
+        keys = [backend.make_and_validate_key(counter.key) for counter in planned]
         for counter, key in zip(planned, keys, strict=True):
             # Stored as a plain integer, as Django's Redis cache stores an int: get() reads it.
             pipe.set(key, 0, ex=counter.timeout, nx=True)
