@@ -181,7 +181,8 @@ def watermark_pdf(data: bytes, *, lines: list[str], mark: str = "") -> bytes:
     every download (its id), written in the band below the others. The stamp is one shared
     Form XObject drawn on each page, so 100 pages cost little more than one.
     """
-    prepared = _prepared_for(bytes(data), tuple(lines))
+    # Lines without a separate mark hold the download's own id: nothing to reuse, nothing kept.
+    prepared = _prepared_for(bytes(data), tuple(lines)) if mark else _prepare(bytes(data), tuple(lines))
     base = prepared.data if prepared.data.endswith(b"\n") else prepared.data + b"\n"
     obj = str(prepared.mark_object).encode() + b" 0 obj\n" + _mark_form(_pdf_string(mark)) + b"\nendobj\n"
     xref_at = len(base) + len(obj)
