@@ -331,7 +331,8 @@ def test_a_public_page_that_turns_out_personal_is_private_no_store(client, test_
 def _wsgi_get(path: str, query: str = "", **headers) -> tuple[str, dict, bytes]:
     import io
 
-    from django.core.signals import request_started
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
 
     from trustcenter.wsgi import application
 
@@ -355,12 +356,17 @@ def _wsgi_get(path: str, query: str = "", **headers) -> tuple[str, dict, bytes]:
         django_ran.append(True)
 
     request_started.connect(note)
+    # As Django's test client does: the request must not close the test's database connection.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     try:
         body = application(environ, lambda status, headers: started.append((status, dict(headers))))
         content = b"".join(body)
         getattr(body, "close", lambda: None)()
     finally:
         request_started.disconnect(note)
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     status, response_headers = started[0]
     response_headers["django"] = bool(django_ran)
     return status, response_headers, content
