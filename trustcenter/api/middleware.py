@@ -6,7 +6,6 @@ address, no cookie, no database query, so a page served from the page cache stay
 under NDA is recorded against their account and organization.
 """
 
-
 from trustcenter.api import counts
 
 POLICY_VIEWS = {"policies:detail", "policies:version"}
