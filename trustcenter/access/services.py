@@ -41,7 +41,7 @@ from trustcenter.audit.services import audit_record
 from trustcenter.core.company import load_company
 from trustcenter.lib.contentfiles import ContentError, content_path
 from trustcenter.lib.markup import render_markdown
-from trustcenter.ratelimit import client_ip
+from trustcenter.lib.ratelimit import client_ip
 
 INVITATION_SALT = "trustcenter.access.invitation"
 

@@ -52,8 +52,8 @@ from trustcenter.access.services import (
 from trustcenter.audit.models import AuditEvent
 from trustcenter.core.decorators import staff_required
 from trustcenter.documents.models import Document
+from trustcenter.lib.ratelimit import rate_limited
 from trustcenter.lib.redirects import safe_next
-from trustcenter.ratelimit import rate_limited
 
 # States in which a user may send a (new) access request; a user whose grants cover only part
 # of the material may ask for more.

@@ -36,6 +36,7 @@ from trustcenter.audit.models import AuditEvent
 from trustcenter.audit.services import audit_record
 from trustcenter.core.company import load_company
 from trustcenter.documents.models import Document
+from trustcenter.lib.ratelimit import RateLimited, enforce
 from trustcenter.policies.models import Policy
 from trustcenter.questionnaires.exporting import write_csv, write_xlsx
 from trustcenter.questionnaires.forms import UploadForm
@@ -43,7 +44,6 @@ from trustcenter.questionnaires.importing import ImportError_
 from trustcenter.questionnaires.models import Questionnaire, QuestionnaireStatus
 from trustcenter.questionnaires.services import questionnaire_configure, questionnaire_table
 from trustcenter.questionnaires.services import questionnaire_upload as upload
-from trustcenter.ratelimit import RateLimited, enforce
 
 api = NinjaAPI(
     title="Trust Center API",

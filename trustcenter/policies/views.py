@@ -6,12 +6,12 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from trustcenter.access.rules import can_read_version, decide
+from trustcenter.lib.pagecache import public_page
+from trustcenter.lib.ratelimit import rate_limited
 from trustcenter.lib.visibility import Visibility
 from trustcenter.policies.diff import diff_metadata, diff_sources, summarize
 from trustcenter.policies.models import Category, Policy, PolicyVersion
 from trustcenter.policies.search import MAX_QUERY_LENGTH, search_policies
-from trustcenter.publicsite.cache import public_page
-from trustcenter.ratelimit import rate_limited
 
 
 def get_version_for_reading(request, slug: str, number: int | None = None) -> PolicyVersion:
