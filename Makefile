@@ -12,6 +12,8 @@ SYSTEM_PACKAGES += gettext
 LOCALE_MO := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 # Debian's Chromium for the browser tests; Playwright never downloads a browser here.
 BROWSER_PACKAGES := chromium
+# nginx, for the test of the micro-cache shipped in deploy/nginx.conf (tests/test_nginx_microcache.py).
+TEST_PACKAGES := nginx
 
 .PHONY: run test lint format migrations-check system-deps clean scan translations browser-deps bench lock
 
@@ -32,6 +34,7 @@ run: $(VENV)/.runtime translations
 # Redis when they are reachable (TEST_DATABASE_URL, TEST_REDIS_URL; it says so when it skips).
 # With two cores or more they run side by side (tools/run_tests.py; TEST_PASSES=serial: one by one).
 test: $(VENV)/.dev translations browser-deps
+	@$(MAKE) --no-print-directory system-deps SYSTEM_PACKAGES="$(TEST_PACKAGES)"
 	$(PY) tools/run_tests.py
 
 lint: $(VENV)/.dev
@@ -60,7 +63,7 @@ $(OBSERVATORY)/conf/hsts-preload.json: tools/scan/package.json tools/scan/packag
 	cd tools/scan && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	mkdir -p $(@D) && echo '{}' > $@
 
-# Benchmarks (issue 9): gunicorn as configured for production against the framework's ceiling and
+# Benchmarks: gunicorn as configured for production against the framework's ceiling and
 # nginx, with wrk; writes bench/RESULTS.md. Then the job queue (bench/queue.py): jobs per second and
 # enqueue-to-start latency on SQLite and PostgreSQL. Installs Debian's wrk and nginx with apt-get. Takes
 # about ten minutes; numbers depend on what else the machine runs, which the report records.

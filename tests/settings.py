@@ -80,6 +80,10 @@ elif TEST_BACKEND == "postgres_redis":
 else:
     raise RuntimeError(f"TEST_BACKEND must be sqlite or postgres_redis, not {TEST_BACKEND!r}")
 
+# Tests edit content files and publish from other processes, then expect the very next request to
+# see it; production asks once a second (tests/test_public_page_cache.py checks that bound too).
+PUBLIC_PAGE_CHECK_SECONDS = 0
+
 # Processes a test starts (job workers) use the test database that the test run created.
 if os.environ.get("TEST_DATABASE_NAME"):
     DATABASES["default"]["NAME"] = os.environ["TEST_DATABASE_NAME"]  # noqa: F405

@@ -4,8 +4,8 @@ from django.urls import include, path
 
 from trustcenter.accounts import views as accounts_views
 from trustcenter.api.routes import api as api_v1
+from trustcenter.lib.pagecache import public_page
 from trustcenter.policies.sitemaps import PageSitemap, PolicySitemap
-from trustcenter.publicsite.cache import public_page
 
 admin.site.site_header = "Trust Center administration"
 admin.site.site_title = "Trust Center admin"
@@ -26,7 +26,7 @@ urlpatterns = [
         {"sitemaps": {"pages": PageSitemap, "policies": PolicySitemap}},
         name="sitemap",
     ),
-    # Accounts (issue 3): allauth's pages, the audit log for staff.
+    # Accounts: allauth's pages, the audit log for staff.
     path("accounts/", include("allauth.urls")),
     path("staff/audit/", include("trustcenter.audit.urls")),
     path("staff/jobs/", include("trustcenter.jobs.urls")),

@@ -6,11 +6,10 @@ address, no cookie, no database query, so a page served from the page cache stay
 under NDA is recorded against their account and organization.
 """
 
-from django.conf import settings
-
 from trustcenter.api import counts
+from trustcenter.api.services import engagement_page_read
+from trustcenter.policies.models import Policy
 
-NOT_PAGES = ("/static/", "/api/", "/staff/", "/admin/", "/accounts/", "/healthz", "/readyz", "/language/")
 POLICY_VIEWS = {"policies:detail", "policies:version"}
 
 
@@ -24,8 +23,7 @@ class EngagementMiddleware:
             request.method == "GET"
             and response.status_code == 200
             and response.get("Content-Type", "").startswith("text/html")
-            and not request.path.startswith(NOT_PAGES)
-            and settings.ENGAGEMENT_COUNT_PAGES
+            and counts.counted_path(request.path)
         ):
             self.record(request)
         return response
@@ -40,9 +38,6 @@ class EngagementMiddleware:
         match = request.resolver_match
         if match is None or match.view_name not in POLICY_VIEWS or getattr(user, "needs_mfa", False):
             return
-        from trustcenter.api.services import engagement_page_read
-        from trustcenter.policies.models import Policy
-
         policy = Policy.objects.filter(slug=match.kwargs.get("slug"), visibility="nda").first()
         if policy is not None:
             engagement_page_read(user=user, path=request.path, title=policy.title)

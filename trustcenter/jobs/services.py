@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from trustcenter.jobs.models import OutgoingEmail
+from trustcenter.jobs.tasks import email_send
 
 
 def email_queue(
@@ -27,7 +28,5 @@ def email_queue(
             },
         )
         if created:
-            from trustcenter.jobs.tasks import email_send
-
             transaction.on_commit(lambda: email_send.enqueue(email.pk))
     return email

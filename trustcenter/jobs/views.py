@@ -7,7 +7,7 @@ from django.views.decorators.http import require_safe
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from trustcenter.accounts.decorators import staff_required
+from trustcenter.core.decorators import staff_required
 from trustcenter.jobs.models import EmailStatus, OutgoingEmail, WorkerHeartbeat
 from trustcenter.jobs.worker import describe_error
 
