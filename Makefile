@@ -63,16 +63,15 @@ $(OBSERVATORY)/conf/hsts-preload.json: tools/scan/package.json tools/scan/packag
 	cd tools/scan && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	mkdir -p $(@D) && echo '{}' > $@
 
-# Benchmarks: gunicorn as configured for production against the framework's ceiling and
-# nginx, with wrk; writes bench/RESULTS.md. Then the job queue (bench/queue.py): jobs per second and
-# enqueue-to-start latency on SQLite and PostgreSQL. Installs Debian's wrk and nginx with apt-get. Takes
-# about ten minutes; numbers depend on what else the machine runs, which the report records.
+# Benchmarks (bench/run.py, one module per thing measured): the app's cached pages against a bare
+# WSGI app and nginx, PDFs, downloads, publishing, questionnaires and the job queue; writes
+# bench/RESULTS.md. Installs Debian's wrk and nginx with apt-get. Run it on a quiet machine:
+# numbers depend on what else the machine runs, which the report records.
 BENCH_PACKAGES := wrk nginx
 
 bench: $(VENV)/.dev translations
 	@$(MAKE) --no-print-directory system-deps SYSTEM_PACKAGES="$(BENCH_PACKAGES)"
 	$(PY) bench/run.py
-	$(PY) bench/queue.py
 
 translations: $(LOCALE_MO)
 
