@@ -73,16 +73,18 @@ class Encoder:
                 )
             )
 
-    def encode(self, texts: list[str]) -> np.ndarray:
+    def encode(self, texts: list[str], *, max_tokens: int = MAX_TOKENS) -> np.ndarray:
         """Unit-length float32 vectors, one row per text. Texts of similar length are run
-        together so a batch carries little padding."""
+        together so a batch carries little padding; a text longer than `max_tokens` is cut
+        (its closing [SEP] kept), as the model's own limit does."""
         texts = [t or " " for t in texts]
-        encodings = self.tokenizer.encode_batch(texts)
-        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        ids = [e.ids for e in self.tokenizer.encode_batch(texts)]
+        ids = [t if len(t) <= max_tokens else t[: max_tokens - 1] + t[-1:] for t in ids]
+        order = sorted(range(len(texts)), key=lambda i: len(ids[i]))
         out = np.zeros((len(texts), self.weights["embeddings.word_embeddings.weight"].shape[1]), dtype=np.float32)
         for start in range(0, len(order), BATCH):
             chunk = order[start : start + BATCH]
-            out[chunk] = self._forward([encodings[i].ids for i in chunk])
+            out[chunk] = self._forward([ids[i] for i in chunk])
         return out
 
     def _forward(self, batch_ids: list[list[int]]) -> np.ndarray:
@@ -144,5 +146,5 @@ def encoder() -> Encoder:
         return _model
 
 
-def encode(texts: list[str]) -> np.ndarray:
-    return encoder().encode(list(texts))
+def encode(texts: list[str], *, max_tokens: int = MAX_TOKENS) -> np.ndarray:
+    return encoder().encode(list(texts), max_tokens=max_tokens)
