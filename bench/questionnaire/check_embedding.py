@@ -35,6 +35,12 @@ SENTENCES = [
 ]
 
 
+def _norm(x, w, prefix):
+    return torch.nn.functional.layer_norm(
+        x, (x.shape[-1],), w[prefix + "LayerNorm.weight"], w[prefix + "LayerNorm.bias"], 1e-12
+    )
+
+
 def reference(encoder: embedding.Encoder, texts: list[str]) -> np.ndarray:
     w = {k: torch.from_numpy(v.copy()) for k, v in encoder.weights.items()}
     out = []
@@ -42,21 +48,20 @@ def reference(encoder: embedding.Encoder, texts: list[str]) -> np.ndarray:
         ids = torch.tensor(encoder.tokenizer.encode(text).ids)
         x = w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][: len(ids)]
         x = x + w["embeddings.token_type_embeddings.weight"][0]
-        x = torch.nn.functional.layer_norm(x, (384,), w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], 1e-12)
+        x = _norm(x, w, "embeddings.")
         for n in range(embedding.LAYERS):
             p = f"encoder.layer.{n}."
 
             def lin(name, t, p=p):
                 return torch.nn.functional.linear(t, w[p + name + ".weight"], w[p + name + ".bias"])
 
-            heads = [t.view(len(ids), 12, 32).transpose(0, 1) for t in (lin(f"attention.self.{m}", x) for m in ("query", "key", "value"))]
+            projected = (lin(f"attention.self.{m}", x) for m in ("query", "key", "value"))
+            heads = [t.view(len(ids), 12, 32).transpose(0, 1) for t in projected]
             attn = torch.nn.functional.scaled_dot_product_attention(*heads)
             attn = attn.transpose(0, 1).reshape(len(ids), 384)
-            x = torch.nn.functional.layer_norm(
-                lin("attention.output.dense", attn) + x, (384,), w[p + "attention.output.LayerNorm.weight"], w[p + "attention.output.LayerNorm.bias"], 1e-12
-            )
+            x = _norm(lin("attention.output.dense", attn) + x, w, p + "attention.output.")
             h = lin("output.dense", torch.nn.functional.gelu(lin("intermediate.dense", x)))
-            x = torch.nn.functional.layer_norm(h + x, (384,), w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"], 1e-12)
+            x = _norm(h + x, w, p + "output.")
         v = x.mean(0)
         out.append((v / v.norm()).numpy())
     return np.stack(out)

@@ -50,12 +50,10 @@ class Encoder:
             def get(name, p=p):
                 return w[p + name]
 
-            qkv = np.concatenate(
-                [get("attention.self.query.weight"), get("attention.self.key.weight"), get("attention.self.value.weight")]
-            ).T.copy()
-            qkv_bias = np.concatenate(
-                [get("attention.self.query.bias"), get("attention.self.key.bias"), get("attention.self.value.bias")]
-            )
+            # Query, key and value in one product.
+            parts = [f"attention.self.{m}" for m in ("query", "key", "value")]
+            qkv = np.concatenate([get(m + ".weight") for m in parts]).T.copy()
+            qkv_bias = np.concatenate([get(m + ".bias") for m in parts])
             self.layers.append(
                 (
                     qkv,
@@ -128,7 +126,6 @@ def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarr
     mean = x.mean(axis=-1, keepdims=True)
     var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
     return (x - mean) / np.sqrt(var + EPS) * weight + bias
-
 
 
 def _gelu(x: np.ndarray) -> np.ndarray:
