@@ -43,7 +43,10 @@ def _norm(x, w, prefix):
 
 
 def reference(encoder: embedding.Encoder, texts: list[str]) -> np.ndarray:
-    w = {k: torch.from_numpy(v.copy()) for k, v in encoder.weights.items()}
+    from safetensors.numpy import load_file
+
+    weights = load_file(str(embedding.model_dir() / "model.safetensors"))
+    w = {k: torch.from_numpy(v.copy()) for k, v in weights.items()}
     out = []
     for text in texts:
         ids = torch.tensor(encoder.tokenizer.encode(text).ids)

@@ -222,9 +222,9 @@ def main() -> int:
                 for n, i in enumerate(repeated)
             ]
             embedding._model = None
-            t0 = time.perf_counter()
+            t0, cpu0 = time.perf_counter(), time.process_time()
             index.rank_many(batch)
-            runs.append(time.perf_counter() - t0)
+            runs = [time.perf_counter() - t0, time.process_time() - cpu0]
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
         print(f"Questionnaire benchmark: {len(items)} questions from {len({i.source for i in items})} sources")
@@ -237,7 +237,10 @@ def main() -> int:
         reliability([r for r in rows if r[0].split == "test"], "test splits, never tuned on")
         reliability([r for r in rows if r[0].split != "test"], "dev splits and written-here")
         if runs:
-            print(f"\ntime per 1,000 questions, model load included: {runs[0]:.2f} s   target < 10 s")
+            print(
+                f"\ntime per 1,000 questions, model load included: {runs[0]:.2f} s wall clock, "
+                f"{runs[1]:.2f} s of CPU (all threads)   target < 10 s"
+            )
         print(f"peak memory of this process {peak_mb:.0f} MB   target < 1 GB")
         print(f"index build: {build_s:.2f} s; database set-up (migrate, publish, seed): {setup_s:.1f} s")
 

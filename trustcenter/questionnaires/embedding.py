@@ -37,11 +37,13 @@ class Encoder:
         from tokenizers import Tokenizer
 
         directory = directory or model_dir()
-        self.weights = load_file(str(directory / "model.safetensors"))
+        w = load_file(str(directory / "model.safetensors"))
         self.tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
         self.tokenizer.enable_truncation(max_length=MAX_TOKENS)
         self.tokenizer.no_padding()
-        w = self.weights
+        # Only the embedding tables are kept as they are; the encoder's matrices are kept in
+        # the layout used below.
+        self.weights = {k: v for k, v in w.items() if k.startswith("embeddings.")}
         # PyTorch's Linear stores (out, in); transposed once so a layer is x @ W + b.
         self.layers = []
         for n in range(LAYERS):

@@ -360,7 +360,11 @@ class Index:
                 probability = min(probability, (self.threshold - 1) / 100)
             if position == 0:
                 first_features = features
-            suggestions.append(Suggestion(doc, scores[number], round(100 * probability), short, quote))
+            confidence = round(100 * probability)
+            if suggestions:
+                # Ranked lower, never more likely: the calibration is fitted on first suggestions.
+                confidence = min(confidence, suggestions[-1].confidence)
+            suggestions.append(Suggestion(doc, scores[number], confidence, short, quote))
         first = suggestions[0]
         needs_expert = first.confidence < self.threshold
         reason = ""
