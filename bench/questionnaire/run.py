@@ -243,7 +243,8 @@ def main() -> int:
             )
         print(f"peak memory of this process {peak_mb:.0f} MB   target < 1 GB")
         print(
-            f"index build (the library's sentence vectors included): {build_s:.2f} s, {build_cpu:.1f} s of CPU; database set-up (migrate, publish, seed): {setup_s:.1f} s"
+            f"index build (the library's sentence vectors included): {build_s:.2f} s, {build_cpu:.1f} s of CPU; "
+            f"database set-up (migrate, publish, seed): {setup_s:.1f} s"
         )
 
         if args.misses:
