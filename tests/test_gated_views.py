@@ -2,7 +2,14 @@
 
 The cast (tests/conftest.py): anonymous, unverified, verified without NDA (prospect), NDA
 without grant, pending, denied, approved (customer), expired, revoked, an organization
-staff blocked, another organization's customer, sales, security admin, staff without MFA.
+staff blocked, another organization's customer, sales, security admin, staff without MFA,
+and an account with only Django's admin flag (is_staff) and MFA.
+
+That last one is no staff member here: roles are defined once on the user
+(`User.has_staff_role`: sales, security admins, superusers), and the admin flag only opens
+the Django admin, whose pages follow model permissions. So it reads NDA material on the
+same terms as a customer (it has signed nothing: "sign the NDA") and every staff page is
+403 to it. It still needs MFA, as every account with the flag does.
 """
 
 import io
@@ -26,9 +33,11 @@ REFUSED = {
     "revoked_customer": "Your access was revoked on",
     "blocked_org_user": "not available for your organization",
     "staff_without_mfa": "need two-factor authentication",
+    "admin_flag_only": "Sign the NDA to request access.",
 }
 NON_STAFF = [None, "unverified", "prospect", "nda_signer", "pending_requester", "denied_requester", "customer",
-             "expired_customer", "revoked_customer", "blocked_org_user", "other_customer"]  # fmt: skip
+             "expired_customer", "revoked_customer", "blocked_org_user", "other_customer",
+             "admin_flag_only"]  # fmt: skip
 
 
 def as_user(request, client, name):
@@ -142,6 +151,7 @@ def test_staff_without_mfa_are_sent_to_set_it_up(client, staff_without_mfa, url)
         ("get", "/staff/access/requests/1/approve/"),
         ("get", "/staff/access/requests/1/deny/"),
         ("get", "/staff/access/grants/1/revoke/"),
+        ("get", "/staff/access/organizations/new/"),
         ("post", "/access/nda/signatures/1/pdf/"),
     ],
 )
@@ -149,3 +159,41 @@ def test_wrong_http_methods_are_refused(client, security_admin, nda_document, me
     client.force_login(security_admin)
     response = getattr(client, method)(url.format(doc=nda_document.pk))
     assert response.status_code == 405
+
+
+@pytest.mark.parametrize("name", ["staff_without_mfa", "admin_flag_only", "customer", None])
+def test_unlisted_documents_are_unknown_to_anyone_who_may_not_list_them(request, client, make_document, name):
+    as_user(request, client, name)
+    unlisted = make_document(title="Draft pentest findings", listed=False)
+    assert client.get(f"/documents/{unlisted.pk}/download/").status_code == 404
+    assert client.head(f"/documents/{unlisted.pk}/download/").status_code == 404
+    assert "Draft pentest findings" not in client.get("/documents/").content.decode()
+
+
+@pytest.mark.parametrize("name", ["sales", "security_admin"])
+def test_staff_with_mfa_open_unlisted_documents(request, client, make_document, name):
+    as_user(request, client, name)
+    unlisted = make_document(title="Draft pentest findings", listed=False)
+    assert client.get(f"/documents/{unlisted.pk}/download/").status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/staff/audit/", "/staff/audit/export.csv"])
+@pytest.mark.parametrize("name", ["admin_flag_only", "customer"])
+def test_the_audit_log_is_refused_to_non_staff(request, client, url, name):
+    as_user(request, client, name)
+    assert client.get(url).status_code == 403
+
+
+@pytest.mark.parametrize("name", [n for n in NON_STAFF if n])
+def test_only_reviewers_create_organizations(request, client, name):
+    from trustcenter.access.models import Organization
+
+    as_user(request, client, name)
+    response = client.post("/staff/access/organizations/new/", {"name": "Sneaky Ltd", "domain": "sneaky.example"})
+    assert response.status_code == 403
+    assert not Organization.objects.filter(name="Sneaky Ltd").exists()
+
+
+def test_anonymous_visitors_cannot_create_organizations(client):
+    response = client.post("/staff/access/organizations/new/", {"name": "Sneaky Ltd", "domain": "sneaky.example"})
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")

@@ -70,18 +70,26 @@ INSTALLED_APPS = [
     "trustcenter.accounts",
     "trustcenter.audit",
     "trustcenter.questionnaires",  # issue 5, questionnaires
+    "django_tasks",
+    "trustcenter.api",  # the JSON API, staff tokens, webhooks, engagement
 ]
 
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    # Security headers come before WhiteNoise so static files and every early error get them too.
+    # Whole public pages for anonymous visitors, served before anything else runs; it also gives
+    # every response a Cache-Control header (trustcenter/lib/pagecache.py). It replays responses
+    # that went once through everything below, security headers included.
+    "trustcenter.lib.pagecache.PageCacheMiddleware",
+    # Security headers come first, so every response below gets them: static files, early errors
+    # and SecurityMiddleware's own HTTP-to-HTTPS redirect, which answers without calling what follows it.
     "trustcenter.core.middleware.SecurityHeadersMiddleware",
-    "trustcenter.core.middleware.ContentSecurityPolicyMiddleware",  # django-csp's, header built once
+    "csp.middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.security.SecurityMiddleware",
     "trustcenter.core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Whole public pages for anonymous visitors; above the session middleware so a hit costs nothing below.
-    "trustcenter.publicsite.cache.PublicPageCacheMiddleware",
+    # Counts page views after the answer: anonymous ones only per page and day. Pages answered from
+    # the page cache above never reach it; they are tallied per process (trustcenter/api/counts.py).
+    "trustcenter.api.middleware.EngagementMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",  # issue 8: after sessions, before CommonMiddleware
     "django.middleware.common.CommonMiddleware",
@@ -136,8 +144,7 @@ if REDIS_URL:
         raise ImproperlyConfigured(f"REDIS_URL must start with redis://, rediss:// or unix://; got {REDIS_URL!r}")
     CACHES = {
         "default": {
-            # Django's Redis cache, reusing its client between calls (trustcenter/cache.py).
-            "BACKEND": "trustcenter.cache.RedisCache",
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "tc"),
             # A Redis outage must fail a request quickly, not hang a worker until gunicorn kills it.
@@ -289,8 +296,9 @@ QUESTIONNAIRE_MAX_QUESTIONS = 2000
 # Uploads are checked against QUESTIONNAIRE_MAX_UPLOAD_BYTES with a clear message; the body
 # limit leaves room for the rest of the form so that check is reached.
 REQUEST_BODY_LIMITS["/staff/questionnaires/new/"] = QUESTIONNAIRE_MAX_UPLOAD_BYTES + 1024 * 1024
+REQUEST_BODY_LIMITS["/api/v1/staff/questionnaires"] = QUESTIONNAIRE_MAX_UPLOAD_BYTES + 1024 * 1024
 
-# Abuse limits (trustcenter/ratelimit.py): "count/period" per scope, period s, m, h or d.
+# Abuse limits (trustcenter/lib/ratelimit.py): "count/period" per scope, period s, m, h or d.
 # Counters live in the default cache, which must be shared by all processes (Redis) in production.
 RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
 RATE_LIMITS = {
@@ -299,6 +307,8 @@ RATE_LIMITS = {
     "access_request_user": env_str("RATE_LIMIT_ACCESS_REQUEST_USER", "5/h"),
     "access_request_ip": env_str("RATE_LIMIT_ACCESS_REQUEST_IP", "20/h"),
     "download_user": env_str("RATE_LIMIT_DOWNLOAD_USER", "30/h"),
+    "api_public": env_str("RATE_LIMIT_API_PUBLIC", "120/m"),
+    "api_token": env_str("RATE_LIMIT_API_TOKEN", "600/m"),
 }
 
 # Documents and gated access (issue 3, gating). Uploads are refused above this size; the
@@ -338,11 +348,21 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Performance (issue 9): whole public pages are cached for visitors who are not signed in,
-# keyed by the latest publication (trustcenter/publicsite/cache.py). A write to any model of
-# these apps starts a new publication; add an app here when its rows appear on public pages.
+# Performance (docs/performance.md): whole public pages are cached for visitors who are not
+# signed in, keyed by the latest publication (trustcenter/lib/pagecache.py). A write to any model
+# of PUBLICATION_APPS starts a new publication; add an app there when its rows appear on public pages.
 PUBLIC_PAGE_CACHE = env_bool("PUBLIC_PAGE_CACHE", True)
 PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 24 * 3600)
+# Each process asks the shared cache for the latest publication at most this often.
+PUBLIC_PAGE_CHECK_SECONDS = env_int("PUBLIC_PAGE_CHECK_SECONDS", 1)
+# How long browsers and shared caches (nginx, a CDN) may keep an anonymous public page, and serve
+# it stale while they fetch a fresh one: a publication reaches every copy within the sum of the three.
+PUBLIC_PAGE_MAX_AGE = env_int("PUBLIC_PAGE_MAX_AGE", 60)
+PUBLIC_PAGE_STALE_SECONDS = env_int("PUBLIC_PAGE_STALE_SECONDS", 30)
+if min(PUBLIC_PAGE_CHECK_SECONDS, PUBLIC_PAGE_MAX_AGE, PUBLIC_PAGE_STALE_SECONDS) < 0:
+    raise ImproperlyConfigured(
+        "PUBLIC_PAGE_CHECK_SECONDS, PUBLIC_PAGE_MAX_AGE and PUBLIC_PAGE_STALE_SECONDS must be 0 or more"
+    )
 PUBLICATION_APPS = ["policies", "documents", "questionnaires"]
 # Accounts (issue 3, accounts): django-allauth with email as the login, mandatory email
 # verification and MFA. See docs/access.md.
@@ -372,10 +392,11 @@ ACCOUNT_REAUTHENTICATION_REQUIRED = True  # email changes need a recent sign-in,
 ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("ACCOUNT_REAUTHENTICATION_TIMEOUT", 300)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 # allauth's limits, counted in the default cache (Redis in production, shared by all workers).
-# "login_failed" is per IP and per address tried; over it the form refuses further attempts.
+# "login_failed" is per IP only: a per-address limit would let anyone lock its owner out. Per
+# account, failures slow sign-in down instead (trustcenter.accounts.lockout, ACCOUNT_LOCKOUT_*).
 ACCOUNT_RATE_LIMITS = {
     "login": env_str("ACCOUNT_RATE_LIMIT_LOGIN", "30/m/ip"),
-    "login_failed": env_str("ACCOUNT_RATE_LIMIT_LOGIN_FAILED", "10/m/ip,5/5m/key"),
+    "login_failed": env_str("ACCOUNT_RATE_LIMIT_LOGIN_FAILED", "10/m/ip"),
     "signup": env_str("ACCOUNT_RATE_LIMIT_SIGNUP", "20/h/ip"),
     "reset_password": env_str("ACCOUNT_RATE_LIMIT_RESET_PASSWORD", "20/h/ip,3/h/key"),
     "reset_password_from_key": "20/h/ip",
@@ -386,6 +407,13 @@ ACCOUNT_RATE_LIMITS = {
 }
 if not RATELIMIT_ENABLED:
     ACCOUNT_RATE_LIMITS = False
+# Failed sign-ins per account before each further one doubles the wait (from 30 s up to the
+# maximum); the owner is mailed an unlock link for their browser and the security admins are told.
+ACCOUNT_LOCKOUT_THRESHOLD = env_int("ACCOUNT_LOCKOUT_THRESHOLD", 5)
+ACCOUNT_LOCKOUT_BASE_DELAY = 30
+ACCOUNT_LOCKOUT_MAX_DELAY = env_int("ACCOUNT_LOCKOUT_MAX_DELAY", 900)
+ACCOUNT_LOCKOUT_WINDOW = 3600  # seconds a count of failures is kept after the last one
+ACCOUNT_LOCKOUT_UNLOCK_SECONDS = 86400  # how long an unlock link, and the browser cookie it sets, are valid
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT  # allauth's per-IP limits see the same client IP as ours
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]  # no WebAuthn: its pages need inline script
 MFA_REAUTHENTICATION_REQUIRED = True
@@ -499,6 +527,28 @@ if "s3" in AUDIT_CHECKPOINTS:
         bucket=_checkpoint_bucket, location=env_str("AUDIT_CHECKPOINT_S3_PREFIX", "audit-checkpoints")
     )
 AUDIT_CHECKPOINT_SYSLOG = env_str("AUDIT_CHECKPOINT_SYSLOG", "/dev/log")
+
+# Background tasks (django-tasks). Until a worker queue is configured, tasks run in the request
+# that enqueues them, after its transaction commits.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# API and webhooks (docs/api.md).
+# Personal API tokens last at most this many days.
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365)
+# Webhook endpoints may be on private, loopback or link-local addresses, and use plain http.
+# For development and tests only: in production it lets staff make the server call internal services.
+WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", False)
+# Seconds to wait for a webhook receiver to answer.
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+# Engagement events (who read and downloaded what) older than this many months are purged by
+# `manage.py engagement_purge` (run daily by a timer).
+ENGAGEMENT_RETENTION_MONTHS = env_int("ENGAGEMENT_RETENTION_MONTHS", 13)
+# Count page views (anonymous ones only as a number per page and day, in the cache).
+ENGAGEMENT_COUNT_PAGES = env_bool("ENGAGEMENT_COUNT_PAGES", True)
+if API_TOKEN_MAX_DAYS < 1 or WEBHOOK_TIMEOUT_SECONDS < 1 or ENGAGEMENT_RETENTION_MONTHS < 1:
+    raise ImproperlyConfigured(
+        "API_TOKEN_MAX_DAYS, WEBHOOK_TIMEOUT_SECONDS and ENGAGEMENT_RETENTION_MONTHS must be at least 1"
+    )
 
 LOGGING = {
     "version": 1,

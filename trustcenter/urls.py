@@ -3,8 +3,9 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from trustcenter.accounts import views as accounts_views
+from trustcenter.api.routes import api as api_v1
+from trustcenter.lib.pagecache import public_page
 from trustcenter.policies.sitemaps import PageSitemap, PolicySitemap
-from trustcenter.publicsite.cache import public_page
 
 admin.site.site_header = "Trust Center administration"
 admin.site.site_title = "Trust Center admin"
@@ -16,6 +17,9 @@ urlpatterns = [
     path("", include("trustcenter.documents.urls")),
     path("", include("trustcenter.access.urls")),
     path("", include("trustcenter.questionnaires.urls")),
+    # The JSON API, its reference page, staff tokens, webhooks and engagement.
+    path("", include("trustcenter.api.urls")),
+    path("api/v1/", api_v1.urls),
     path(
         "sitemap.xml",
         public_page(sitemap),
@@ -26,6 +30,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("staff/audit/", include("trustcenter.audit.urls")),
     path("admin/login/", accounts_views.admin_login),
+    path("accounts/unlock/<str:token>/", accounts_views.unlock, name="accounts_unlock"),
     path("admin/", admin.site.urls),
 ]
 
