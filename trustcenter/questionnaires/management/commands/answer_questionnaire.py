@@ -78,7 +78,7 @@ class Command(BaseCommand):
 
         def rows():
             nonlocal answered, expert
-            for cells, (kind, text) in zip(chosen.rows, kinds, strict=True):
+            for cells, (kind, _text) in zip(chosen.rows, kinds, strict=True):
                 if kind != QUESTION:
                     yield cells, None
                     continue
