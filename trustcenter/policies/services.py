@@ -1,5 +1,6 @@
 """Publishing policies: the one path by which text becomes a PolicyVersion."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -7,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from trustcenter.content import ContentError, ContentErrors, content_path
 from trustcenter.core.company import Company, company_path, parse_company
-from trustcenter.markup import render_markdown
+from trustcenter.lib.contentfiles import ContentError, ContentErrors, content_path
+from trustcenter.lib.markup import render_markdown
 from trustcenter.policies.models import Category, Policy, PolicyVersion
 from trustcenter.policies.sources import PolicySource, collect_sources
 
@@ -29,6 +30,31 @@ class PublishReport:
     @property
     def changed(self) -> bool:
         return bool(self.created or self.reviewed or self.categories_changed)
+
+
+@dataclass(frozen=True)
+class PublishStep:
+    """A part of `publish` owned by an app above policies, which policies must not import.
+
+    The app registers it from its AppConfig.ready(). `publish(*, root, company, created_versions,
+    actor)` runs inside the publish transaction after the policies and returns report lines (one
+    per thing it created); it raises ContentError(s) for bad files, which roll back the whole run.
+    `check_files(*, root, company)` validates the files alone (`publish --check` without a
+    database) and returns how many items it read.
+    """
+
+    name: str
+    publish: Callable[..., list[str]]
+    check_files: Callable[..., int]
+
+
+PUBLISH_STEPS: list[PublishStep] = []
+
+
+def publish_step_register(step: PublishStep) -> None:
+    """Add a step to every later `publish` (once per name, so a reloaded app does not add it twice)."""
+    if all(existing.name != step.name for existing in PUBLISH_STEPS):
+        PUBLISH_STEPS.append(step)
 
 
 class _CheckOnly(Exception):
@@ -137,7 +163,8 @@ def policy_version_publish(*, source: PolicySource, actor=None) -> tuple[str, Po
 
 
 def content_publish(*, root: Path, check: bool = False, actor=None) -> PublishReport:
-    """Publish a content folder (company.yaml, policies/, history/) in one transaction.
+    """Publish a content folder (company.yaml, policies/, history/, plus the registered
+    PUBLISH_STEPS: the NDA, update posts) in one transaction.
 
     Every error is collected and raised together as ContentErrors; nothing is written
     unless the whole folder is valid. With `check=True` everything runs, then rolls back.
@@ -152,6 +179,7 @@ def content_publish(*, root: Path, check: bool = False, actor=None) -> PublishRe
         with transaction.atomic():
             report.categories_changed = categories_sync(company=company)
             errors: list[ContentError] = []
+            created_versions: list[PolicyVersion] = []
             for source in sources:
                 try:
                     outcome, version = policy_version_publish(source=source, actor=actor)
@@ -160,6 +188,7 @@ def content_publish(*, root: Path, check: bool = False, actor=None) -> PublishRe
                     continue
                 if outcome == CREATED:
                     report.created += 1
+                    created_versions.append(version)
                 elif outcome == REVIEWED:
                     report.reviewed += 1
                 else:
@@ -167,19 +196,16 @@ def content_publish(*, root: Path, check: bool = False, actor=None) -> PublishRe
                 if outcome != UNCHANGED:
                     report.lines.append(f"{outcome}: {source.slug} v{source.version} ({source.path})")
                     report.lines.extend(f"  note: {note}" for note in source.notes)
-            # The NDA (content/nda.md) is published with the policies, by the same rules (issue 3, gating).
-            from trustcenter.access.services import nda_publish
-
-            try:
-                nda_line = nda_publish(root=root, actor=actor)
-            except ContentErrors as exc:
-                errors.extend(exc.errors)
-            except ContentError as exc:
-                errors.append(exc)
-            else:
-                if nda_line:
-                    report.created += 1
-                    report.lines.append(nda_line)
+            for step in PUBLISH_STEPS:
+                try:
+                    lines = step.publish(root=root, company=company, created_versions=created_versions, actor=actor)
+                except ContentErrors as exc:
+                    errors.extend(exc.errors)
+                except ContentError as exc:
+                    errors.append(exc)
+                else:
+                    report.created += len(lines)
+                    report.lines.extend(lines)
             if errors:
                 raise ContentErrors(errors)
             if check:

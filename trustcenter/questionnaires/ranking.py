@@ -5,8 +5,8 @@ Text on both sides goes through the same analysis: lower-case, split into words,
 (Porter 2) stemming, then the security vocabulary in `synonyms.py` adds a concept token for
 every known phrase ("2FA", "multi-factor", "FIDO2 security key" all add `mfa`). BM25 then
 ranks documents; that is what lets "Do you encrypt data at rest?" find "AES-256 for stored
-customer data". The index is plain Python and small (a few hundred documents), so a
-thousand questions take about a second; see bench/questionnaire/.
+customer data". The index is plain Python and small (a few hundred documents); see
+bench/questionnaire/ for what a thousand questions take.
 
 Words alone miss what control catalogues mean ("Is the authenticity of communications
 sessions protected?" shares no useful word with a section on TLS), so each document also
@@ -17,66 +17,20 @@ measurements).
 """
 
 import math
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
-import snowballstemmer
 
-from trustcenter.questionnaires.synonyms import SELF_REFERENCES, STOPWORDS, SYNONYMS
+from trustcenter.questionnaires.analysis import analyze
+from trustcenter.questionnaires.answering import compose
+from trustcenter.questionnaires.reading import FEEDBACK, read_question
 
 K1 = 1.2
 B = 0.75
 # Below this confidence (0-100) a question is marked "needs an expert" instead of guessed.
 DEFAULT_THRESHOLD = 70
 MAX_SUGGESTIONS = 3
-
-_WORD_RE = re.compile(r"[a-z0-9]+")
-_SELF_RE = re.compile(r"\b(" + "|".join(re.escape(p) for p in SELF_REFERENCES) + r")\b")
-_stemmer = snowballstemmer.stemmer("english")
-
-
-@lru_cache(maxsize=50_000)
-def _stem(word: str) -> str:
-    return _stemmer.stemWord(word)
-
-
-def _words(text: str) -> list[str]:
-    text = _SELF_RE.sub(" ", text.lower().replace("'s ", " ").replace("’s ", " "))
-    return [_stem(w) for w in _WORD_RE.findall(text)]
-
-
-def _build_phrases() -> dict[tuple[str, ...], set[str]]:
-    phrases: dict[tuple[str, ...], set[str]] = defaultdict(set)
-    for concept, variants in SYNONYMS:
-        for variant in variants:
-            key = tuple(_words(variant))
-            if key:
-                phrases[key].add(concept)
-    return dict(phrases)
-
-
-_PHRASES = _build_phrases()
-_MAX_PHRASE = max(len(k) for k in _PHRASES)
-_FIRST_WORDS = frozenset(k[0] for k in _PHRASES)
-_STOP_STEMS = frozenset(_stem(w) for w in STOPWORDS) | STOPWORDS
-
-
-def analyze(text: str) -> list[str]:
-    """Stemmed content words plus concept tokens (prefixed with '~') for known phrases."""
-    words = _words(text)
-    tokens = []
-    for i, word in enumerate(words):
-        if word not in _STOP_STEMS and len(word) > 1 or word.isdigit():
-            tokens.append(word)
-        if word in _FIRST_WORDS:
-            for length in range(1, min(_MAX_PHRASE, len(words) - i) + 1):
-                concepts = _PHRASES.get(tuple(words[i : i + length]))
-                if concepts:
-                    tokens.extend("~" + c for c in concepts)
-    return tokens
 
 
 @dataclass
@@ -259,8 +213,6 @@ class Index:
 
     def rank_many(self, questions: list, *, limit: int = MAX_SUGGESTIONS) -> list["Ranked"]:
         """`rank` for a batch of questions: their sentence vectors are computed together."""
-        from trustcenter.questionnaires.reading import read_question
-
         questions = [read_question(q) if isinstance(q, str) else q for q in questions]
         todo = [q for q in questions if not q.expert_reason]
         vectors = dict(zip(map(id, todo), self.question_vectors(todo), strict=True))
@@ -269,9 +221,6 @@ class Index:
     def rank(self, question, *, limit: int = MAX_SUGGESTIONS, vector: np.ndarray | None = None) -> Ranked:
         """Suggestions for a question (a reading.Question, or plain text), each with a
         calibrated confidence; `needs_expert` with a reason when none is good enough."""
-        from trustcenter.questionnaires.answering import compose
-        from trustcenter.questionnaires.reading import FEEDBACK, read_question
-
         if isinstance(question, str):
             question = read_question(question)
         if question.expert_reason:
