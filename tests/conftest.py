@@ -10,6 +10,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core import serializers
 from django.core.cache import cache
+from django.core.signals import setting_changed
 from django.db import transaction
 from django.test import override_settings
 
@@ -33,6 +34,7 @@ def pytest_collection_modifyitems(config, items):
 
 def pytest_sessionstart(session):
     """Compile stale translations, as `make translations` does, so a bare `pytest` sees German too."""
+    compiled = False
     for po in Path(settings.BASE_DIR, "locale").glob("*/LC_MESSAGES/django.po"):
         mo = po.with_suffix(".mo")
         if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
@@ -41,6 +43,11 @@ def pytest_sessionstart(session):
         if msgfmt is None:
             pytest.exit("msgfmt is missing: install gettext (`make system-deps` does) to compile the translations", 2)
         subprocess.run([msgfmt, "--check-format", "-o", str(mo), str(po)], check=True)  # noqa: S603
+        compiled = True
+    if compiled:
+        # Catalogues loaded before this (by code that translates at import) lack the new files;
+        # this is the signal Django's own test tools send to make translation start afresh.
+        setting_changed.send(sender=None, setting="LOCALE_PATHS", value=settings.LOCALE_PATHS, enter=False)
 
 
 @pytest.fixture(autouse=True)

@@ -2,10 +2,12 @@
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import override_settings
+from django.utils import translation
 
 from tests.exports_helpers import (
     DAY,
@@ -34,6 +36,9 @@ def bundle(demo_content, django_db_blocker, tmp_path_factory):
         django_db_blocker.unblock(),
         override_settings(STORAGES=private_storages(location)),
         time_machine.travel(NOW, tick=False),
+        # A test before this module may leave another language active in this thread (a request
+        # activates the visitor's language and nothing resets it); the tests here ask in English.
+        translation.override(settings.LANGUAGE_CODE),
         transaction.atomic(),
     ):
         demo_content.restore()
