@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "trustcenter.accounts",
     "trustcenter.audit",
     "trustcenter.questionnaires",  # issue 5, questionnaires
+    "django_tasks",
+    "trustcenter.updates",
 ]
 
 MIDDLEWARE = [
@@ -295,6 +297,9 @@ RATE_LIMITS = {
     "access_request_user": env_str("RATE_LIMIT_ACCESS_REQUEST_USER", "5/h"),
     "access_request_ip": env_str("RATE_LIMIT_ACCESS_REQUEST_IP", "20/h"),
     "download_user": env_str("RATE_LIMIT_DOWNLOAD_USER", "30/h"),
+    "subscribe_ip": env_str("RATE_LIMIT_SUBSCRIBE_IP", "10/h"),
+    "subscribe_address": env_str("RATE_LIMIT_SUBSCRIBE_ADDRESS", "3/h"),
+    "objection_user": env_str("RATE_LIMIT_OBJECTION_USER", "10/h"),
 }
 
 # Documents and gated access (issue 3, gating). Uploads are refused above this size; the
@@ -340,6 +345,20 @@ CONTENT_SECURITY_POLICY = {
 PUBLIC_PAGE_CACHE = env_bool("PUBLIC_PAGE_CACHE", True)
 PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 24 * 3600)
 PUBLICATION_APPS = ["policies", "documents", "questionnaires"]
+# Background work (django-tasks). Tasks run inline unless a queue backend is configured.
+TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")}}
+
+# Updates and subscriptions (docs/updates.md). Notices are mailed in batches of this many
+# messages, one SMTP connection per batch; a batch the mail server refuses is retried this many
+# times in all, waiting UPDATES_MAIL_RETRY_SECONDS, then twice as long each time (when the queue can wait).
+UPDATES_MAIL_BATCH_SIZE = env_int("UPDATES_MAIL_BATCH_SIZE", 100)
+UPDATES_MAIL_MAX_ATTEMPTS = env_int("UPDATES_MAIL_MAX_ATTEMPTS", 5)
+UPDATES_MAIL_RETRY_SECONDS = env_int("UPDATES_MAIL_RETRY_SECONDS", 60)
+# How long a subscription confirmation link works.
+UPDATES_CONFIRM_HOURS = env_int("UPDATES_CONFIRM_HOURS", 48)
+if UPDATES_MAIL_BATCH_SIZE < 1 or UPDATES_MAIL_MAX_ATTEMPTS < 1 or UPDATES_CONFIRM_HOURS < 1:
+    raise ImproperlyConfigured("UPDATES_MAIL_BATCH_SIZE, UPDATES_MAIL_MAX_ATTEMPTS and UPDATES_CONFIRM_HOURS must be at least 1")
+
 # Accounts (issue 3, accounts): django-allauth with email as the login, mandatory email
 # verification and MFA. See README "Accounts and security".
 AUTHENTICATION_BACKENDS = [

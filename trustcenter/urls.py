@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("trustcenter.documents.urls")),
     path("", include("trustcenter.access.urls")),
     path("", include("trustcenter.questionnaires.urls")),
+    path("", include("trustcenter.updates.urls")),
     path(
         "sitemap.xml",
         public_page(sitemap),

@@ -84,6 +84,8 @@ class Company:
     certifications: tuple[Certification, ...] = field(default_factory=tuple)
     subprocessors: tuple[Subprocessor, ...] = field(default_factory=tuple)
     faq: tuple[FaqEntry, ...] = field(default_factory=tuple)
+    # Days between publishing a subprocessor change and the day it takes effect (customers may object meanwhile).
+    subprocessor_notice_days: int = 30
 
     def category_slugs(self) -> set[str]:
         return {c.slug for c in self.categories}
@@ -201,6 +203,17 @@ def parse_company(text: str, *, path: str) -> Company:
             )
         )
 
+    notice_days = data.get("subprocessor_notice_days", 30)
+    if isinstance(notice_days, bool) or not isinstance(notice_days, int) or not 0 <= notice_days <= 365:
+        errors.append(
+            ContentError(
+                path,
+                line("subprocessor_notice_days"),
+                f"`subprocessor_notice_days` must be a whole number of days from 0 to 365, got {notice_days!r}",
+            )
+        )
+        notice_days = 30
+
     faq = []
     for index, item in enumerate(data.get("faq") or []):
         if not isinstance(item, dict) or not item.get("question") or not item.get("answer"):
@@ -228,6 +241,7 @@ def parse_company(text: str, *, path: str) -> Company:
         certifications=tuple(certifications),
         subprocessors=tuple(subprocessors),
         faq=tuple(faq),
+        subprocessor_notice_days=notice_days,
     )
 
 

@@ -1,5 +1,6 @@
 """Publishing policies: the one path by which text becomes a PolicyVersion."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +30,31 @@ class PublishReport:
     @property
     def changed(self) -> bool:
         return bool(self.created or self.reviewed or self.categories_changed)
+
+
+@dataclass(frozen=True)
+class PublishStep:
+    """A part of `publish` owned by an app above policies, which policies must not import.
+
+    The app registers it from its AppConfig.ready(). `publish(*, root, company, created_versions,
+    actor)` runs inside the publish transaction after the policies and returns report lines (one
+    per thing it created); it raises ContentError(s) for bad files, which roll back the whole run.
+    `check_files(*, root, company)` validates the files alone (`publish --check` without a
+    database) and returns how many items it read.
+    """
+
+    name: str
+    publish: Callable[..., list[str]]
+    check_files: Callable[..., int]
+
+
+PUBLISH_STEPS: list[PublishStep] = []
+
+
+def publish_step_register(step: PublishStep) -> None:
+    """Add a step to every later `publish` (once per name, so a reloaded app does not add it twice)."""
+    if all(existing.name != step.name for existing in PUBLISH_STEPS):
+        PUBLISH_STEPS.append(step)
 
 
 class _CheckOnly(Exception):
@@ -136,7 +162,8 @@ def policy_version_publish(*, source: PolicySource, actor=None) -> tuple[str, Po
 
 
 def content_publish(*, root: Path, check: bool = False, actor=None) -> PublishReport:
-    """Publish a content folder (company.yaml, policies/, history/) in one transaction.
+    """Publish a content folder (company.yaml, policies/, history/, plus the registered
+    PUBLISH_STEPS, such as update posts) in one transaction.
 
     Every error is collected and raised together as ContentErrors; nothing is written
     unless the whole folder is valid. With `check=True` everything runs, then rolls back.
@@ -151,6 +178,7 @@ def content_publish(*, root: Path, check: bool = False, actor=None) -> PublishRe
         with transaction.atomic():
             report.categories_changed = categories_sync(company=company)
             errors: list[ContentError] = []
+            created_versions: list[PolicyVersion] = []
             for source in sources:
                 try:
                     outcome, version = policy_version_publish(source=source, actor=actor)
@@ -159,6 +187,7 @@ def content_publish(*, root: Path, check: bool = False, actor=None) -> PublishRe
                     continue
                 if outcome == CREATED:
                     report.created += 1
+                    created_versions.append(version)
                 elif outcome == REVIEWED:
                     report.reviewed += 1
                 else:
@@ -178,6 +207,16 @@ def content_publish(*, root: Path, check: bool = False, actor=None) -> PublishRe
                 if nda_line:
                     report.created += 1
                     report.lines.append(nda_line)
+            for step in PUBLISH_STEPS:
+                try:
+                    lines = step.publish(root=root, company=company, created_versions=created_versions, actor=actor)
+                except ContentErrors as exc:
+                    errors.extend(exc.errors)
+                except ContentError as exc:
+                    errors.append(exc)
+                else:
+                    report.created += len(lines)
+                    report.lines.extend(lines)
             if errors:
                 raise ContentErrors(errors)
             if check:

@@ -8,7 +8,7 @@ from trustcenter.access.nda import nda_path, parse_nda
 from trustcenter.content import ContentError, ContentErrors
 from trustcenter.core.branding import brand_notice
 from trustcenter.core.company import company_path, load_company, parse_company
-from trustcenter.policies.services import content_publish
+from trustcenter.policies.services import PUBLISH_STEPS, content_publish
 from trustcenter.policies.sources import collect_sources
 
 
@@ -38,8 +38,11 @@ class Command(BaseCommand):
                 sources = collect_sources(root, categories=company.category_slugs())
                 if nda_path(root).exists():
                     parse_nda(nda_path(root).read_text(encoding="utf-8"), path=str(nda_path(root)))
+                others = [f"{step.check_files(root=root, company=company)} {step.name}" for step in PUBLISH_STEPS]
                 self._brand_notice(company.primary_color)
                 self.stdout.write(f"OK: {len(sources)} policy versions are valid (files only, no database).")
+                for item in others:
+                    self.stdout.write(f"OK: {item} are valid.")
                 return
             report = content_publish(root=root, check=check)
         except (ContentError, ContentErrors) as exc:
