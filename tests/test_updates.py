@@ -22,9 +22,9 @@ from trustcenter.updates.models import (
     Delivery,
     Notice,
     Objection,
-    Subscriber,
     SubprocessorChange,
     SubprocessorList,
+    Subscriber,
     UpdatePost,
 )
 from trustcenter.updates.tasks import notice_send
@@ -435,7 +435,11 @@ def test_a_customer_objects_for_their_organization_and_it_is_audited(client, cha
     response = client.post(f"/subprocessors/changes/{change.pk}/object/", {"reason": "Postmark is not in our DPA."})
     assert response.status_code == 302
     objection = Objection.objects.get()
-    assert (objection.organization, objection.user, objection.reason) == (northwind, customer, "Postmark is not in our DPA.")
+    assert (objection.organization, objection.user, objection.reason) == (
+        northwind,
+        customer,
+        "Postmark is not in our DPA.",
+    )
     event = AuditEvent.objects.get(kind="subprocessor.objected")
     assert event.actor == customer and event.subject == f"subprocessor_change:{change.pk}"
     assert event.data["organization"] == "Northwind Traders"
@@ -483,7 +487,9 @@ def test_staff_export_and_delete_a_subscriber_with_an_audit_trail(client, publis
     assert client.post(f"/staff/updates/subscribers/{subscriber.pk}/delete/").status_code == 302
     assert not Subscriber.objects.filter(email="dpo@kunde.example").exists()
     assert not Consent.objects.filter(subscriber_id=subscriber.pk).exists()
-    kinds = list(AuditEvent.objects.filter(kind__startswith="subscriber.").values_list("kind", flat=True))
+    kinds = list(
+        AuditEvent.objects.filter(kind__startswith="subscriber.").order_by("seq").values_list("kind", flat=True)
+    )
     assert kinds == ["subscriber.exported", "subscriber.deleted"]
 
 

@@ -357,7 +357,9 @@ UPDATES_MAIL_RETRY_SECONDS = env_int("UPDATES_MAIL_RETRY_SECONDS", 60)
 # How long a subscription confirmation link works.
 UPDATES_CONFIRM_HOURS = env_int("UPDATES_CONFIRM_HOURS", 48)
 if UPDATES_MAIL_BATCH_SIZE < 1 or UPDATES_MAIL_MAX_ATTEMPTS < 1 or UPDATES_CONFIRM_HOURS < 1:
-    raise ImproperlyConfigured("UPDATES_MAIL_BATCH_SIZE, UPDATES_MAIL_MAX_ATTEMPTS and UPDATES_CONFIRM_HOURS must be at least 1")
+    raise ImproperlyConfigured(
+        "UPDATES_MAIL_BATCH_SIZE, UPDATES_MAIL_MAX_ATTEMPTS and UPDATES_CONFIRM_HOURS must be at least 1"
+    )
 
 # Accounts (issue 3, accounts): django-allauth with email as the login, mandatory email
 # verification and MFA. See README "Accounts and security".

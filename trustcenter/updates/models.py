@@ -143,6 +143,9 @@ class Objection(models.Model):
             models.UniqueConstraint(fields=["change", "organization"], name="objection_once_per_organization")
         ]
 
+    def __str__(self):
+        return f"{self.organization} objects to {self.change}"
+
 
 def new_key() -> str:
     return secrets.token_urlsafe(16)
@@ -193,7 +196,9 @@ class Subscriber(models.Model):
     class Meta:
         ordering = ["email"]
         constraints = [
-            models.CheckConstraint(condition=Q(email=models.functions.Lower("email")), name="subscriber_email_lowercase")
+            models.CheckConstraint(
+                condition=Q(email=models.functions.Lower("email")), name="subscriber_email_lowercase"
+            )
         ]
 
     def __str__(self):
@@ -232,6 +237,9 @@ class Consent(models.Model):
 
     class Meta:
         ordering = ["at"]
+
+    def __str__(self):
+        return f"{self.subscriber}: {self.action} at {self.at:%Y-%m-%d %H:%M}"
 
 
 class Notice(models.Model):
@@ -284,3 +292,6 @@ class Delivery(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["notice", "email"], name="delivery_once_per_address")]
         indexes = [models.Index(fields=["notice", "status"])]
+
+    def __str__(self):
+        return f"{self.notice} to {self.email}: {self.status}"

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from trustcenter import ratelimit
 from trustcenter.audit.services import audit_record
 from trustcenter.policies.models import PolicyVersion
-from trustcenter.updates.models import Consent, Notice, Objection, Subscriber, SubprocessorChange, Topic, new_key
+from trustcenter.updates.models import Consent, Notice, Objection, SubprocessorChange, Subscriber, Topic, new_key
 from trustcenter.updates.tokens import confirm_load, confirm_token
 
 
@@ -52,9 +52,7 @@ def subscription_request(*, email: str, topics: list[str], language: str, reques
 
     email = email.strip().lower()
     topics = _clean_topics(topics)
-    decision = ratelimit.hit(
-        scope="subscribe_address", identity=email, rate=ratelimit.rate_for("subscribe_address")
-    )
+    decision = ratelimit.hit(scope="subscribe_address", identity=email, rate=ratelimit.rate_for("subscribe_address"))
     if settings.RATELIMIT_ENABLED and not decision.allowed:
         return False
     token = confirm_token(

@@ -94,9 +94,7 @@ def parse_post(text: str, *, path: str, name: str) -> PostSource:
         errors.append(ContentError(path, body_line, "the update has no text after the front matter"))
     for offset, line in enumerate(body.splitlines()):
         if line.startswith("# "):
-            errors.append(
-                ContentError(path, body_line + offset, "top-level `#` heading found; start sections at `##`")
-            )
+            errors.append(ContentError(path, body_line + offset, "top-level `#` heading found; start sections at `##`"))
             break
     if errors:
         raise ContentErrors(errors)

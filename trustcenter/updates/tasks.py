@@ -50,7 +50,9 @@ def notice_send(*, notice_id: int) -> int:
             )
             Notice.objects.filter(pk=notice.pk).update(recipients_listed_at=timezone.now())
         pending = list(
-            Delivery.objects.filter(notice=notice, status=Delivery.Status.PENDING).order_by("pk").values_list("pk", flat=True)
+            Delivery.objects.filter(notice=notice, status=Delivery.Status.PENDING)
+            .order_by("pk")
+            .values_list("pk", flat=True)
         )
         size = settings.UPDATES_MAIL_BATCH_SIZE
         batches = [pending[i : i + size] for i in range(0, len(pending), size)]

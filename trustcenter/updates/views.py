@@ -1,4 +1,3 @@
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,7 +20,7 @@ from trustcenter.access.views import reviewer_required
 from trustcenter.publicsite.cache import public_page
 from trustcenter.ratelimit import rate_limited
 from trustcenter.updates.forms import ObjectionForm, PostFilterForm, SubscribeForm, TopicsForm
-from trustcenter.updates.models import Notice, Objection, PostType, Subscriber, SubprocessorChange, UpdatePost
+from trustcenter.updates.models import Notice, Objection, PostType, SubprocessorChange, Subscriber, UpdatePost
 from trustcenter.updates.services import (
     account_subscription_save,
     consent_text,
@@ -279,7 +278,9 @@ def subprocessor_object(request, pk):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("Your objection is recorded. Our team will contact you before the change takes effect."))
+        messages.success(
+            request, _("Your objection is recorded. Our team will contact you before the change takes effect.")
+        )
     return redirect(change.get_absolute_url())
 
 
@@ -336,5 +337,3 @@ def staff_subscriber_delete(request, pk):
     subscriber_delete(subscriber=subscriber, actor=request.user, request=request)
     messages.success(request, _("Everything stored about %(email)s is deleted.") % {"email": email})
     return redirect(reverse("updates:staff"))
-
-

@@ -2,173 +2,334 @@
 
 import django.db.models.deletion
 import django.db.models.functions.text
-import trustcenter.updates.models
 from django.conf import settings
 from django.db import migrations, models
 
+import trustcenter.updates.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('access', '0001_initial'),
-        ('policies', '0003_search_vector_postgres'),
+        ("access", "0001_initial"),
+        ("policies", "0003_search_vector_postgres"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SubprocessorList',
+            name="SubprocessorList",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(unique=True)),
-                ('entries', models.JSONField(help_text='The subprocessors as published: name, purpose, data, location, website.')),
-                ('content_hash', models.CharField(max_length=64)),
-                ('published_at', models.DateTimeField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField(unique=True)),
+                (
+                    "entries",
+                    models.JSONField(
+                        help_text="The subprocessors as published: name, purpose, data, location, website."
+                    ),
+                ),
+                ("content_hash", models.CharField(max_length=64)),
+                ("published_at", models.DateTimeField()),
             ],
             options={
-                'ordering': ['-number'],
+                "ordering": ["-number"],
             },
         ),
         migrations.CreateModel(
-            name='UpdatePost',
+            name="UpdatePost",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=120, unique=True)),
-                ('date', models.DateField(verbose_name='date')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('type', models.CharField(choices=[('announcement', 'Announcement'), ('incident', 'Incident'), ('certification', 'Certification'), ('subprocessor', 'Subprocessor'), ('policy', 'Policy')], max_length=20, verbose_name='type')),
-                ('visibility', models.CharField(choices=[('public', 'Public'), ('nda', 'Under NDA')], default='public', max_length=10)),
-                ('summary', models.TextField(blank=True)),
-                ('body_markdown', models.TextField()),
-                ('body_html', models.TextField()),
-                ('content_hash', models.CharField(max_length=64)),
-                ('source', models.CharField(max_length=300)),
-                ('published_at', models.DateTimeField()),
-                ('updated_at', models.DateTimeField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slug", models.SlugField(max_length=120, unique=True)),
+                ("date", models.DateField(verbose_name="date")),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("announcement", "Announcement"),
+                            ("incident", "Incident"),
+                            ("certification", "Certification"),
+                            ("subprocessor", "Subprocessor"),
+                            ("policy", "Policy"),
+                        ],
+                        max_length=20,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[("public", "Public"), ("nda", "Under NDA")], default="public", max_length=10
+                    ),
+                ),
+                ("summary", models.TextField(blank=True)),
+                ("body_markdown", models.TextField()),
+                ("body_html", models.TextField()),
+                ("content_hash", models.CharField(max_length=64)),
+                ("source", models.CharField(max_length=300)),
+                ("published_at", models.DateTimeField()),
+                ("updated_at", models.DateTimeField()),
             ],
             options={
-                'verbose_name': 'update post',
-                'verbose_name_plural': 'update posts',
-                'ordering': ['-date', '-published_at'],
+                "verbose_name": "update post",
+                "verbose_name_plural": "update posts",
+                "ordering": ["-date", "-published_at"],
             },
         ),
         migrations.CreateModel(
-            name='Notice',
+            name="Notice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('post', 'Update post'), ('subprocessors', 'Subprocessor change notice'), ('policy_digest', 'Policy change digest')], max_length=20)),
-                ('topic', models.CharField(choices=[('all', 'All updates'), ('incidents', 'Incidents'), ('subprocessors', 'Subprocessor changes'), ('policies', 'Policy changes'), ('documents', 'New documents and certifications')], max_length=20)),
-                ('created_at', models.DateTimeField()),
-                ('recipients_listed_at', models.DateTimeField(blank=True, null=True)),
-                ('policy_versions', models.ManyToManyField(blank=True, related_name='+', to='policies.policyversion')),
-                ('register', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='updates.subprocessorlist')),
-                ('post', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='updates.updatepost')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("post", "Update post"),
+                            ("subprocessors", "Subprocessor change notice"),
+                            ("policy_digest", "Policy change digest"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "topic",
+                    models.CharField(
+                        choices=[
+                            ("all", "All updates"),
+                            ("incidents", "Incidents"),
+                            ("subprocessors", "Subprocessor changes"),
+                            ("policies", "Policy changes"),
+                            ("documents", "New documents and certifications"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("created_at", models.DateTimeField()),
+                ("recipients_listed_at", models.DateTimeField(blank=True, null=True)),
+                ("policy_versions", models.ManyToManyField(blank=True, related_name="+", to="policies.policyversion")),
+                (
+                    "register",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="updates.subprocessorlist",
+                    ),
+                ),
+                (
+                    "post",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="updates.updatepost",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='SubprocessorChange',
+            name="SubprocessorChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('added', 'Added'), ('removed', 'Removed'), ('changed', 'Changed')], max_length=10)),
-                ('name', models.CharField(max_length=200)),
-                ('before', models.JSONField(blank=True, null=True)),
-                ('after', models.JSONField(blank=True, null=True)),
-                ('fields', models.JSONField(blank=True, default=list, help_text='Which of purpose, data, location changed.')),
-                ('published_at', models.DateTimeField()),
-                ('effective_on', models.DateField(verbose_name='effective')),
-                ('register', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='changes', to='updates.subprocessorlist')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("added", "Added"), ("removed", "Removed"), ("changed", "Changed")], max_length=10
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("before", models.JSONField(blank=True, null=True)),
+                ("after", models.JSONField(blank=True, null=True)),
+                (
+                    "fields",
+                    models.JSONField(blank=True, default=list, help_text="Which of purpose, data, location changed."),
+                ),
+                ("published_at", models.DateTimeField()),
+                ("effective_on", models.DateField(verbose_name="effective")),
+                (
+                    "register",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="changes",
+                        to="updates.subprocessorlist",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-published_at', 'name'],
+                "ordering": ["-published_at", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Subscriber',
+            name="Subscriber",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(max_length=254, unique=True)),
-                ('language', models.CharField(default='en', max_length=8)),
-                ('status', models.CharField(choices=[('active', 'Subscribed'), ('unsubscribed', 'Unsubscribed')], default='active', max_length=20)),
-                ('topic_all', models.BooleanField(default=False, verbose_name='All updates')),
-                ('topic_incidents', models.BooleanField(default=False, verbose_name='Incidents')),
-                ('topic_subprocessors', models.BooleanField(default=False, verbose_name='Subprocessor changes')),
-                ('topic_policies', models.BooleanField(default=False, verbose_name='Policy changes')),
-                ('topic_documents', models.BooleanField(default=False, verbose_name='New documents and certifications')),
-                ('key', models.CharField(default=trustcenter.updates.models.new_key, max_length=32)),
-                ('created_at', models.DateTimeField()),
-                ('confirmed_at', models.DateTimeField()),
-                ('unsubscribed_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='subscriptions', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("email", models.EmailField(max_length=254, unique=True)),
+                ("language", models.CharField(default="en", max_length=8)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "Subscribed"), ("unsubscribed", "Unsubscribed")],
+                        default="active",
+                        max_length=20,
+                    ),
+                ),
+                ("topic_all", models.BooleanField(default=False, verbose_name="All updates")),
+                ("topic_incidents", models.BooleanField(default=False, verbose_name="Incidents")),
+                ("topic_subprocessors", models.BooleanField(default=False, verbose_name="Subprocessor changes")),
+                ("topic_policies", models.BooleanField(default=False, verbose_name="Policy changes")),
+                (
+                    "topic_documents",
+                    models.BooleanField(default=False, verbose_name="New documents and certifications"),
+                ),
+                ("key", models.CharField(default=trustcenter.updates.models.new_key, max_length=32)),
+                ("created_at", models.DateTimeField()),
+                ("confirmed_at", models.DateTimeField()),
+                ("unsubscribed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="subscriptions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['email'],
+                "ordering": ["email"],
             },
         ),
         migrations.CreateModel(
-            name='Delivery',
+            name="Delivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(max_length=254)),
-                ('status', models.CharField(choices=[('pending', 'Waiting'), ('sending', 'Sending'), ('sent', 'Sent'), ('failed', 'Failed'), ('skipped', 'Skipped (unsubscribed)')], default='pending', max_length=10)),
-                ('claim', models.CharField(blank=True, db_index=True, max_length=32)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('message_id', models.CharField(blank=True, max_length=200)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('error', models.CharField(blank=True, max_length=300)),
-                ('notice', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='updates.notice')),
-                ('subscriber', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='updates.subscriber')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("email", models.EmailField(max_length=254)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting"),
+                            ("sending", "Sending"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed"),
+                            ("skipped", "Skipped (unsubscribed)"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("claim", models.CharField(blank=True, db_index=True, max_length=32)),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("message_id", models.CharField(blank=True, max_length=200)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("error", models.CharField(blank=True, max_length=300)),
+                (
+                    "notice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="deliveries", to="updates.notice"
+                    ),
+                ),
+                (
+                    "subscriber",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="updates.subscriber",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Consent',
+            name="Consent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('subscribed', 'Subscribed'), ('changed', 'Changed topics'), ('unsubscribed', 'Unsubscribed')], max_length=20)),
-                ('text', models.TextField(help_text='The consent text shown, in the language it was shown in.')),
-                ('topics', models.JSONField(default=list)),
-                ('language', models.CharField(max_length=8)),
-                ('requested_at', models.DateTimeField(blank=True, null=True)),
-                ('requested_ip', models.GenericIPAddressField(blank=True, null=True)),
-                ('at', models.DateTimeField()),
-                ('ip', models.GenericIPAddressField(blank=True, null=True)),
-                ('user_agent', models.CharField(blank=True, max_length=400)),
-                ('subscriber', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consents', to='updates.subscriber')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("subscribed", "Subscribed"),
+                            ("changed", "Changed topics"),
+                            ("unsubscribed", "Unsubscribed"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("text", models.TextField(help_text="The consent text shown, in the language it was shown in.")),
+                ("topics", models.JSONField(default=list)),
+                ("language", models.CharField(max_length=8)),
+                ("requested_at", models.DateTimeField(blank=True, null=True)),
+                ("requested_ip", models.GenericIPAddressField(blank=True, null=True)),
+                ("at", models.DateTimeField()),
+                ("ip", models.GenericIPAddressField(blank=True, null=True)),
+                ("user_agent", models.CharField(blank=True, max_length=400)),
+                (
+                    "subscriber",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="consents", to="updates.subscriber"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at'],
+                "ordering": ["at"],
             },
         ),
         migrations.CreateModel(
-            name='Objection',
+            name="Objection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.TextField(max_length=4000, verbose_name='reason')),
-                ('created_at', models.DateTimeField()),
-                ('ip', models.GenericIPAddressField(blank=True, null=True)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='access.organization')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('change', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='objections', to='updates.subprocessorchange')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("reason", models.TextField(max_length=4000, verbose_name="reason")),
+                ("created_at", models.DateTimeField()),
+                ("ip", models.GenericIPAddressField(blank=True, null=True)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="access.organization"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "change",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="objections",
+                        to="updates.subprocessorchange",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'constraints': [models.UniqueConstraint(fields=('change', 'organization'), name='objection_once_per_organization')],
+                "ordering": ["-created_at"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("change", "organization"), name="objection_once_per_organization")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='subscriber',
-            constraint=models.CheckConstraint(condition=models.Q(('email', django.db.models.functions.text.Lower('email'))), name='subscriber_email_lowercase'),
+            model_name="subscriber",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("email", django.db.models.functions.text.Lower("email"))),
+                name="subscriber_email_lowercase",
+            ),
         ),
         migrations.AddIndex(
-            model_name='delivery',
-            index=models.Index(fields=['notice', 'status'], name='updates_del_notice__56d326_idx'),
+            model_name="delivery",
+            index=models.Index(fields=["notice", "status"], name="updates_del_notice__56d326_idx"),
         ),
         migrations.AddConstraint(
-            model_name='delivery',
-            constraint=models.UniqueConstraint(fields=('notice', 'email'), name='delivery_once_per_address'),
+            model_name="delivery",
+            constraint=models.UniqueConstraint(fields=("notice", "email"), name="delivery_once_per_address"),
         ),
     ]
