@@ -10,6 +10,7 @@ import logging
 import threading
 import time
 
+import pytest
 from aiosmtpd.controller import Controller
 
 from tests.net import free_port
@@ -70,3 +71,22 @@ def text_of(message) -> str:
 
 def html_of(message) -> str:
     return message.get_body(preferencelist=("html",)).get_content()
+
+
+@pytest.fixture(scope="module")
+def smtp_server():
+    controller, sink = start()
+    yield controller, sink
+    controller.stop()
+
+
+@pytest.fixture
+def sink(smtp_server, settings):
+    """Django's SMTP backend pointed at the running server; an empty mailbox for each test."""
+    controller, sink = smtp_server
+    sink.clear()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = controller.hostname, controller.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    return sink

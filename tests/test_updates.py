@@ -13,6 +13,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from tests import smtp_sink
+from tests.smtp_sink import sink, smtp_server  # noqa: F401 - fixtures
 from tests.conftest import _gate_user, give_grant, sign_current_nda
 from trustcenter.audit.models import AuditEvent
 from trustcenter.policies.models import PolicyVersion
@@ -32,24 +33,9 @@ from trustcenter.updates.tasks import notice_send
 LINK_RE = re.compile(r"https?://[^\s<>\"]+")
 
 
-@pytest.fixture(scope="module")
-def smtp_server():
-    controller, sink = smtp_sink.start()
-    yield controller, sink
-    controller.stop()
-
-
-@pytest.fixture
-def sink(smtp_server, settings):
-    """Django's SMTP backend pointed at the running server; an empty mailbox for each test."""
-    controller, sink = smtp_server
-    sink.clear()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = controller.hostname, controller.port
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+@pytest.fixture(autouse=True)
+def _site_url(settings):
     settings.SITE_URL = "https://trust.kestrel.example"
-    return sink
 
 
 def path_of(url: str) -> str:
