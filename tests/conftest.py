@@ -13,7 +13,8 @@ from trustcenter.policies.services import content_publish
 PASSWORD = "correct-horse-battery"  # noqa: S105 - test accounts only
 
 # Browser tests (issue 8): one Chromium per session, live server, axe-core, screenshots.
-pytest_plugins = ["tests.browser_support"]
+# A real SMTP server for the mail tests (`sink`).
+pytest_plugins = ["tests.browser_support", "tests.smtp_sink"]
 
 
 def pytest_collection_modifyitems(config, items):

@@ -73,8 +73,9 @@ def html_of(message) -> str:
     return message.get_body(preferencelist=("html",)).get_content()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def smtp_server():
+    """One SMTP server for the whole run, stopped at the end."""
     controller, sink = start()
     yield controller, sink
     controller.stop()

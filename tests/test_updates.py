@@ -13,7 +13,6 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from tests import smtp_sink
-from tests.smtp_sink import sink, smtp_server  # noqa: F401 - fixtures
 from tests.conftest import _gate_user, give_grant, sign_current_nda
 from trustcenter.audit.models import AuditEvent
 from trustcenter.policies.models import PolicyVersion
