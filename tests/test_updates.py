@@ -486,3 +486,15 @@ def test_a_signed_in_customer_manages_updates_from_the_account_page(client, cust
     assert subscriber.topics == ["subprocessors"] and subscriber.user == customer
     client.post("/account/updates/", {"language": "en"})
     assert Subscriber.objects.get(email="casey@northwind.example").status == "unsubscribed"
+
+
+def test_a_new_post_replaces_the_cached_overview_and_list(client, published):
+    assert "Bug bounty" not in client.get("/").content.decode()
+    client.get("/updates/")
+    (published / "updates" / "2026-12-01-bug-bounty.md").write_text(
+        "---\ntitle: Bug bounty programme opens\ndate: 2026-12-01\ntype: announcement\nvisibility: public\n---\n"
+        "Researchers can now report issues through our bug bounty programme.\n"
+    )
+    content_publish(root=published)
+    assert "Bug bounty programme opens" in client.get("/").content.decode()
+    assert "Bug bounty programme opens" in client.get("/updates/").content.decode()
