@@ -132,7 +132,8 @@ def run(count: int, batch_size: int) -> None:
     print(f"batches of {batch_size}:              {batches}")
     print(f"messages accepted by SMTP:   {sent:,} (not sent: {other})")
     print(f"publish to last message:     {elapsed:.2f} s")
-    print(f"throughput:                  {sent / elapsed:,.0f} messages/s ({elapsed / max(sent, 1) * 1000:.2f} ms each)")
+    each = elapsed / max(sent, 1) * 1000
+    print(f"throughput:                  {sent / elapsed:,.0f} messages/s ({each:.2f} ms each)")
     if sent != count:
         raise SystemExit(f"expected {count} messages, {sent} were accepted")
 
