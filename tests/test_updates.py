@@ -498,3 +498,14 @@ def test_a_new_post_replaces_the_cached_overview_and_list(client, published):
     content_publish(root=published)
     assert "Bug bounty programme opens" in client.get("/").content.decode()
     assert "Bug bounty programme opens" in client.get("/updates/").content.decode()
+
+
+def test_a_new_listed_document_is_mailed_to_the_documents_topic(
+    published, subscribers, sink, make_document, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        make_document(title="ISO/IEC 27001 surveillance audit 2026", visibility="nda")
+    [message] = sink.to("all@customer.example")  # the only subscriber to everything; nobody asked for documents alone
+    assert message["Subject"].endswith("new document: ISO/IEC 27001 surveillance audit 2026")
+    assert "sign in to request access" in smtp_sink.text_of(message)
+    assert not sink.to("dpo@kunde.example") and not sink.to("soc@customer.example")

@@ -59,6 +59,8 @@ def notice_subject(notice: Notice, data: dict) -> str:
             "company": company,
             "date": data["effective"].isoformat(),
         }
+    if notice.kind == Notice.Kind.DOCUMENT:
+        return _("%(company)s: new document: %(title)s") % {"company": company, "title": data["document"].title}
     return _("%(company)s: policy changes") % {"company": company}
 
 

@@ -249,12 +249,16 @@ class Notice(models.Model):
         POST = "post", _("Update post")
         SUBPROCESSORS = "subprocessors", _("Subprocessor change notice")
         POLICY_DIGEST = "policy_digest", _("Policy change digest")
+        DOCUMENT = "document", _("New document")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     topic = models.CharField(max_length=20, choices=Topic.choices)
     post = models.ForeignKey(UpdatePost, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     register = models.ForeignKey(SubprocessorList, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     policy_versions = models.ManyToManyField("policies.PolicyVersion", blank=True, related_name="+")
+    document = models.ForeignKey(
+        "documents.Document", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     created_at = models.DateTimeField()
     recipients_listed_at = models.DateTimeField(null=True, blank=True)
 

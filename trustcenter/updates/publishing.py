@@ -72,6 +72,17 @@ def notice_enqueue(notice: Notice) -> None:
     transaction.on_commit(lambda: notice_send.enqueue(notice_id=notice_id))
 
 
+def document_added(sender, instance, created, raw=False, **kwargs) -> None:
+    """Signal receiver: a document was uploaded. Listed ones are mailed to the documents topic
+    (their titles are on the public documents page, NDA or not)."""
+    if not created or raw or not instance.listed:
+        return
+    notice = Notice.objects.create(
+        kind=Notice.Kind.DOCUMENT, topic=Topic.DOCUMENTS, document=instance, created_at=timezone.now()
+    )
+    notice_enqueue(notice)
+
+
 def post_publish(*, source: PostSource, now) -> tuple[str, Notice | None]:
     """Create or correct one post. A new public post is mailed; a correction is not."""
     digest = source.content_hash()

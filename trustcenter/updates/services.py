@@ -286,5 +286,7 @@ def notice_data(notice: Notice) -> dict:
             "changes_url": site + reverse("updates:subprocessor_changes"),
             "change_urls": {c.pk: site + c.get_absolute_url() for c in changes},
         }
+    if notice.kind == Notice.Kind.DOCUMENT:
+        return {"document": notice.document, "documents_url": site + reverse("documents:list")}
     versions = list(notice.policy_versions.select_related("policy").order_by("title"))
     return {"versions": [(v, site + policy_change_url(v)) for v in versions]}
