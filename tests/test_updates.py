@@ -509,3 +509,15 @@ def test_a_new_listed_document_is_mailed_to_the_documents_topic(
     assert message["Subject"].endswith("new document: ISO/IEC 27001 surveillance audit 2026")
     assert "sign in to request access" in smtp_sink.text_of(message)
     assert not sink.to("dpo@kunde.example") and not sink.to("soc@customer.example")
+
+
+def test_a_confirmation_link_works_once(client, published, sink, django_capture_on_commit_callbacks):
+    from trustcenter.updates.tokens import subscriber_token
+
+    subscribe(client, "once@customer.example", capture=django_capture_on_commit_callbacks)
+    url = next(link for link in links(sink.wait_for("once@customer.example")[0]) if "/confirm/" in link)
+    assert client.post(path_of(url)).status_code == 302
+    client.post(f"/updates/unsubscribe/{subscriber_token(Subscriber.objects.get())}/")
+    response = client.post(path_of(url))  # an old link cannot undo the unsubscription
+    assert response.status_code == 400 and "already used" in response.content.decode()
+    assert Subscriber.objects.get().status == "unsubscribed"

@@ -6,6 +6,7 @@ Keyword-only services, each one transaction. Mail is enqueued after the commit.
 import datetime
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -69,11 +70,16 @@ def subscription_request(*, email: str, topics: list[str], language: str, reques
 def subscription_confirm(*, token: str, request=None) -> Subscriber:
     """Follow a confirmation link: subscribe (or re-subscribe, or change topics) with consent evidence.
 
-    Raises signing.BadSignature / SignatureExpired for a bad or old link.
+    Raises signing.BadSignature / SignatureExpired for a bad, old or already used link.
     """
     data = confirm_load(token)
     now = timezone.now()
+    requested_at = datetime.datetime.fromisoformat(data["at"])
     subscriber = Subscriber.objects.select_for_update().filter(email=data["e"]).first()
+    last_change = subscriber and max(subscriber.confirmed_at, subscriber.unsubscribed_at or subscriber.confirmed_at)
+    if last_change and last_change > requested_at:
+        # Confirmed or unsubscribed since this link was sent: it was used, or is overtaken.
+        raise signing.BadSignature("the confirmation link was already used")
     action = Consent.Action.SUBSCRIBED
     if subscriber is None:
         subscriber = Subscriber(email=data["e"], created_at=now, confirmed_at=now)
@@ -96,7 +102,7 @@ def subscription_confirm(*, token: str, request=None) -> Subscriber:
         text=text,
         topics=subscriber.topics,
         language=data["l"],
-        requested_at=datetime.datetime.fromisoformat(data["at"]),
+        requested_at=requested_at,
         requested_ip=data["ip"],
         at=now,
         ip=_address(request),

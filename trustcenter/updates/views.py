@@ -32,7 +32,7 @@ from trustcenter.updates.services import (
     subscription_confirm,
     subscription_request,
 )
-from trustcenter.updates.tokens import subscriber_load
+from trustcenter.updates.tokens import confirm_load, subscriber_load, subscriber_token
 
 PAGE_SIZE = 50
 
@@ -115,16 +115,16 @@ def subscribe_sent(request):
 def confirm(request, token):
     """GET shows a button, POST confirms: a mail scanner that follows links must not subscribe anyone."""
     try:
-        from trustcenter.updates.tokens import confirm_load
-
         data = confirm_load(token)
     except signing.SignatureExpired:
         return render(request, "updates/link_invalid.html", {"expired": True}, status=400)
     except signing.BadSignature:
         return render(request, "updates/link_invalid.html", {"expired": False}, status=400)
     if request.method == "POST":
-        subscriber = subscription_confirm(token=token, request=request)
-        from trustcenter.updates.tokens import subscriber_token
+        try:
+            subscriber = subscription_confirm(token=token, request=request)
+        except signing.BadSignature:
+            return render(request, "updates/link_invalid.html", {"expired": False, "used": True}, status=400)
 
         messages.success(request, _("You are subscribed. You can change your topics here at any time."))
         return redirect("updates:manage", subscriber_token(subscriber))
