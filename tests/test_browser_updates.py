@@ -110,3 +110,18 @@ def test_subscribe_confirm_receive_object_and_unsubscribe(
     add_subprocessor(live_published, "SparkPost (MessageBird)")
     content_publish(root=live_published)
     assert len(sink.to(email)) == 3
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "de-DE"])
+def test_update_pages_pass_axe_and_fit_a_phone(visitor_factory, live_published, locale):
+    add_subprocessor(live_published, "Postmark (ActiveCampaign, LLC)")
+    content_publish(root=live_published)
+    from trustcenter.updates.models import SubprocessorChange
+
+    change = SubprocessorChange.objects.get()
+    visitor = visitor_factory(f"axe-updates-{locale}", locale=locale)
+    for path in ["/", "/updates/", "/updates/soc2-type-ii-report-2026/", "/updates/subscribe/",
+                 "/subprocessors/changes/", change.get_absolute_url()]:  # fmt: skip
+        visitor.goto(path)
+        visitor.assert_accessible()
+        visitor.shot(path.strip("/").replace("/", "-") or "overview")
