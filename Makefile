@@ -13,7 +13,7 @@ LOCALE_MO := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 # Debian's Chromium for the browser tests; Playwright never downloads a browser here.
 BROWSER_PACKAGES := chromium
 
-.PHONY: run test lint format migrations-check system-deps clean scan translations browser-deps bench
+.PHONY: run test lint format migrations-check system-deps clean scan translations browser-deps bench lock
 
 run: $(VENV)/.runtime translations
 	DEBUG=1 $(PY) manage.py migrate --noinput
@@ -84,13 +84,22 @@ $(VENV)/.python:
 	$(PY) -m pip install -q --upgrade pip
 	touch $@
 
-$(VENV)/.runtime: requirements.txt $(VENV)/.python | system-deps
-	$(PY) -m pip install -q -r requirements.txt
+# Installed from the locks: every package, direct or not, at an exact version with its hashes.
+$(VENV)/.runtime: requirements.lock $(VENV)/.python | system-deps
+	$(PY) -m pip install -q --require-hashes -r requirements.lock
 	touch $@
 
-$(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
-	$(PY) -m pip install -q -r requirements-dev.txt
+$(VENV)/.dev: requirements-dev.lock $(VENV)/.runtime
+	$(PY) -m pip install -q --require-hashes -r requirements-dev.lock
 	touch $@
+
+# After changing requirements.txt or requirements-dev.txt (what the project imports, pinned):
+# resolve everything they need and write both locks with hashes (pip-tools; needs the network).
+LOCK_OPTIONS := --quiet --generate-hashes --allow-unsafe --strip-extras --no-header --no-emit-index-url --no-emit-find-links
+lock: $(VENV)/.python
+	$(PY) -m pip install -q pip-tools==7.6.2
+	$(VENV)/bin/pip-compile $(LOCK_OPTIONS) --output-file requirements.lock requirements.txt
+	$(VENV)/bin/pip-compile $(LOCK_OPTIONS) --output-file requirements-dev.lock requirements-dev.txt
 
 # Installs missing Debian/Ubuntu packages with apt-get when run as root; otherwise
 # prints the exact command to run.

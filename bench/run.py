@@ -125,6 +125,7 @@ def bench_env(*, reset: bool = True) -> tuple[dict, dict]:
         "DJANGO_SETTINGS_MODULE": "bench.settings",
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "AUDIT_HMAC_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SITE_URL": "https://127.0.0.1",
         "BEHIND_TLS_PROXY": "1",

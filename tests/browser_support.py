@@ -182,3 +182,24 @@ def sign_in(visitor, email: str, password: str, *, next_url: str = "/", totp_sec
         page.fill("input[name=code]", totp_code(totp_secret))
         page.locator("main form button[type=submit]").first.click()
     page.wait_for_url(visitor.url(next_url))
+
+
+# Each term of a definition list with its value: the value beside the term (same row, to its right)
+# or directly under it (same left edge). A list whose values drift onto the next term's row fails.
+_DL_PAIRS_JS = """
+() => [...document.querySelectorAll('main dl')].flatMap(dl => [...dl.querySelectorAll('dt')].map(dt => {
+  const dd = dt.nextElementSibling;
+  if (!dd || dd.tagName !== 'DD') return {term: dt.textContent.trim(), problem: 'no value follows the term'};
+  const t = dt.getBoundingClientRect(), d = dd.getBoundingClientRect();
+  const beside = Math.abs(d.top - t.top) < 6 && d.left >= t.right - 1;
+  const below = d.top >= t.bottom - 1 && Math.abs(d.left - t.left) < 2;
+  const at = r => `(${Math.round(r.left)}, ${Math.round(r.top)})`;
+  return beside || below ? null : {term: dt.textContent.trim(), problem: `value at ${at(d)}, term at ${at(t)}`};
+}).filter(Boolean))
+"""
+
+
+def assert_definition_lists_aligned(page) -> None:
+    """Every term on the page sits beside or directly above its own value."""
+    misplaced = page.evaluate(_DL_PAIRS_JS)
+    assert not misplaced, f"{page.url} at {page.viewport_size['width']} px: {misplaced}"

@@ -48,6 +48,12 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _no_audit_checkpoints():
+    """Every test starts without audit checkpoints, as its database starts without audit events."""
+    Path(settings.AUDIT_CHECKPOINT_FILE).unlink(missing_ok=True)
+
+
 @pytest.fixture
 def content_dir(tmp_path) -> Path:
     """A private copy of the demo content folder that a test may edit."""

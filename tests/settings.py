@@ -1,8 +1,12 @@
 """Test settings: the real settings with fast hashing, in-memory email and a fixed key."""
 
+import atexit
 import os
+import shutil
+import tempfile
 
 os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
+os.environ.setdefault("AUDIT_HMAC_KEY", "tests-only-audit-key-not-secret-0123456789")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("DEBUG", "0")
 
@@ -15,6 +19,12 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - WhiteNoise warns when it is missing
+# Audit checkpoints of this test process, never the checkout's var/; conftest empties the file before
+# each test, whose database starts empty too.
+_audit_dir = tempfile.mkdtemp(prefix="tc-audit-checkpoints-")
+atexit.register(shutil.rmtree, _audit_dir, ignore_errors=True)
+AUDIT_CHECKPOINTS = ["file"]
+AUDIT_CHECKPOINT_FILE = Path(_audit_dir) / "checkpoints.jsonl"  # noqa: F405
 
 # The second pass of `make test` (tools/test_postgres_redis.py sets TEST_BACKEND) runs the same
 # suite on PostgreSQL and Redis. Each run gets its own test database and cache key prefix, so

@@ -7,8 +7,8 @@ and signed in, in English and German.
 
 import pytest
 
-from tests.browser_support import sign_in, text_of
-from tests.conftest import PASSWORD
+from tests.browser_support import WIDTHS, assert_definition_lists_aligned, sign_in, text_of
+from tests.conftest import PASSWORD, _gate_user, sign_current_nda
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("live_published")]
 
@@ -45,6 +45,27 @@ def test_account_and_document_pages_pass_axe_signed_in(visitor_factory, prospect
         visitor.assert_accessible()
         # German words run longer: no page may be wider than a phone (shot() checks 375 px too).
         visitor.shot(path.strip("/").replace("/", "-"))
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "de-DE"])
+def test_access_details_read_as_one_term_and_value_a_row(visitor_factory, django_user_model, locale):
+    from trustcenter.access.models import AccessRequest
+
+    dana = _gate_user(django_user_model, "dana@acmebank.example", "Dana Reader", "Acme Bank")
+    sign_current_nda(dana)
+    AccessRequest.objects.create(user=dana, reason="Vendor review")
+    visitor = visitor_factory(f"access-details-{locale}", locale=locale)
+    sign_in(visitor, dana.email, PASSWORD)
+    visitor.goto("/access/")
+    for width in WIDTHS:
+        visitor.page.set_viewport_size({"width": width, "height": 900})
+        assert_definition_lists_aligned(visitor.page)
+    rows = visitor.page.locator("main dl.details > div")
+    assert rows.count() == 3
+    # One pair a row: each starts below the previous one.
+    tops = [rows.nth(i).bounding_box()["y"] for i in range(rows.count())]
+    assert tops == sorted(tops) and len(set(tops)) == 3
+    visitor.shot("access-details")
 
 
 def test_sign_up_form_errors_are_announced_and_tied_to_their_fields(visitor_factory):

@@ -55,9 +55,10 @@ def variables_in_env_example() -> dict[str, str]:
     return values
 
 
-def variables_in_readme_table() -> set[str]:
-    readme = (ROOT / "README.md").read_text()
-    section = readme.split("\n## Deploying", 1)[1].split("\n## ", 1)[0]
+def variables_in_configuration_table() -> set[str]:
+    """The names in the first column of the settings table in docs/configuration.md."""
+    page = (ROOT / "docs" / "configuration.md").read_text()
+    section = page.split("\n## Every setting", 1)[1].split("\n## ", 1)[0]
     names = set()
     for line in section.splitlines():
         if line.startswith("|"):
@@ -92,9 +93,9 @@ def test_every_variable_has_a_comment_above_it_or_its_group():
             assert above >= 0 and lines[above].startswith("# "), f"{line!r} has no comment"
 
 
-def test_every_variable_the_code_reads_is_in_the_readme_deploying_table():
-    missing = sorted(set(variables_read_by_the_code()) - variables_in_readme_table())
-    assert not missing, f"add these to the table in README.md's Deploying section: {missing}"
+def test_every_variable_the_code_reads_is_in_the_configuration_page_table():
+    missing = sorted(set(variables_read_by_the_code()) - variables_in_configuration_table())
+    assert not missing, f"add these to the settings table in docs/configuration.md: {missing}"
 
 
 def _production_env(**extra) -> dict[str, str]:
@@ -104,6 +105,7 @@ def _production_env(**extra) -> dict[str, str]:
         env.pop(name, None)
     env.update({k: v for k, v in variables_in_env_example().items() if v})
     env["SECRET_KEY"] = "an-example-key-" + "x" * 50
+    env["AUDIT_HMAC_KEY"] = "an-example-audit-key-" + "y" * 50
     env["VAR_DIR"] = extra.pop("VAR_DIR")
     env["PRIVATE_ROOT"] = env["VAR_DIR"] + "/private"
     env.update(extra)
@@ -173,3 +175,9 @@ def test_a_bad_gunicorn_value_stops_with_a_message(tmp_path, name, value, messag
     )
     assert result.returncode != 0
     assert message in result.stdout + result.stderr
+
+
+def test_every_variable_in_the_configuration_table_is_one_the_code_reads():
+    documented = variables_in_configuration_table()
+    stale = sorted(documented - set(variables_read_by_the_code()))
+    assert not stale, f"docs/configuration.md describes settings the code no longer reads: {stale}"

@@ -158,3 +158,13 @@ def test_markdown_images_to_other_hosts_are_not_fetched(published, client, http_
     assert embedded_files(reader) == []
     assert "Text after the images." in " ".join(page_texts(reader))
     cache.clear()
+
+
+def test_every_embedded_font_is_vendored_with_its_open_font_licence():
+    from trustcenter.exports.fetcher import FONT_FACES, font_file
+
+    for face in FONT_FACES:
+        path = font_file(face)
+        assert path.read_bytes()[:4] in (b"\x00\x01\x00\x00", b"OTTO"), path  # a real TrueType/OpenType file
+        licence = (path.parent / "LICENSE.txt").read_text(encoding="utf-8")
+        assert "SIL Open Font License, Version 1.1" in licence, path.parent

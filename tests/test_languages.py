@@ -1,9 +1,11 @@
 """The interface in English and German: from the browser's language or the switcher; content as written."""
 
 import os
+import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import polib
 import pytest
@@ -199,3 +201,76 @@ def test_account_pages_address_german_readers_formally_like_the_rest_of_the_site
     assert "Du hast" not in html
     html = client.get("/accounts/login/", **GERMAN).content.decode()
     assert "Sie haben noch kein Konto?" in html
+
+
+# Account pages a reader passes through (sign-up, sign-in, reset, email, password, MFA, sessions).
+ACCOUNT_PAGES_SIGNED_OUT = [
+    "/accounts/login/",
+    "/accounts/signup/",
+    "/accounts/password/reset/",
+    "/accounts/confirm-email/",
+]
+ACCOUNT_PAGES_SIGNED_IN = [
+    "/accounts/email/",
+    "/accounts/password/change/",
+    "/accounts/reauthenticate/",
+    "/accounts/2fa/",
+    "/accounts/2fa/recovery-codes/generate/",
+    "/accounts/sessions/",
+    "/accounts/logout/",
+]
+# Words that keep their capital inside an English heading.
+PROPER = {"NDA", "IP", "TOTP", "MFA"}
+
+
+def _headings_and_buttons(html: str) -> list[str]:
+    texts = re.findall(r"<(h1|h2|h3|button)\b[^>]*>(.*?)</\1>", html, re.S)
+    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", text)).strip() for _, text in texts]
+
+
+def _title_cased(text: str) -> bool:
+    words = text.replace("-", " ").split()[1:]
+    return any(word[:1].isupper() and word not in PROPER and not word.isupper() for word in words)
+
+
+def test_account_pages_use_sentence_case_headings_like_the_rest_of_the_site(client, prospect):
+    from tests.conftest import sign_in
+
+    pages = {path: client.get(path).content.decode() for path in ACCOUNT_PAGES_SIGNED_OUT}
+    sign_in(client, prospect)
+    pages |= {path: client.get(path).content.decode() for path in ACCOUNT_PAGES_SIGNED_IN}
+    company = {"Kestrel", "Analytics"}
+    offenders = {
+        path: [
+            t for t in _headings_and_buttons(html) if _title_cased(" ".join(w for w in t.split() if w not in company))
+        ]
+        for path, html in pages.items()
+    }
+    assert not any(offenders.values()), offenders
+    assert "Confirm access" in pages["/accounts/reauthenticate/"]
+
+
+def test_german_account_pages_keep_their_own_headings(client, prospect):
+    from tests.conftest import sign_in
+
+    html = client.get("/accounts/login/", **GERMAN).content.decode()
+    assert "Anmeldung" in _headings_and_buttons(html)
+    sign_in(client, prospect)
+    html = client.get("/accounts/reauthenticate/", **GERMAN).content.decode()
+    assert "Zugriff bestätigen" in _headings_and_buttons(html)
+    assert not any("access" in text for text in _headings_and_buttons(html))
+
+
+def test_the_english_catalogue_only_changes_the_letter_case_of_allauths_own_strings():
+    import allauth
+
+    po = polib.pofile(str(settings.BASE_DIR / "locale/en/LC_MESSAGES/django.po"))
+    sources = "".join(
+        path.read_text(encoding="utf-8", errors="replace")
+        for path in Path(allauth.__file__).parent.rglob("*")
+        if path.suffix in {".html", ".py"}
+    )
+    assert len(po) > 10
+    for entry in po:
+        assert entry.msgstr.lower() == entry.msgid.lower(), entry.msgid
+        assert f'"{entry.msgid}"' in sources or f"'{entry.msgid}'" in sources, f"allauth has no {entry.msgid!r}"

@@ -57,7 +57,8 @@ def test_changed_nda_text_under_the_same_version_is_refused_with_file_and_line(p
     path.write_text(path.read_text() + "\nSneaky extra sentence.\n")
     with pytest.raises(CommandError):
         call_command("publish", str(published), stdout=io.StringIO(), stderr=(err := io.StringIO()))
-    assert f"{path}:3: NDA version 1 already published with other text; set `version: 2`" in err.getvalue()
+    expected = f"{published.name}/nda.md:3: NDA version 1 already published with other text; set `version: 2`"
+    assert expected in err.getvalue()
     assert NdaVersion.objects.count() == 1
 
 

@@ -170,7 +170,12 @@ def _manage(*args, **env):
     )
 
 
-PRODUCTION_ENV = {"DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "trust.example.com"}
+PRODUCTION_ENV = {
+    "DEBUG": "0",
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "AUDIT_HMAC_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "trust.example.com",
+}
 
 
 def test_check_deploy_reports_nothing_with_only_the_three_production_variables():

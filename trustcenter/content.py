@@ -6,6 +6,7 @@ is reported the same way: `path:line: what is wrong and what to do`.
 
 import datetime
 from dataclasses import dataclass
+from pathlib import Path
 
 import yaml
 
@@ -26,6 +27,15 @@ class ContentErrors(Exception):
     def __init__(self, errors: list[ContentError]):
         self.errors = errors
         super().__init__("\n".join(str(e) for e in errors))
+
+
+def content_path(path: Path, root: Path) -> str:
+    """How messages name a content file: from the content folder's own name on
+    (`content/policies/access-control.md`), never the machine's full path."""
+    try:
+        return str(path.relative_to(root.parent if root.name else root))
+    except ValueError:
+        return str(path)
 
 
 class _Loader(yaml.SafeLoader):

@@ -12,7 +12,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from trustcenter.env import env_bool, env_int, env_list, env_str
-from trustcenter.storage import private_storage_settings
+from trustcenter.storage import private_storage_settings, s3_options
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -64,6 +64,9 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
+    # Single sign-on with OpenID Connect identity providers (docs/sso.md).
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "trustcenter.accounts",
     "trustcenter.audit",
     "trustcenter.questionnaires",  # issue 5, questionnaires
@@ -86,6 +89,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "trustcenter.accounts.middleware.SsoMfaMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -215,7 +219,7 @@ else:
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "trust@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Security (issue 7). Production-safe whenever DEBUG is off; see SECURITY.md.
+# Security (issue 7). Production-safe whenever DEBUG is off; see docs/threat-model.md.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -362,7 +366,7 @@ if UPDATES_MAIL_BATCH_SIZE < 1 or UPDATES_MAIL_MAX_ATTEMPTS < 1 or UPDATES_CONFI
     )
 
 # Accounts (issue 3, accounts): django-allauth with email as the login, mandatory email
-# verification and MFA. See README "Accounts and security".
+# verification and MFA. See docs/access.md.
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
@@ -409,9 +413,113 @@ MFA_REAUTHENTICATION_REQUIRED = True
 MFA_RECOVERY_CODE_COUNT = 10
 # Off: tracking "last seen" would write to the database on every signed-in request.
 USERSESSIONS_TRACK_ACTIVITY = False
+# Single sign-on (docs/sso.md): OpenID Connect identity providers through allauth. SSO_PROVIDERS names
+# them; each is configured by SSO_<ID>_ISSUER, SSO_<ID>_CLIENT_ID, SSO_<ID>_CLIENT_SECRET and optionally
+# SSO_<ID>_NAME (ID upper-cased, "-" as "_"). One may be the company's (SSO_STAFF_PROVIDER); the others
+# are assigned to organizations in the admin.
+SOCIALACCOUNT_ADAPTER = "trustcenter.accounts.adapter.SocialAccountAdapter"
+
+
+def _sso_providers() -> list[dict]:
+    import re
+
+    apps = []
+    for provider_id in env_list("SSO_PROVIDERS"):
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,39}", provider_id):
+            raise ImproperlyConfigured(
+                f"SSO_PROVIDERS: {provider_id!r} is not a valid provider id (lower-case letters, digits, dashes)"
+            )
+        prefix = "SSO_" + provider_id.upper().replace("-", "_") + "_"
+        issuer, client_id, secret = (env_str(prefix + part) for part in ("ISSUER", "CLIENT_ID", "CLIENT_SECRET"))
+        if not (issuer and client_id and secret):
+            raise ImproperlyConfigured(
+                f"SSO provider {provider_id!r} needs {prefix}ISSUER, {prefix}CLIENT_ID and {prefix}CLIENT_SECRET"
+            )
+        if not issuer.startswith("https://") and not DEBUG:
+            raise ImproperlyConfigured(f"{prefix}ISSUER must be an https:// URL; got {issuer!r}")
+        apps.append(
+            {
+                "provider_id": provider_id,
+                "name": env_str(prefix + "NAME", provider_id),
+                "client_id": client_id,
+                "secret": secret,
+                "settings": {"server_url": issuer.rstrip("/")},
+            }
+        )
+    return apps
+
+
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": _sso_providers(), "OAUTH_PKCE_ENABLED": True}}
+SSO_STAFF_PROVIDER = env_str("SSO_STAFF_PROVIDER")
+SSO_STAFF_ONLY = env_bool("SSO_STAFF_ONLY", False)
+_sso_ids = {app["provider_id"] for app in SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"]}
+if SSO_STAFF_PROVIDER and SSO_STAFF_PROVIDER not in _sso_ids:
+    raise ImproperlyConfigured(f"SSO_STAFF_PROVIDER {SSO_STAFF_PROVIDER!r} is not one of SSO_PROVIDERS")
+if SSO_STAFF_ONLY and not SSO_STAFF_PROVIDER:
+    raise ImproperlyConfigured("SSO_STAFF_ONLY=1 needs SSO_STAFF_PROVIDER, the company's identity provider")
+# An SSO sign-in counts as MFA only when the ID token's `amr` holds one of these (RFC 8176), or
+# its `acr` is one of SSO_MFA_ACR; otherwise TOTP is asked as after a password.
+SSO_MFA_AMR = env_list("SSO_MFA_AMR", ["mfa", "otp", "hwk"])
+SSO_MFA_ACR = env_list("SSO_MFA_ACR")
+# SSO signs in accounts by their verified address; only accounts the provider may speak for
+# (see trustcenter/accounts/adapter.py): staff for the company's provider, an organization's
+# people for its provider.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"  # the provider verified it (email_verified), or sign-in is refused
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_LOGIN_ON_GET = False  # starting a sign-in is a POST with a CSRF token
+SOCIALACCOUNT_STORE_TOKENS = False
+
 # Staff (sales, security admins, anyone with is_staff) must have MFA before pages under these
 # prefixes open (trustcenter.accounts.middleware.StaffMfaRequiredMiddleware).
 STAFF_PATH_PREFIXES = ["/admin/", "/staff/"]
+
+
+# Audit log: a hash chain keyed with AUDIT_HMAC_KEY (kept outside the database), anchored by signed
+# checkpoints written where the database role cannot change them. See docs/audit.md.
+def _audit_hmac_key() -> str:
+    key = env_str("AUDIT_HMAC_KEY")
+    if key:
+        if len(key) < 32:
+            raise ImproperlyConfigured("AUDIT_HMAC_KEY must be at least 32 characters; use secrets.token_urlsafe(50)")
+        return key
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "AUDIT_HMAC_KEY is not set. Set it to a long random value, kept outside the database and "
+            'backed up apart from it (python -c "import secrets; print(secrets.token_urlsafe(50))"), or set '
+            "DEBUG=1 for local development."
+        )
+    # Development only: derived from SECRET_KEY (var/dev-secret-key), which also lives outside the
+    # database. Changing SECRET_KEY therefore breaks the chain; production sets its own key.
+    import hashlib
+    import hmac
+
+    return hmac.new(SECRET_KEY.encode(), b"trustcenter audit key for development", hashlib.sha256).hexdigest()
+
+
+AUDIT_HMAC_KEY = _audit_hmac_key()
+AUDIT_CHECKPOINTS = env_list("AUDIT_CHECKPOINTS", ["file"])
+if not AUDIT_CHECKPOINTS or set(AUDIT_CHECKPOINTS) - {"file", "s3", "syslog"}:
+    raise ImproperlyConfigured(
+        f"AUDIT_CHECKPOINTS must list one or more of file, s3, syslog; got {env_str('AUDIT_CHECKPOINTS')!r}"
+    )
+# A checkpoint after every this many events (written once the transaction commits), besides
+# `manage.py audit_checkpoint` run by a timer (deploy/trustcenter-audit-checkpoint.timer).
+AUDIT_CHECKPOINT_EVERY = env_int("AUDIT_CHECKPOINT_EVERY", 100)
+if AUDIT_CHECKPOINT_EVERY < 1:
+    raise ImproperlyConfigured("AUDIT_CHECKPOINT_EVERY must be at least 1")
+AUDIT_CHECKPOINT_FILE = Path(env_str("AUDIT_CHECKPOINT_FILE", str(VAR_DIR / "audit" / "checkpoints.jsonl")))
+AUDIT_CHECKPOINT_S3 = None
+if "s3" in AUDIT_CHECKPOINTS:
+    _checkpoint_bucket = env_str("AUDIT_CHECKPOINT_S3_BUCKET")
+    if not _checkpoint_bucket:
+        raise ImproperlyConfigured("AUDIT_CHECKPOINTS includes s3, so AUDIT_CHECKPOINT_S3_BUCKET must name a bucket")
+    # Same endpoint and keys as private storage (S3_*); never overwrites an object.
+    AUDIT_CHECKPOINT_S3 = s3_options(
+        bucket=_checkpoint_bucket, location=env_str("AUDIT_CHECKPOINT_S3_PREFIX", "audit-checkpoints")
+    )
+AUDIT_CHECKPOINT_SYSLOG = env_str("AUDIT_CHECKPOINT_SYSLOG", "/dev/log")
 
 LOGGING = {
     "version": 1,

@@ -21,6 +21,11 @@ def private_storage_settings(*, private_root: Path) -> dict:
     bucket = env_str("S3_BUCKET")
     if not bucket:
         return {"BACKEND": LOCAL_BACKEND, "OPTIONS": {"location": private_root}}
+    return {"BACKEND": S3_BACKEND, "OPTIONS": s3_options(bucket=bucket, location=env_str("S3_PREFIX"))}
+
+
+def s3_options(*, bucket: str, location: str) -> dict:
+    """django-storages options for `bucket` under the key prefix `location`, on the S3_* endpoint and keys."""
     endpoint = env_str("S3_ENDPOINT_URL")
     if endpoint and not endpoint.startswith(("https://", "http://")):
         raise ImproperlyConfigured(f"S3_ENDPOINT_URL must start with https:// or http://; got {endpoint!r}")
@@ -36,7 +41,7 @@ def private_storage_settings(*, private_root: Path) -> dict:
         "bucket_name": bucket,
         "endpoint_url": endpoint or None,
         "region_name": env_str("S3_REGION") or None,
-        "location": env_str("S3_PREFIX").strip("/"),
+        "location": location.strip("/"),
         "addressing_style": None if addressing == "auto" else addressing,
         "verify": env_bool("S3_VERIFY_TLS", True),
         # Private: no ACL (the bucket's own policy applies), never overwrite an existing file.
@@ -48,7 +53,7 @@ def private_storage_settings(*, private_root: Path) -> dict:
     if access_key:
         # Without keys boto3 finds credentials itself (instance role, AWS_PROFILE, ...).
         options.update(access_key=access_key, secret_key=secret_key)
-    return {"BACKEND": S3_BACKEND, "OPTIONS": options}
+    return options
 
 
 def _client_config():

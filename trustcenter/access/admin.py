@@ -55,6 +55,7 @@ class OrganizationAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["name", "notes"]}),
         (_("Access"), {"fields": ["auto_approve", "grant_days", "nda_on_file", "nda_on_file_note", "blocked"]}),
+        (_("Single sign-on"), {"fields": ["identity_provider"]}),
     ]
 
     @admin.display(description=_("email domains"))

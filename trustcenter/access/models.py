@@ -104,6 +104,15 @@ class Organization(models.Model):
         _("blocked"), default=False, help_text=_("No one from this organization gets gated documents.")
     )
     notes = models.TextField(_("notes"), blank=True)
+    identity_provider = models.CharField(
+        _("identity provider"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "Provider id of the organization's OpenID Connect identity provider (SSO_PROVIDERS). "
+            "When set, its people sign in only through it."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -113,6 +122,20 @@ class Organization(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        if self.identity_provider:
+            configured = {app["provider_id"] for app in settings.SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"]}
+            if self.identity_provider not in configured or self.identity_provider == settings.SSO_STAFF_PROVIDER:
+                raise ValidationError(
+                    {
+                        "identity_provider": _(
+                            "Not one of the organizations' identity providers configured in SSO_PROVIDERS: %(ids)s"
+                        )
+                        % {"ids": ", ".join(sorted(configured - {settings.SSO_STAFF_PROVIDER})) or "-"}
+                    }
+                )
 
     def grant_length(self) -> int:
         return self.grant_days or settings.ACCESS_GRANT_DAYS

@@ -70,9 +70,9 @@ def email_verified(user) -> bool:
 
 
 def mfa_enabled(user) -> bool:
-    from allauth.mfa.utils import is_mfa_enabled
+    from trustcenter.accounts.mfa import has_mfa
 
-    return is_mfa_enabled(user, types=["totp"])
+    return has_mfa(user)
 
 
 def _date(value) -> str:

@@ -33,7 +33,7 @@ from trustcenter.access.models import (
 )
 from trustcenter.access.nda import nda_path, parse_nda, text_sha256
 from trustcenter.audit.services import audit_record
-from trustcenter.content import ContentError
+from trustcenter.content import ContentError, content_path
 from trustcenter.markup import render_markdown
 from trustcenter.ratelimit import client_ip
 
@@ -52,7 +52,7 @@ def nda_publish(*, root: Path, actor=None) -> str | None:
     path = nda_path(root)
     if not path.exists():
         return None
-    source = parse_nda(path.read_text(encoding="utf-8"), path=str(path))
+    source = parse_nda(path.read_text(encoding="utf-8"), path=content_path(path, root))
     rendered = render_markdown(source.body)
     digest = text_sha256(rendered.html)
     existing = NdaVersion.objects.select_for_update().filter(version=source.version).first()

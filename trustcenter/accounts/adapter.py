@@ -1,17 +1,52 @@
 """allauth customised through its adapters (never by copying its views)."""
 
+import datetime
+import time
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from trustcenter.core.company import load_company
 from trustcenter.ratelimit import client_address
 
+# When this session last signed in with a password (seconds since the epoch).
+SESSION_SIGNED_IN_AT = "tc_signed_in_at"
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         return settings.ACCOUNT_ALLOW_SIGNUP
+
+    def login(self, request, user):
+        super().login(request, user)
+        request.session[SESSION_SIGNED_IN_AT] = time.time()
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        """A sign-in moments ago counts as recent authentication for setting up a first authenticator.
+
+        Staff are sent to TOTP set-up straight after signing in; asking for the password again there
+        proves nothing new. This holds only while every authenticator of the account was set up after
+        that sign-in (the set-up and the recovery codes it shows): changing or removing one that existed
+        before still asks, as does everything once ACCOUNT_REAUTHENTICATION_TIMEOUT has passed.
+        """
+        required = super().is_reauthentication_required(app=app, **kwargs)
+        request = self.request
+        if not required or app != "allauth.mfa" or request is None or not request.user.is_authenticated:
+            return required
+        signed_in_at = request.session.get(SESSION_SIGNED_IN_AT)
+        if signed_in_at is None or time.time() - signed_in_at >= settings.ACCOUNT_REAUTHENTICATION_TIMEOUT:
+            return True
+        since = datetime.datetime.fromtimestamp(signed_in_at, tz=datetime.UTC)
+        return Authenticator.objects.filter(user=request.user, created_at__lt=since).exists()
 
     def get_client_ip(self, request):
         """The same client address as our own rate limits and audit log (TRUSTED_PROXY_COUNT)."""
@@ -19,6 +54,30 @@ class AccountAdapter(DefaultAccountAdapter):
         if address is None:
             return super().get_client_ip(request)
         return str(address)
+
+    def get_login_stages(self):
+        """allauth's stages, with its MFA step replaced by one that an SSO sign-in with MFA skips."""
+        return [
+            "trustcenter.accounts.stages.MfaUnlessSsoAssertedStage"
+            if path == "allauth.mfa.stages.AuthenticateStage"
+            else path
+            for path in super().get_login_stages()
+        ]
+
+    def pre_login(self, request, user, **kwargs):
+        """Accounts that must use an identity provider are sent there instead of being signed in."""
+        response = super().pre_login(request, user, **kwargs)
+        if response is not None:
+            return response
+        from trustcenter.accounts import sso
+
+        required = sso.required_provider(user)
+        sociallogin = sso.sociallogin_of(kwargs.get("signal_kwargs"))
+        used = sociallogin.account.provider if sociallogin is not None else ""
+        if required and used != required:
+            messages.info(request, gettext("Your organization signs you in through its identity provider."))
+            return redirect(reverse("openid_connect_login", kwargs={"provider_id": required}))
+        return None
 
     def format_email_subject(self, subject):
         return f"[{load_company().name}] {subject}"
@@ -52,3 +111,40 @@ class MFAAdapter(DefaultMFAAdapter):
         if svg.startswith("<?xml"):
             svg = svg[svg.index("?>") + 2 :].lstrip()
         return svg
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    """OpenID Connect sign-in: a provider signs in only the accounts it speaks for (trustcenter.accounts.sso)."""
+
+    def pre_social_login(self, request, sociallogin):
+        from trustcenter.accounts import sso
+
+        email = (sociallogin.user.email or "").strip().lower()
+        existing = sociallogin.user if sociallogin.is_existing else None
+        verified = any(address.verified for address in sociallogin.email_addresses if address.email.lower() == email)
+        provider = sociallogin.account.provider
+        if (
+            not email
+            or (existing is None and not verified)
+            or not sso.may_speak_for(provider, email=email, user=existing)
+        ):
+            from trustcenter.audit.services import audit_record
+
+            audit_record(
+                kind="account.sso_refused",
+                request=request,
+                subject=f"email:{email[:240]}",
+                data={"provider": provider, "email": email, "existing_account": existing is not None},
+            )
+            messages.error(
+                request,
+                gettext(
+                    "This identity provider cannot sign in that account. Sign in with your email address, or "
+                    "ask your administrator which provider to use."
+                ),
+            )
+            raise ImmediateHttpResponse(redirect(reverse("account_login")))
+
+    def is_open_for_signup(self, request, sociallogin):
+        """New accounts only from an organization's own provider, for its own domains (checked above)."""
+        return settings.ACCOUNT_ALLOW_SIGNUP and sociallogin.account.provider != settings.SSO_STAFF_PROVIDER

@@ -1,13 +1,17 @@
 """Staff must have MFA before any staff page opens."""
 
+from functools import partial
+
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import auth, messages
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from trustcenter.accounts.mfa import mfa_satisfied
+from trustcenter.accounts.mfa import SSO_MFA_ATTRIBUTE, mfa_satisfied
+from trustcenter.accounts.sso import SESSION_SSO_MFA
 
 SESSION_NEXT = "tc_after_mfa_setup"
 
@@ -41,4 +45,26 @@ class StaffMfaRequiredMiddleware:
                 _("Staff pages need two-factor authentication. Set up an authenticator app to continue."),
             )
             return redirect(reverse("mfa_activate_totp"))
+        return self.get_response(request)
+
+
+def _user_with_sso_mfa(request):
+    user = auth.get_user(request)
+    if user.is_authenticated and request.session.get(SESSION_SSO_MFA):
+        setattr(user, SSO_MFA_ATTRIBUTE, True)
+    return user
+
+
+class SsoMfaMiddleware:
+    """Marks request.user when this session's sign-in came with MFA asserted by the identity provider.
+
+    Still lazy, like AuthenticationMiddleware's user: a page that never looks at the user never
+    loads the session (public pages stay cacheable).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.user = SimpleLazyObject(partial(_user_with_sso_mfa, request))
         return self.get_response(request)

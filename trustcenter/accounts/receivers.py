@@ -22,6 +22,28 @@ def signed_in(sender, request, user, **kwargs):
     audit_record(kind="account.signed_in", actor=user, request=request, subject=f"user:{user.pk}")
 
 
+def sso_noted(sender, request, user, sociallogin=None, **kwargs):
+    """Every allauth sign-in records whether an identity provider vouched for a second factor."""
+    from trustcenter.accounts import sso
+
+    claims = sso.id_token_claims(sociallogin)
+    asserted = sociallogin is not None and sso.asserts_mfa(claims)
+    request.session[sso.SESSION_SSO_MFA] = asserted
+    if sociallogin is not None:
+        audit_record(
+            kind="account.signed_in_sso",
+            actor=user,
+            request=request,
+            subject=f"user:{user.pk}",
+            data={
+                "provider": sociallogin.account.provider,
+                "amr": sso.amr_of(claims),
+                "acr": str(claims.get("acr", ""))[:100],
+                "mfa_asserted": asserted,
+            },
+        )
+
+
 def sign_in_failed(sender, credentials, request=None, **kwargs):
     # Django has already replaced the password with asterisks; the address tried is kept, as
     # it is what a brute-force investigation needs.
@@ -137,6 +159,7 @@ def mfa_authentication_failed(sender, request, user, **kwargs):
 
 _RECEIVERS = [
     (auth_signals.user_logged_in, signed_in),
+    (account_signals.user_logged_in, sso_noted),
     (auth_signals.user_login_failed, sign_in_failed),
     (auth_signals.user_logged_out, signed_out),
     (account_signals.user_signed_up, signed_up),

@@ -1,21 +1,23 @@
-"""The audit log: append-only, each row chained to the one before by a SHA-256 hash.
+"""The audit log: append-only, each row chained to the one before by a keyed hash (HMAC).
 
 Rows are written only by `trustcenter.audit.services.audit_record`. The app never updates
 or deletes one: `save()` refuses an existing row, and the QuerySet refuses bulk updates and
 deletes. Someone with direct database access can still change a row; `manage.py
 verify_audit` then finds it, because every row's hash covers its content and the hash of
-the row before it.
+the row before it, under a key the database does not hold (trustcenter/audit/chain.py),
+and signed checkpoints outside the database show where the chain ended
+(trustcenter/audit/checkpoints.py).
 """
-
-import hashlib
-import json
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-GENESIS_HASH = "0" * 64
+from trustcenter.audit import chain
+from trustcenter.audit.chain import GENESIS_HASH
+
+__all__ = ["GENESIS_HASH", "AppendOnlyError", "AuditEvent"]
 
 
 class AppendOnlyError(Exception):
@@ -76,23 +78,6 @@ class AuditEvent(models.Model):
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("audit events are never deleted")
 
-    def canonical(self) -> bytes:
-        """The bytes the hash covers: every field but the hash itself, as sorted compact JSON."""
-        payload = {
-            "seq": self.seq,
-            "kind": self.kind,
-            "actor_id": self.actor_id,
-            "actor_email": self.actor_email,
-            "ip": self.ip,
-            "user_agent": self.user_agent,
-            "subject": self.subject,
-            "data": self.data,
-            "created_at": self.created_at.isoformat(timespec="microseconds"),
-            "prev_hash": self.prev_hash,
-        }
-        return json.dumps(
-            payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, cls=DjangoJSONEncoder
-        ).encode()
-
     def compute_hash(self) -> str:
-        return hashlib.sha256(self.canonical()).hexdigest()
+        """This row's keyed hash: HMAC-SHA256 of its fields and the previous row's hash."""
+        return chain.event_hash(self)

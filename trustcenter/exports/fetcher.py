@@ -15,7 +15,6 @@ Nothing goes over the network: a URL is only ever mapped to a file on this machi
 import logging
 import posixpath
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -39,29 +38,29 @@ FONT_TYPES = {".ttf": "font/ttf", ".otf": "font/otf"}
 @dataclass(frozen=True)
 class FontFace:
     family: str
-    package: str
+    folder: str
     filename: str
     weight: int
     style: str = "normal"
 
 
-# Sans for text, mono for code; both from packages pinned in requirements.txt, so every
-# machine embeds the same font files whatever fonts its system has.
+# Sans for text, mono for code, vendored under static/fonts/ with their licences (SIL Open Font
+# License 1.1), so every machine embeds the same font files whatever fonts its system has.
 FONT_FACES = (
-    FontFace("TC Sans", "font_source_sans_pro", "SourceSansPro-Regular.ttf", 400),
-    FontFace("TC Sans", "font_source_sans_pro", "SourceSansPro-It.ttf", 400, "italic"),
-    FontFace("TC Sans", "font_source_sans_pro", "SourceSansPro-Semibold.ttf", 600),
-    FontFace("TC Sans", "font_source_sans_pro", "SourceSansPro-SemiboldIt.ttf", 600, "italic"),
-    FontFace("TC Sans", "font_source_sans_pro", "SourceSansPro-Bold.ttf", 700),
-    FontFace("TC Sans", "font_source_sans_pro", "SourceSansPro-BoldIt.ttf", 700, "italic"),
-    FontFace("TC Mono", "fontpkg_ibm_plex_mono", "IBMPlexMono-Regular.ttf", 400),
-    FontFace("TC Mono", "fontpkg_ibm_plex_mono", "IBMPlexMono-Bold.ttf", 700),
+    FontFace("TC Sans", "source-sans-pro", "SourceSansPro-Regular.ttf", 400),
+    FontFace("TC Sans", "source-sans-pro", "SourceSansPro-It.ttf", 400, "italic"),
+    FontFace("TC Sans", "source-sans-pro", "SourceSansPro-Semibold.ttf", 600),
+    FontFace("TC Sans", "source-sans-pro", "SourceSansPro-SemiboldIt.ttf", 600, "italic"),
+    FontFace("TC Sans", "source-sans-pro", "SourceSansPro-Bold.ttf", 700),
+    FontFace("TC Sans", "source-sans-pro", "SourceSansPro-BoldIt.ttf", 700, "italic"),
+    FontFace("TC Mono", "ibm-plex-mono", "IBMPlexMono-Regular.ttf", 400),
+    FontFace("TC Mono", "ibm-plex-mono", "IBMPlexMono-Bold.ttf", 700),
 )
 FONTS_PATH = "__pdf__/fonts/"
 
 
 def font_file(face: FontFace) -> Path:
-    return Path(str(resources.files(face.package) / "files" / face.filename))
+    return Path(settings.BASE_DIR) / "static" / "fonts" / face.folder / face.filename
 
 
 def base_url() -> str:

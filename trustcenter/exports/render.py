@@ -20,7 +20,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from trustcenter.core.company import Company, company_path, load_company
-from trustcenter.exports.fetcher import ExportURLFetcher, base_url, fonts_css
+from trustcenter.exports.fetcher import FONT_FACES, ExportURLFetcher, base_url, font_file, fonts_css
 from trustcenter.policies.models import Category, Policy, PolicyVersion
 
 # Raise when the exported document changes in a way the template files do not show
@@ -49,8 +49,10 @@ def template_version() -> str:
         if css.is_file():
             digest.update(css.read_bytes())
             break
-    for package in ("weasyprint", "pydyf", "font-source-sans-pro", "fontpkg-ibm-plex-mono"):
+    for package in ("weasyprint", "pydyf"):
         digest.update(f"{package}=={package_version(package)}\n".encode())
+    for face in FONT_FACES:
+        digest.update(font_file(face).read_bytes())
     return digest.hexdigest()[:16]
 
 

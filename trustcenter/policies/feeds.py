@@ -22,7 +22,7 @@ class ChangesFeed(Feed):
         return load_company().name
 
     def items(self):
-        return PolicyVersion.objects.select_related("policy", "category").order_by("-published_at", "-pk")[:50]
+        return PolicyVersion.objects.select_related("policy", "category").in_history_order()[:50]
 
     def item_title(self, item):
         return f"{item.title} v{item.number}"
@@ -41,10 +41,10 @@ class ChangesFeed(Feed):
     item_guid_is_permalink = False
 
     def item_pubdate(self, item):
-        return item.published_at
+        return item.dated
 
     def item_updateddate(self, item):
-        return item.published_at
+        return item.dated
 
     def item_categories(self, item):
         return [item.category.name] if item.category_id else []

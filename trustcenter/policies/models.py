@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Max, Q
+from django.db.models import Case, F, Max, Q, When
+from django.db.models.functions import Cast
 from django.urls import reverse
 
 
@@ -81,6 +82,16 @@ class PolicyVersionQuerySet(models.QuerySet):
         """The version each policy currently shows."""
         return self.filter(policy__current_version=models.F("pk"))
 
+    def in_history_order(self):
+        """Newest first by when each version took its place in the history: its publication, or, for a
+        version imported from content/history/, its effective date (annotated as `dated`)."""
+        dated = Case(
+            When(imported=True, then=Cast("effective", models.DateTimeField())),
+            default=F("published_at"),
+            output_field=models.DateTimeField(),
+        )
+        return self.annotate(dated=dated).order_by("-dated", "-pk")
+
 
 class PolicyVersion(models.Model):
     """One published version of a policy. Never edited after it is created."""
@@ -100,6 +111,11 @@ class PolicyVersion(models.Model):
     toc = models.JSONField(default=list, blank=True)
     content_hash = models.CharField(max_length=64, help_text="SHA-256 of the fields that define this version.")
     source = models.CharField(max_length=300, help_text="Where it was published from: a file path or 'admin'.")
+    imported = models.BooleanField(
+        default=False,
+        help_text="Replayed from content/history/: an earlier version, recorded here when the trust center was set "
+        "up. Its date in the change log is its effective date, not the day it was imported.",
+    )
     published_at = models.DateTimeField()
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from trustcenter.content import ContentError, ContentErrors
+from trustcenter.content import ContentError, ContentErrors, content_path
 from trustcenter.core.company import Company, company_path, parse_company
 from trustcenter.markup import render_markdown
 from trustcenter.policies.models import Category, Policy, PolicyVersion
@@ -151,6 +151,7 @@ def policy_version_publish(*, source: PolicySource, actor=None) -> tuple[str, Po
         toc=rendered.toc,
         content_hash=digest,
         source=source.path,
+        imported=source.imported,
         published_at=timezone.now(),
         published_by=actor,
     )
@@ -171,7 +172,7 @@ def content_publish(*, root: Path, check: bool = False, actor=None) -> PublishRe
     path = company_path(root)
     if not path.exists():
         raise ContentErrors([ContentError(str(path), 1, "file not found; a content folder needs company.yaml")])
-    company = parse_company(path.read_text(encoding="utf-8"), path=str(path))
+    company = parse_company(path.read_text(encoding="utf-8"), path=content_path(path, root))
     sources = collect_sources(root, categories=company.category_slugs())
     report = PublishReport()
     try:
@@ -194,6 +195,7 @@ def content_publish(*, root: Path, check: bool = False, actor=None) -> PublishRe
                     report.unchanged += 1
                 if outcome != UNCHANGED:
                     report.lines.append(f"{outcome}: {source.slug} v{source.version} ({source.path})")
+                    report.lines.extend(f"  note: {note}" for note in source.notes)
             # The NDA (content/nda.md) is published with the policies, by the same rules (issue 3, gating).
             from trustcenter.access.services import nda_publish
 

@@ -4,6 +4,7 @@ The same validation serves `manage.py publish`, `publish --check` and the admin
 editor, so a page accepted in one is accepted in all.
 """
 
+import dataclasses
 import datetime
 import hashlib
 import json
@@ -11,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from trustcenter.content import ContentError, ContentErrors, as_date, load_yaml_mapping
+from trustcenter.content import ContentError, ContentErrors, as_date, content_path, load_yaml_mapping
 from trustcenter.policies.models import Visibility
 
 REQUIRED_KEYS = ("title", "category", "summary", "version", "effective", "reviewed", "owner", "visibility")
@@ -34,6 +35,10 @@ class PolicySource:
     body: str
     path: str
     version_line: int = 1
+    # From content/history/: an earlier version, recorded when this trust center was set up.
+    imported: bool = False
+    # What reading the file changed, for the publish report (e.g. headings moved down a level).
+    notes: tuple[str, ...] = ()
 
     def content_hash(self) -> str:
         """Hash of everything that defines a version. `reviewed` is left out on purpose:
@@ -136,16 +141,9 @@ def parse_policy(
 
     if not body.strip():
         errors.append(ContentError(path, body_line, "the page has no text after the front matter"))
-    for offset, line in enumerate(body.splitlines()):
-        if line.startswith("# "):
-            errors.append(
-                ContentError(
-                    path,
-                    body_line + offset,
-                    "top-level `#` heading found; the title comes from the front matter, start sections at `##`",
-                )
-            )
-            break
+    notes: list[str] = []
+    if "title" in texts:
+        body, notes = fit_top_level_headings(body, title=texts["title"])
 
     if errors:
         raise ContentErrors(errors)
@@ -162,7 +160,80 @@ def parse_policy(
         body=body,
         path=path,
         version_line=lines.get("version", 1),
+        notes=tuple(notes),
     )
+
+
+ATX_HEADING_RE = re.compile(r"^(#{1,6})(?=[ \t]|$)(.*)$")
+SETEXT_H1_RE = re.compile(r"^=+[ \t]*$")
+FENCE_RE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})")
+
+
+def fit_top_level_headings(body: str, *, title: str) -> tuple[str, list[str]]:
+    """Accept a page that starts its own `#` heading, as pages brought from elsewhere do.
+
+    The page title comes from the front matter, so a first `#` heading that repeats it is
+    dropped; any other `#` heading means the page uses `#` for its sections, so every heading
+    moves one level down (`#` to `##`, and so on; `######` stays). Code blocks are left alone.
+    Returns the body to publish and what was changed, in words for the publish report.
+    """
+    lines = body.split("\n")
+    in_fence = None
+    h1_rows = []
+    for number, line in enumerate(lines):
+        fence = FENCE_RE.match(line)
+        if fence:
+            marker = fence.group(1)
+            if in_fence is None:
+                in_fence = marker[0]
+            elif marker[0] == in_fence:
+                in_fence = None
+            continue
+        if in_fence:
+            continue
+        match = ATX_HEADING_RE.match(line)
+        if match and len(match.group(1)) == 1:
+            h1_rows.append(number)
+        elif SETEXT_H1_RE.match(line) and number > 0 and lines[number - 1].strip():
+            lines[number - 1] = "# " + lines[number - 1].strip()
+            lines[number] = ""
+            h1_rows.append(number - 1)
+    if not h1_rows:
+        return body, []
+
+    notes = []
+    first_text = next((row for row, line in enumerate(lines) if line.strip()), None)
+    if h1_rows[0] == first_text and _heading_text(lines[first_text]) == _normal(title):
+        del lines[first_text]
+        h1_rows = [row - 1 for row in h1_rows[1:]]
+        notes.append("dropped the `#` heading that repeats the title")
+    if h1_rows:
+        lines = _headings_down_one_level(lines)
+        notes.append("the page uses `#` for its sections: moved every heading one level down")
+    return "\n".join(lines).strip("\n") + "\n", notes
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _heading_text(line: str) -> str:
+    return _normal(ATX_HEADING_RE.match(line).group(2).strip().rstrip("#"))
+
+
+def _headings_down_one_level(lines: list[str]) -> list[str]:
+    shifted, in_fence = [], None
+    for line in lines:
+        fence = FENCE_RE.match(line)
+        if fence:
+            marker = fence.group(1)[0]
+            in_fence = marker if in_fence is None else (None if marker == in_fence else in_fence)
+        elif not in_fence:
+            match = ATX_HEADING_RE.match(line)
+            if match and len(match.group(1)) < 6:
+                line = "#" + line
+        shifted.append(line)
+    return shifted
 
 
 def read_policy_file(path: Path, *, categories: set[str], display: str, slug: str, expected_version=None):
@@ -186,10 +257,7 @@ def collect_sources(root: Path, *, categories: set[str], base: Path | None = Non
     errors: list[ContentError] = []
 
     def display(path: Path) -> str:
-        try:
-            return str(path.relative_to(base.parent if base.name else base))
-        except ValueError:
-            return str(path)
+        return content_path(path, base)
 
     for path in sorted((root / "policies").glob("*.md")):
         try:
@@ -205,15 +273,14 @@ def collect_sources(root: Path, *, categories: set[str], base: Path | None = Non
                     errors.append(ContentError(display(path), 1, "history files must be named v<N>.md, e.g. v1.md"))
                     continue
                 try:
-                    sources.append(
-                        read_policy_file(
-                            path,
-                            categories=categories,
-                            display=display(path),
-                            slug=folder.name,
-                            expected_version=int(match.group(1)),
-                        )
+                    source = read_policy_file(
+                        path,
+                        categories=categories,
+                        display=display(path),
+                        slug=folder.name,
+                        expected_version=int(match.group(1)),
                     )
+                    sources.append(dataclasses.replace(source, imported=True))
                 except ContentErrors as exc:
                     errors.extend(exc.errors)
 

@@ -147,7 +147,7 @@ def changes(request, slug):
 @require_safe
 @public_page
 def all_changes(request):
-    versions = PolicyVersion.objects.select_related("policy", "category").order_by("-published_at", "-pk")[:200]
+    versions = PolicyVersion.objects.select_related("policy", "category").in_history_order()[:200]
     return render(request, "policies/changes.html", {"versions": versions})
 
 

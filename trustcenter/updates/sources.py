@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from trustcenter.content import ContentError, ContentErrors, as_date, load_yaml_mapping
+from trustcenter.content import ContentError, ContentErrors, as_date, content_path, load_yaml_mapping
 from trustcenter.policies.models import Visibility
 from trustcenter.policies.sources import MAX_BYTES, split_front_matter
 from trustcenter.updates.models import PostType
@@ -119,7 +119,7 @@ def collect_posts(root: Path) -> list[PostSource]:
     errors: list[ContentError] = []
     seen: dict[str, str] = {}
     for path in sorted(folder.glob("*.md")):
-        display = str(path.relative_to(root.parent)) if root.name else str(path)
+        display = content_path(path, root)
         try:
             text = path.read_text(encoding="utf-8")
             post = parse_post(text, path=display, name=path.name)

@@ -26,4 +26,7 @@ class Command(BaseCommand):
                 f"Restored {rows} row(s) and {summary.files} file(s) ({summary.bytes} bytes) from {archive}."
             )
         )
-        self.stdout.write("Next: `manage.py verify_audit`, then start the app servers.")
+        self.stdout.write(
+            "Next: `manage.py verify_audit` (same AUDIT_HMAC_KEY), `manage.py audit_checkpoint` if the "
+            "checkpoint store is new, then start the app servers."
+        )
