@@ -146,6 +146,14 @@ def staff_without_mfa(django_user_model):
 
 
 @pytest.fixture
+def admin_flag_only(django_user_model):
+    """Django's admin flag (is_staff) and MFA, but no staff role: a customer as far as this app goes."""
+    user = _user(django_user_model, "flag@kestrel.example", full_name="Fay Flag", is_staff=True)
+    user.totp_secret = mfa_activate(user)
+    return user
+
+
+@pytest.fixture
 def client_for(client):
     """Return a client signed in as the given user (or anonymous for None)."""
 

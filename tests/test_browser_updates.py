@@ -38,8 +38,11 @@ def test_subscribe_confirm_receive_object_and_unsubscribe(
     from trustcenter.access.models import Organization
 
     settings.SITE_URL = live_server.url
+    from trustcenter.access.services import membership_bind_domain
+
     organization = Organization.objects.create(name="Northwind Traders")
     organization.domains.create(domain="northwind.example")
+    membership_bind_domain(domain="northwind.example")
     email = customer.email
     visitor = visitor_factory("updates-journey")
     page = visitor.page

@@ -2,7 +2,14 @@
 
 The cast (tests/conftest.py): anonymous, unverified, verified without NDA (prospect), NDA
 without grant, pending, denied, approved (customer), expired, revoked, an organization
-staff blocked, another organization's customer, sales, security admin, staff without MFA.
+staff blocked, another organization's customer, sales, security admin, staff without MFA,
+and an account with only Django's admin flag (is_staff) and MFA.
+
+That last one is no staff member here: roles are defined once on the user
+(`User.has_staff_role`: sales, security admins, superusers), and the admin flag only opens
+the Django admin, whose pages follow model permissions. So it reads NDA material on the
+same terms as a customer (it has signed nothing: "sign the NDA") and every staff page is
+403 to it. It still needs MFA, as every account with the flag does.
 """
 
 import io
@@ -26,9 +33,11 @@ REFUSED = {
     "revoked_customer": "Your access was revoked on",
     "blocked_org_user": "not available for your organization",
     "staff_without_mfa": "need two-factor authentication",
+    "admin_flag_only": "Sign the NDA to request access.",
 }
 NON_STAFF = [None, "unverified", "prospect", "nda_signer", "pending_requester", "denied_requester", "customer",
-             "expired_customer", "revoked_customer", "blocked_org_user", "other_customer"]  # fmt: skip
+             "expired_customer", "revoked_customer", "blocked_org_user", "other_customer",
+             "admin_flag_only"]  # fmt: skip
 
 
 def as_user(request, client, name):
@@ -116,11 +125,13 @@ def subprocessor_change(published):
     import yaml
 
     from trustcenter.access.models import Organization
+    from trustcenter.access.services import membership_bind_domain
     from trustcenter.policies.services import content_publish
     from trustcenter.updates.models import SubprocessorChange
 
     organization = Organization.objects.create(name="Northwind Traders")
     organization.domains.create(domain="northwind.example")
+    membership_bind_domain(domain="northwind.example")
     path = published / "company.yaml"
     data = yaml.safe_load(path.read_text())
     data["subprocessors"].append({"name": "Postmark", "purpose": "Email", "data": "Addresses", "location": "US"})
@@ -138,7 +149,7 @@ def test_only_a_customer_of_a_known_organization_can_object(request, client, sub
     response = client.post(url, {"reason": "Not in our DPA."}, follow=True)
     assert response.status_code == 200
     recorded = Objection.objects.filter(change=subprocessor_change).exists()
-    if name == "customer":  # the only one whose verified domain belongs to an (unblocked) organization
+    if name == "customer":  # the only one bound to an (unblocked) organization
         assert recorded and "Your objection is recorded" in response.content.decode()
     else:
         assert not recorded
@@ -214,6 +225,29 @@ def test_wrong_http_methods_are_refused(client, security_admin, nda_document, me
     client.force_login(security_admin)
     response = getattr(client, method)(url.format(doc=nda_document.pk))
     assert response.status_code == 405
+
+
+@pytest.mark.parametrize("name", ["staff_without_mfa", "admin_flag_only", "customer", None])
+def test_unlisted_documents_are_unknown_to_anyone_who_may_not_list_them(request, client, make_document, name):
+    as_user(request, client, name)
+    unlisted = make_document(title="Draft pentest findings", listed=False)
+    assert client.get(f"/documents/{unlisted.pk}/download/").status_code == 404
+    assert client.head(f"/documents/{unlisted.pk}/download/").status_code == 404
+    assert "Draft pentest findings" not in client.get("/documents/").content.decode()
+
+
+@pytest.mark.parametrize("name", ["sales", "security_admin"])
+def test_staff_with_mfa_open_unlisted_documents(request, client, make_document, name):
+    as_user(request, client, name)
+    unlisted = make_document(title="Draft pentest findings", listed=False)
+    assert client.get(f"/documents/{unlisted.pk}/download/").status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/staff/audit/", "/staff/audit/export.csv"])
+@pytest.mark.parametrize("name", ["admin_flag_only", "customer"])
+def test_the_audit_log_is_refused_to_non_staff(request, client, url, name):
+    as_user(request, client, name)
+    assert client.get(url).status_code == 403
 
 
 @pytest.mark.parametrize("name", [n for n in NON_STAFF if n])

@@ -535,7 +535,11 @@ def test_every_questionnaire_page_is_for_sales_and_security_staff_only(answer_li
     client = client_for(_user(request, who))
     base = f"/staff/questionnaires/{questionnaire.pk}"
     gets = ["/staff/questionnaires/", f"{base}/review/", f"{base}/export.xlsx", f"{base}/export.csv"]
-    posts = [(f"{base}/rows/{row.pk}/", {"action": "na"}), (f"{base}/process/", {})]
+    posts = [
+        (f"{base}/rows/{row.pk}/", {"action": "na"}),
+        (f"{base}/process/", {}),
+        (f"{base}/accept-many/", {"min_confidence": "101"}),
+    ]
     for path in gets:
         response = client.get(path)
         expected = {"anonymous": 302, "prospect": 403}.get(who, 200)

@@ -98,3 +98,35 @@ def test_tables_fenced_code_and_lists_render():
 def test_plain_text_is_extracted_for_search():
     rendered = render_markdown("## Title\n\nAll **stored** data &amp; backups.")
     assert rendered.text == "Title All stored data & backups."
+
+
+# Forms a browser rewrites into another host or scheme: backslashes read as slashes, tabs and
+# newlines dropped anywhere, controls and spaces trimmed at the ends.
+BROWSER_NORMALISED = [
+    '<img src="/\\127.0.0.1:9999/x.png">',
+    '<img src="\\\\127.0.0.1:9999/x.png">',
+    '<img src="&#x5c;&#x5c;127.0.0.1/x.png">',
+    '<img src="/&#9;/127.0.0.1/x.png">',
+    '<img src="&#1;//127.0.0.1/x.png">',
+    '<a href="/\\evil.example/">x</a>',
+    '<a href="\\\\evil.example/">x</a>',
+    '<a href="https:\\\\evil.example/">x</a>',
+    '<a href="https:/\\evil.example/">x</a>',
+    '<a href="java&#9;script:alert(1)">x</a>',
+    '<a href="java&#10;script:alert(1)">x</a>',
+    '<a href="&#1;javascript:alert(1)">x</a>',
+]
+
+
+@pytest.mark.parametrize("source", BROWSER_NORMALISED)
+def test_browser_normalised_urls_are_refused(source):
+    out = html(source)
+    assert "src=" not in out and "href=" not in out, out
+    assert "evil" not in out and "127.0.0.1" not in out and "script" not in out
+
+
+def test_ordinary_links_survive_in_the_form_a_browser_reads():
+    assert html('<a href="ht&#10;tps://ok.example/">x</a>') == (
+        '<p><a href="https://ok.example/" rel="noopener noreferrer">x</a></p>'
+    )
+    assert html("[a](/policies/x/) [b](#s) [c](mailto:a@b.example)").count("href=") == 3

@@ -129,6 +129,8 @@ def test_http_is_redirected_to_https_in_production(published, settings):
     response = Client().get("/policies/data-protection/?x=1")
     assert response.status_code == 301
     assert response["Location"] == "https://testserver/policies/data-protection/?x=1"
+    # The redirect is a response like any other: it carries every security header (HSTS only over HTTPS).
+    assert_security_headers(response, secure=False)
 
 
 def test_hsts_preload_is_sent_only_when_opted_in(published, settings):

@@ -5,6 +5,7 @@ import re
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import MD5PasswordHasher
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -164,3 +165,25 @@ def test_account_pages_use_the_site_design_without_inline_script(published, pros
         page = response.content.decode()
         assert 'class="account-nav"' in page, name
         assert "<script" not in page, name
+
+
+class CountingHasher(MD5PasswordHasher):
+    """The test hasher, counting how often a password is hashed."""
+
+    algorithm = "counting_md5"
+    calls = 0
+
+    def encode(self, password, salt):
+        CountingHasher.calls += 1
+        return super().encode(password, salt)
+
+
+def test_signing_up_with_a_taken_address_does_the_same_hashing_as_a_new_one(published, prospect, settings):
+    """Timing is measured by bench/signup_timing.py; here, that both paths hash a password once."""
+    settings.PASSWORD_HASHERS = ["tests.test_sign_up_and_sign_in.CountingHasher"]
+    counts = []
+    for email in ("brand-new@globex.example", prospect.email):
+        CountingHasher.calls = 0
+        sign_up(Client(), email=email)
+        counts.append(CountingHasher.calls)
+    assert counts == [1, 1]

@@ -407,9 +407,11 @@ def change(published, django_capture_on_commit_callbacks):
 @pytest.fixture
 def northwind(published):
     from trustcenter.access.models import Organization
+    from trustcenter.access.services import membership_bind_domain
 
     organization = Organization.objects.create(name="Northwind Traders")
     organization.domains.create(domain="northwind.example")
+    membership_bind_domain(domain="northwind.example")  # accounts already verified there join it
     return organization
 
 
@@ -432,7 +434,10 @@ def test_a_customer_objects_for_their_organization_and_it_is_audited(client, cha
 
 
 def test_an_organization_objects_once(client, change, northwind, customer, django_user_model):
+    from trustcenter.access.services import membership_reevaluate
+
     colleague = _gate_user(django_user_model, "cole@northwind.example", "Cole Colleague", "Northwind Traders")
+    membership_reevaluate(user=colleague)
     sign_current_nda(colleague)
     give_grant(colleague)
     client.force_login(customer)

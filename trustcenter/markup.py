@@ -36,7 +36,29 @@ _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,80}$")
 _ALIGN = {"left", "right", "center"}
 
 
+# Browsers drop tabs and newlines anywhere in a URL and C0 controls and spaces around it,
+# and read a backslash as a slash: `/\host`, `\\host` and `https:\\host` all reach another
+# host, `java<TAB>script:` is `javascript:`. URLs are checked in that browser-normalised form.
+_URL_DROPPED = re.compile(r"[\t\n\r]")
+_URL_TRIMMED = "".join(chr(c) for c in range(0x21))
+
+
+def _safe_url(value: str) -> str | None:
+    """The URL as a browser will read it, or None when it is a form browsers rewrite into something else."""
+    url = _URL_DROPPED.sub("", value).strip(_URL_TRIMMED)
+    if "\\" in url or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in url):
+        return None
+    scheme = urlsplit(url).scheme
+    if scheme and scheme.lower() not in URL_SCHEMES:
+        return None
+    return url
+
+
 def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+    if attribute in {"href", "src"}:
+        value = _safe_url(value)
+        if value is None:
+            return None
     if attribute == "id":
         return value if _ID_RE.match(value) else None
     if attribute == "align":

@@ -75,11 +75,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    # Security headers come before WhiteNoise so static files and every early error get them too.
+    # Security headers come first, so every response below gets them: static files, early errors
+    # and SecurityMiddleware's own HTTP-to-HTTPS redirect, which answers without calling what follows it.
     "trustcenter.core.middleware.SecurityHeadersMiddleware",
     "trustcenter.core.middleware.ContentSecurityPolicyMiddleware",  # django-csp's, header built once
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.security.SecurityMiddleware",
     "trustcenter.core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Whole public pages for anonymous visitors; above the session middleware so a hit costs nothing below.
@@ -285,7 +286,7 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 10
 # An approved answer is flagged stale this many months after its last review.
 ANSWER_REVIEW_MONTHS = env_int("ANSWER_REVIEW_MONTHS", 12)
 # Suggestions below this confidence (0-100) mark a question "needs an expert".
-QUESTIONNAIRE_EXPERT_THRESHOLD = env_int("QUESTIONNAIRE_EXPERT_THRESHOLD", 50)
+QUESTIONNAIRE_EXPERT_THRESHOLD = env_int("QUESTIONNAIRE_EXPERT_THRESHOLD", 70)
 QUESTIONNAIRE_MAX_UPLOAD_BYTES = env_int("QUESTIONNAIRE_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 QUESTIONNAIRE_MAX_QUESTIONS = 2000
 # Uploads are checked against QUESTIONNAIRE_MAX_UPLOAD_BYTES with a clear message; the body
@@ -393,10 +394,11 @@ ACCOUNT_REAUTHENTICATION_REQUIRED = True  # email changes need a recent sign-in,
 ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("ACCOUNT_REAUTHENTICATION_TIMEOUT", 300)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 # allauth's limits, counted in the default cache (Redis in production, shared by all workers).
-# "login_failed" is per IP and per address tried; over it the form refuses further attempts.
+# "login_failed" is per IP only: a per-address limit would let anyone lock its owner out. Per
+# account, failures slow sign-in down instead (trustcenter.accounts.lockout, ACCOUNT_LOCKOUT_*).
 ACCOUNT_RATE_LIMITS = {
     "login": env_str("ACCOUNT_RATE_LIMIT_LOGIN", "30/m/ip"),
-    "login_failed": env_str("ACCOUNT_RATE_LIMIT_LOGIN_FAILED", "10/m/ip,5/5m/key"),
+    "login_failed": env_str("ACCOUNT_RATE_LIMIT_LOGIN_FAILED", "10/m/ip"),
     "signup": env_str("ACCOUNT_RATE_LIMIT_SIGNUP", "20/h/ip"),
     "reset_password": env_str("ACCOUNT_RATE_LIMIT_RESET_PASSWORD", "20/h/ip,3/h/key"),
     "reset_password_from_key": "20/h/ip",
@@ -407,6 +409,13 @@ ACCOUNT_RATE_LIMITS = {
 }
 if not RATELIMIT_ENABLED:
     ACCOUNT_RATE_LIMITS = False
+# Failed sign-ins per account before each further one doubles the wait (from 30 s up to the
+# maximum); the owner is mailed an unlock link for their browser and the security admins are told.
+ACCOUNT_LOCKOUT_THRESHOLD = env_int("ACCOUNT_LOCKOUT_THRESHOLD", 5)
+ACCOUNT_LOCKOUT_BASE_DELAY = 30
+ACCOUNT_LOCKOUT_MAX_DELAY = env_int("ACCOUNT_LOCKOUT_MAX_DELAY", 900)
+ACCOUNT_LOCKOUT_WINDOW = 3600  # seconds a count of failures is kept after the last one
+ACCOUNT_LOCKOUT_UNLOCK_SECONDS = 86400  # how long an unlock link, and the browser cookie it sets, are valid
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT  # allauth's per-IP limits see the same client IP as ours
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]  # no WebAuthn: its pages need inline script
 MFA_REAUTHENTICATION_REQUIRED = True

@@ -27,6 +27,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("staff/audit/", include("trustcenter.audit.urls")),
     path("admin/login/", accounts_views.admin_login),
+    path("accounts/unlock/<str:token>/", accounts_views.unlock, name="accounts_unlock"),
     path("admin/", admin.site.urls),
 ]
 

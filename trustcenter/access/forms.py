@@ -2,7 +2,56 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from trustcenter.access.models import MAX_GRANT_DAYS, Organization
+from trustcenter.access.models import MAX_GRANT_DAYS, Organization, scope_kind_choices
+from trustcenter.access.services import ALL_MATERIAL, Scope
+from trustcenter.documents.models import Document
+
+
+class ScopeFields(forms.Form):
+    """All NDA material, or chosen kinds and documents: what a request asks for, what a grant covers."""
+
+    everything = forms.ChoiceField(
+        label=_("Scope"),
+        choices=[("all", _("All documents and policies under NDA")), ("chosen", _("Only what I choose below"))],
+        required=False,  # left out: everything for a request, what was asked for on approval
+        widget=forms.RadioSelect,
+    )
+    kinds = forms.MultipleChoiceField(
+        label=_("Kinds"), required=False, choices=scope_kind_choices, widget=forms.CheckboxSelectMultiple
+    )
+    documents = forms.ModelMultipleChoiceField(
+        label=_("Documents"),
+        required=False,
+        queryset=Document.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["documents"].queryset = Document.objects.listed().filter(visibility="nda").order_by("title")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("everything") == "chosen" and not cleaned.get("kinds") and not cleaned.get("documents"):
+            raise forms.ValidationError(_("Choose at least one kind or document, or all NDA material."))
+        return cleaned
+
+    def scope(self) -> Scope | None:
+        """The chosen scope, or None when the form did not say."""
+        choice = self.cleaned_data.get("everything")
+        if not choice:
+            return None
+        if choice == "all":
+            return ALL_MATERIAL
+        return Scope(False, tuple(self.cleaned_data["kinds"]), tuple(self.cleaned_data["documents"]))
+
+    @staticmethod
+    def initial_for(scoped) -> dict:
+        """Initial values showing the scope of a request (or grant)."""
+        if scoped.all_material:
+            return {"everything": "all"}
+        return {"everything": "chosen", "kinds": scoped.kinds, "documents": [d.pk for d in scoped.documents.all()]}
 
 
 class NdaSignForm(forms.Form):
@@ -17,7 +66,7 @@ class NdaSignForm(forms.Form):
     shown_sha256 = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
 
-class AccessRequestForm(forms.Form):
+class AccessRequestForm(ScopeFields):
     reason = forms.CharField(
         label=_("Why do you need the documents? (optional)"),
         required=False,
@@ -26,10 +75,12 @@ class AccessRequestForm(forms.Form):
     )
 
 
-class ApproveForm(forms.Form):
+class ApproveForm(ScopeFields):
     days = forms.IntegerField(
         label=_("Days"), required=False, min_value=1, max_value=MAX_GRANT_DAYS,
         help_text=_("Empty: the organization's length, or the site default."),
+        error_messages={"min_value": _("Enter a number of days between 1 and %(max)s.") % {"max": MAX_GRANT_DAYS},
+                        "max_value": _("Enter a number of days between 1 and %(max)s.") % {"max": MAX_GRANT_DAYS}},
     )  # fmt: skip
 
 

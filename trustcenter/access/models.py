@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from trustcenter.documents.models import Document, Kind
+
 MAX_GRANT_DAYS = 3 * 365
 
 
@@ -17,6 +19,51 @@ def free_mail_domains() -> set[str]:
 
 def email_domain(email: str) -> str:
     return email.rsplit("@", 1)[-1].strip().lower() if "@" in (email or "") else ""
+
+
+# A grant's scope names kinds: the document kinds, plus the NDA policies (which are pages, not documents).
+NDA_POLICIES = "nda_policies"
+
+
+def scope_kind_choices() -> list[tuple[str, str]]:
+    return [*Kind.choices, (NDA_POLICIES, _("Policies under NDA"))]
+
+
+def validate_scope_kinds(value) -> None:
+    known = {k for k, _label in scope_kind_choices()}
+    if not isinstance(value, list) or any(k not in known for k in value):
+        raise ValidationError(_("Choose kinds from the list."), code="kinds")
+
+
+def scope_covers(*, all_material: bool, kinds, document_ids, obj) -> bool:
+    """Whether a scope (all NDA material, or kinds and documents) covers `obj`, a Document or a policy."""
+    if all_material:
+        return True
+    if isinstance(obj, Document):
+        return obj.kind in kinds or obj.pk in document_ids
+    return NDA_POLICIES in kinds
+
+
+class ScopedAccess(models.Model):
+    """What a request asks for or a grant covers: all NDA material, or chosen kinds and documents."""
+
+    all_material = models.BooleanField(_("all NDA material"), default=True)
+    kinds = models.JSONField(_("kinds"), default=list, blank=True, validators=[validate_scope_kinds])
+    documents = models.ManyToManyField("documents.Document", blank=True, related_name="+", verbose_name=_("documents"))
+
+    class Meta:
+        abstract = True
+
+    def covers(self, obj) -> bool:
+        document_ids = {d.pk for d in self.documents.all()} if not self.all_material else set()
+        return scope_covers(all_material=self.all_material, kinds=self.kinds, document_ids=document_ids, obj=obj)
+
+    def scope_label(self) -> str:
+        if self.all_material:
+            return str(_("All NDA material"))
+        labels = dict(scope_kind_choices())
+        parts = [str(labels.get(k, k)) for k in self.kinds] + [d.title for d in self.documents.all()]
+        return ", ".join(parts) or str(_("Nothing chosen"))
 
 
 class NdaVersionQuerySet(models.QuerySet):
@@ -85,6 +132,18 @@ class Organization(models.Model):
         default=False,
         help_text=_("Access requests from verified addresses at these domains are approved without review."),
     )
+    auto_approve_all = models.BooleanField(
+        _("automatic approval covers all NDA material"),
+        default=True,
+        help_text=_("Untick to approve automatically only the kinds and documents chosen below; requests for "
+                    "more wait for review."),
+    )  # fmt: skip
+    auto_approve_kinds = models.JSONField(
+        _("kinds approved automatically"), default=list, blank=True, validators=[validate_scope_kinds]
+    )
+    auto_approve_documents = models.ManyToManyField(
+        "documents.Document", blank=True, related_name="+", verbose_name=_("documents approved automatically")
+    )
     grant_days = models.PositiveIntegerField(
         _("grant length in days"),
         null=True,
@@ -101,8 +160,11 @@ class Organization(models.Model):
         _("NDA reference"), max_length=200, blank=True, help_text=_("Where the signed NDA is kept, its date.")
     )
     blocked = models.BooleanField(
-        _("blocked"), default=False, help_text=_("No one from this organization gets gated documents.")
-    )
+        _("blocked"),
+        default=False,
+        help_text=_("No account ever bound to this organization, and no grant issued under it, opens gated "
+                    "documents."),
+    )  # fmt: skip
     notes = models.TextField(_("notes"), blank=True)
     identity_provider = models.CharField(
         _("identity provider"),
@@ -169,13 +231,71 @@ class OrganizationDomain(models.Model):
             )  # fmt: skip
 
 
+class MembershipSource(models.TextChoices):
+    VERIFIED_EMAIL = "verified_email", _("Verified email address")
+    STAFF = "staff", _("Moved by staff")
+    EXISTING = "existing", _("Bound when memberships were introduced")
+
+
+class Membership(models.Model):
+    """An account bound to an organization, from the moment one of its addresses at the
+    organization's domain is verified. The binding, not the current email, is what a block,
+    an NDA on file or an auto-approval rule applies to; only staff end it (by moving the
+    account, audited), so changing email never escapes it.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="memberships")
+    source = models.CharField(_("bound by"), max_length=20, choices=MembershipSource.choices)
+    email = models.EmailField(_("address that bound it"), blank=True)
+    bound_at = models.DateTimeField(_("bound at"), default=timezone.now)
+    bound_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    end_reason = models.TextField(_("reason for the move"), blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["-bound_at"]
+        verbose_name = _("organization membership")
+        verbose_name_plural = _("organization memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(ended_at__isnull=True), name="access_membership_one_current_per_user"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.organization}"
+
+
+def organization_for(user) -> Organization | None:
+    """The organization `user` is bound to now (not the one of their current email domain)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    membership = Membership.objects.select_related("organization").filter(user=user, ended_at__isnull=True).first()
+    return membership.organization if membership else None
+
+
+def organization_by_domain(email: str) -> Organization | None:
+    """The organization whose domain `email` is at (free-mail domains never match)."""
+    domain = email_domain(email)
+    if not domain or domain in free_mail_domains():
+        return None
+    match = OrganizationDomain.objects.select_related("organization").filter(domain=domain).first()
+    return match.organization if match else None
+
+
 class RequestStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for review")
     APPROVED = "approved", _("Approved")
     DENIED = "denied", _("Denied")
 
 
-class AccessRequest(models.Model):
+class AccessRequest(ScopedAccess):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_requests")
     organization = models.ForeignKey(
         Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="access_requests"
@@ -214,12 +334,15 @@ class GrantQuerySet(models.QuerySet):
         return self.filter(revoked_at__isnull=True, expires_at__gt=now)
 
 
-class AccessGrant(models.Model):
-    """Permission to download NDA documents and read NDA policies until `expires_at`."""
+class AccessGrant(ScopedAccess):
+    """Permission to download NDA documents and read NDA policies (all, or a chosen scope) until `expires_at`.
+
+    `organization` is the one the grant was issued under: blocking it ends the grant too.
+    """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_grants")
     organization = models.ForeignKey(
-        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="grants"
+        Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="grants"
     )
     request = models.OneToOneField(
         AccessRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="grant"

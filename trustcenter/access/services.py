@@ -6,6 +6,7 @@ commit together or not at all.
 
 import datetime
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -23,15 +24,18 @@ from trustcenter.access.models import (
     AccessGrant,
     AccessRequest,
     Invitation,
+    Membership,
+    MembershipSource,
     NdaSignature,
     NdaVersion,
     Organization,
-    OrganizationDomain,
     RequestStatus,
-    email_domain,
-    free_mail_domains,
+    organization_by_domain,
+    organization_for,
+    scope_covers,
 )
 from trustcenter.access.nda import nda_path, parse_nda, text_sha256
+from trustcenter.access.rules import email_verified
 from trustcenter.audit.services import audit_record
 from trustcenter.content import ContentError, content_path
 from trustcenter.markup import render_markdown
@@ -157,13 +161,107 @@ def nda_sign(
 # Organizations ---------------------------------------------------------------------
 
 
-def organization_for(user) -> Organization | None:
-    """The organization of `user`'s email domain (free-mail domains never match)."""
-    domain = email_domain(getattr(user, "email", ""))
-    if not domain or domain in free_mail_domains():
+def _membership_create(*, user, organization: Organization, source: str, email: str = "", actor=None,
+                       request=None) -> Membership:  # fmt: skip
+    membership = Membership(
+        user=user, organization=organization, source=source, email=email, bound_by=actor, bound_at=timezone.now()
+    )
+    membership.full_clean()
+    membership.save()
+    audit_record(
+        kind="organization.member_bound",
+        actor=actor or user,
+        request=request,
+        subject=f"user:{user.pk}",
+        data={"organization": organization.name, "organization_id": organization.pk, "source": source,
+              "email": email},
+    )  # fmt: skip
+    return membership
+
+
+@transaction.atomic
+def membership_reevaluate(*, user, email: str = "", request=None, report_mismatch: bool = False) -> Membership | None:
+    """Bind `user` to an organization by their verified addresses, if not bound yet; return the binding.
+
+    Called on every verified address (new, confirmed or made primary). An account that is
+    already bound stays bound whatever address it uses: only staff move it
+    (`membership_move`). With `report_mismatch`, a newly verified address at another
+    organization's domain is recorded in the audit log, so staff can see it and decide.
+    """
+    current = Membership.objects.select_for_update().filter(user=user, ended_at__isnull=True).first()
+    if current is not None:
+        other = organization_by_domain(email) if email else None
+        if report_mismatch and other is not None and other.pk != current.organization_id:
+            audit_record(
+                kind="organization.member_kept",
+                actor=user,
+                request=request,
+                subject=f"user:{user.pk}",
+                data={"organization": current.organization.name, "address": email, "address_organization": other.name},
+            )
+        return current
+    from allauth.account.models import EmailAddress
+
+    addresses = EmailAddress.objects.filter(user=user, verified=True).order_by("-primary", "id")
+    for address in addresses:
+        organization = organization_by_domain(address.email)
+        if organization is not None:
+            return _membership_create(
+                user=user, organization=organization, source=MembershipSource.VERIFIED_EMAIL, email=address.email,
+                request=request,
+            )  # fmt: skip
+    return None
+
+
+@transaction.atomic
+def membership_bind_domain(*, domain: str) -> int:
+    """A domain was added to an organization: bind the unbound accounts with a verified address there."""
+    from allauth.account.models import EmailAddress
+
+    domain = domain.strip().lower()
+    users = (
+        EmailAddress.objects.filter(verified=True, email__iendswith=f"@{domain}")
+        .exclude(user__in=Membership.objects.filter(ended_at__isnull=True).values("user"))
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    count = 0
+    for user in get_user_model().objects.filter(pk__in=list(users)):
+        if membership_reevaluate(user=user) is not None:
+            count += 1
+    return count
+
+
+@transaction.atomic
+def membership_move(*, user, organization: Organization | None, actor, reason: str, request=None) -> Membership | None:
+    """Staff move an account to another organization (or to none); the old binding ends, audited."""
+    if not reason.strip():
+        raise ValidationError(_("Say why the account is moved; it is kept with the binding."), code="reason")
+    current = Membership.objects.select_for_update().filter(user=user, ended_at__isnull=True).first()
+    if current is not None and organization is not None and current.organization_id == organization.pk:
+        return current
+    if current is not None:
+        current.ended_at = timezone.now()
+        current.ended_by = actor
+        current.end_reason = reason.strip()
+        current.save(update_fields=["ended_at", "ended_by", "end_reason"])
+    audit_record(
+        kind="organization.member_moved",
+        actor=actor,
+        request=request,
+        subject=f"user:{user.pk}",
+        data={
+            "user": user.email,
+            "from": current.organization.name if current else "",
+            "to": organization.name if organization else "",
+            "reason": reason.strip(),
+        },
+    )
+    if organization is None:
         return None
-    match = OrganizationDomain.objects.select_related("organization").filter(domain=domain).first()
-    return match.organization if match else None
+    return _membership_create(
+        user=user, organization=organization, source=MembershipSource.STAFF, actor=actor, request=request
+    )
 
 
 # Requests and grants ----------------------------------------------------------------
@@ -181,8 +279,49 @@ def _mail(*, subject: str, template: str, context: dict, to: list[str]) -> None:
     send_mail(subject, render_to_string(template, context), None, to)
 
 
+@dataclass(frozen=True)
+class Scope:
+    """All NDA material, or chosen kinds (document kinds, NDA policies) and documents."""
+
+    all_material: bool = True
+    kinds: tuple[str, ...] = ()
+    documents: tuple = ()
+
+    def covers_scope(self, other: "Scope") -> bool:
+        if self.all_material:
+            return True
+        if other.all_material:
+            return False
+        ids = {d.pk for d in self.documents}
+        return set(other.kinds) <= set(self.kinds) and all(
+            scope_covers(all_material=False, kinds=self.kinds, document_ids=ids, obj=d) for d in other.documents
+        )
+
+    @classmethod
+    def of(cls, obj) -> "Scope":
+        """The scope of a request or grant."""
+        return cls(obj.all_material, tuple(obj.kinds), tuple(obj.documents.all()) if obj.pk else ())
+
+
+ALL_MATERIAL = Scope()
+
+
+def _scope_apply(obj, scope: Scope) -> None:
+    """Save `scope` on a saved request or grant."""
+    obj.all_material = scope.all_material
+    obj.kinds = [] if scope.all_material else list(scope.kinds)
+    obj.full_clean()
+    obj.save(update_fields=["all_material", "kinds"])
+    obj.documents.set([] if scope.all_material else list(scope.documents))
+
+
+def _scope_check(scope: Scope) -> None:
+    if not scope.all_material and not scope.kinds and not scope.documents:
+        raise ValidationError(_("Choose at least one kind or document, or all NDA material."), code="scope")
+
+
 def _grant_create(*, user, days: int, organization=None, granted_by=None, request_obj=None, invitation=None,
-                  nda_required=True) -> AccessGrant:  # fmt: skip
+                  nda_required=True, scope: Scope = ALL_MATERIAL) -> AccessGrant:  # fmt: skip
     now = timezone.now()
     grant = AccessGrant(
         user=user,
@@ -196,18 +335,26 @@ def _grant_create(*, user, days: int, organization=None, granted_by=None, reques
     )
     grant.full_clean()
     grant.save()
+    _scope_apply(grant, scope)
     return grant
 
 
-def access_request_create(*, user, reason: str = "", request=None) -> tuple[AccessRequest, bool]:
-    """Ask for access. Returns (the request, created). A pending request is returned, not duplicated.
+def _auto_scope(organization: Organization) -> Scope:
+    if organization.auto_approve_all:
+        return ALL_MATERIAL
+    return Scope(False, tuple(organization.auto_approve_kinds), tuple(organization.auto_approve_documents.all()))
 
-    Auto-approved when the user's verified domain belongs to an organization that
-    auto-approves (never for free-mail domains or blocked organizations); otherwise queued
-    for review and the reviewers are emailed.
+
+def access_request_create(
+    *, user, reason: str = "", scope: Scope = ALL_MATERIAL, request=None
+) -> tuple[AccessRequest, bool]:
+    """Ask for access to `scope`. Returns (the request, created). A pending request is returned, not duplicated.
+
+    Auto-approved when the account is bound to an organization that auto-approves what is
+    asked for (never for blocked organizations); otherwise queued for review and the
+    reviewers are emailed.
     """
-    from trustcenter.access.rules import email_verified
-
+    _scope_check(scope)
     with transaction.atomic():
         pending = AccessRequest.objects.select_for_update().filter(user=user, status=RequestStatus.PENDING).first()
         if pending is not None:
@@ -221,15 +368,24 @@ def access_request_create(*, user, reason: str = "", request=None) -> tuple[Acce
         except IntegrityError:
             # Another request from the same user won the race; return that one.
             return AccessRequest.objects.get(user=user, status=RequestStatus.PENDING), False
+        _scope_apply(access_request, scope)
         audit_record(
             kind="access.requested",
             actor=user,
             request=request,
             subject=f"access_request:{access_request.pk}",
-            data={"organization": organization.name if organization else "", "reason": access_request.reason},
+            data={
+                "organization": organization.name if organization else "",
+                "reason": access_request.reason,
+                "scope": access_request.scope_label(),
+            },
         )
         auto = (
-            organization is not None and organization.auto_approve and not organization.blocked and email_verified(user)
+            organization is not None
+            and organization.auto_approve
+            and not organization.blocked
+            and email_verified(user)
+            and _auto_scope(organization).covers_scope(scope)
         )
         if auto:
             access_request_approve(access_request=access_request, reviewer=None, request=request, automatic=True)
@@ -250,13 +406,25 @@ def _notify_reviewers(access_request: AccessRequest) -> None:
 
 @transaction.atomic
 def access_request_approve(
-    *, access_request: AccessRequest, reviewer, days: int | None = None, request=None, automatic: bool = False
-) -> AccessGrant:
-    """Approve a pending request: create a grant of `days` (default: organization, then site)."""
+    *, access_request: AccessRequest, reviewer, days: int | None = None, scope: Scope | None = None,
+    request=None, automatic: bool = False,
+) -> AccessGrant:  # fmt: skip
+    """Approve a pending request: a grant of `days` (default: organization, then site) for `scope`.
+
+    The reviewer picks the scope; without one, the grant covers what was asked for. The
+    grant records the organization the account is bound to now.
+    """
     access_request = AccessRequest.objects.select_for_update().get(pk=access_request.pk)
     if access_request.status != RequestStatus.PENDING:
         raise ValidationError(_("This request was already decided."), code="decided")
-    organization = access_request.organization
+    scope = scope or Scope.of(access_request)
+    _scope_check(scope)
+    organization = organization_for(access_request.user) or access_request.organization
+    if organization is not None and organization.blocked:
+        raise ValidationError(
+            _("%(org)s is blocked: no one bound to it can be given access.") % {"org": organization.name},
+            code="blocked",
+        )
     length = days or (organization.grant_length() if organization else settings.ACCESS_GRANT_DAYS)
     now = timezone.now()
     access_request.status = RequestStatus.APPROVED
@@ -270,6 +438,7 @@ def access_request_approve(
         organization=organization,
         granted_by=reviewer,
         request_obj=access_request,
+        scope=scope,
     )
     audit_record(
         kind="access.approved",
@@ -282,6 +451,8 @@ def access_request_approve(
             "days": length,
             "expires_at": grant.expires_at,
             "automatic": automatic,
+            "organization": organization.name if organization else "",
+            "scope": grant.scope_label(),
         },
     )
     user = access_request.user

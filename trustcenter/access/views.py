@@ -1,10 +1,8 @@
-import functools
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
@@ -25,9 +23,18 @@ from trustcenter.access.forms import (
     NdaSignForm,
     RevokeForm,
 )
-from trustcenter.access.models import AccessGrant, AccessRequest, Invitation, NdaSignature, NdaVersion, RequestStatus
+from trustcenter.access.models import (
+    AccessGrant,
+    AccessRequest,
+    Invitation,
+    NdaSignature,
+    NdaVersion,
+    RequestStatus,
+    organization_for,
+)
 from trustcenter.access.pdf import nda_copy_pdf
 from trustcenter.access.services import (
+    ALL_MATERIAL,
     InvitationError,
     access_request_approve,
     access_request_create,
@@ -37,12 +44,21 @@ from trustcenter.access.services import (
     invitation_check,
     invitation_send,
     nda_sign,
-    organization_for,
 )
+from trustcenter.accounts.decorators import staff_required
+from trustcenter.documents.models import Document
 from trustcenter.ratelimit import rate_limited
 
-# States in which a user may send a (new) access request.
+# States in which a user may send a (new) access request; a user whose grants cover only part
+# of the material may ask for more.
 REQUESTABLE = {rules.REQUEST_ACCESS, rules.EXPIRED, rules.DENIED}
+
+
+def _can_request(standing) -> bool:
+    summary = standing.summary()
+    if summary.reason == rules.GRANTED:
+        return not standing.has_full_grant
+    return summary.reason in REQUESTABLE
 
 
 def _safe_next(request, default: str) -> str:
@@ -52,30 +68,6 @@ def _safe_next(request, default: str) -> str:
     ):
         return target
     return default
-
-
-def is_reviewer(user) -> bool:
-    return bool(
-        user.is_authenticated and user.is_active and (getattr(user, "is_sales_or_admin", False) or user.is_superuser)
-    )
-
-
-def reviewer_required(view):
-    """Sales and security admins only, with two-factor authentication on (as on every staff page)."""
-
-    @login_required
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not is_reviewer(request.user):
-            raise PermissionDenied(_("Only sales and security admins can open this page."))
-        if not rules.mfa_enabled(request.user):
-            messages.warning(
-                request, _("Staff pages need two-factor authentication. Set up an authenticator app to continue.")
-            )
-            return redirect("mfa_activate_totp")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 # NDA ---------------------------------------------------------------------------------
@@ -137,6 +129,14 @@ def nda_copy(request, pk):
     return response
 
 
+def _requested_document(request) -> dict:
+    """`?document=<id>` (from a card's "Ask for this document"): the request form starts with that document."""
+    raw = request.GET.get("document", "")
+    if raw.isdigit() and Document.objects.listed().filter(pk=raw).exists():
+        return {"everything": "chosen", "documents": [int(raw)]}
+    return {}
+
+
 # The user's own access -------------------------------------------------------------------
 
 
@@ -147,16 +147,17 @@ def home(request):
     """Where the signed-in user stands: NDA, organization, requests, grants, and the next step."""
     user = request.user
     standing = rules.standing(user)
+    summary = standing.summary()
     context = {
         "standing": standing,
-        "refusal": standing.refusal,
-        "can_request": standing.refusal is not None and standing.refusal.reason in REQUESTABLE,
-        "form": AccessRequestForm(),
+        "refusal": None if summary.allowed else summary,
+        "can_request": _can_request(standing),
+        "form": AccessRequestForm(initial=_requested_document(request) or {"everything": "all"}),
         "organization": organization_for(user),
         "signatures": NdaSignature.objects.filter(user=user).select_related("nda"),
         "current_nda": NdaVersion.objects.current(),
-        "requests": AccessRequest.objects.filter(user=user)[:10],
-        "grants": AccessGrant.objects.filter(user=user)[:10],
+        "requests": AccessRequest.objects.filter(user=user).prefetch_related("documents")[:10],
+        "grants": AccessGrant.objects.filter(user=user).prefetch_related("documents")[:10],
         "now": timezone.now(),
     }
     return render(request, "access/home.html", context)
@@ -168,22 +169,26 @@ def home(request):
 @rate_limited("access_request_ip", key="ip")
 def request_access(request):
     standing = rules.standing(request.user)
-    if standing.refusal is None or standing.refusal.reason not in REQUESTABLE:
-        reason = standing.refusal.reason if standing.refusal else "granted"
-        if reason == rules.PENDING:
+    if not _can_request(standing):
+        summary = standing.summary()
+        if summary.reason == rules.PENDING:
             messages.info(request, _("Your request is already waiting for review; there is no need to send another."))
-        elif standing.refusal is None:
+        elif summary.allowed:
             messages.info(request, _("You already have access."))
         else:
-            messages.error(request, standing.refusal.next_step.message)
+            messages.error(request, summary.next_step.message)
         return redirect("access:home")
     form = AccessRequestForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
         return redirect("access:home")
-    access_request, created = access_request_create(
-        user=request.user, reason=form.cleaned_data["reason"], request=request
-    )
+    try:
+        access_request, created = access_request_create(
+            user=request.user, reason=form.cleaned_data["reason"], scope=form.scope() or ALL_MATERIAL, request=request
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("access:home")
     if access_request.status == RequestStatus.APPROVED:
         messages.success(
             request, _("Your organization's access is approved automatically. You can download the documents now.")
@@ -199,7 +204,7 @@ def request_access(request):
 # Review queue (sales and security admins) ---------------------------------------------
 
 
-@reviewer_required
+@staff_required
 @require_safe
 @never_cache
 def review(request):
@@ -214,11 +219,15 @@ def review(request):
                 "verified": rules.email_verified(user),
                 "signature": NdaSignature.objects.filter(user=user).select_related("nda").first(),
                 "organization": organization_for(user),
+                "approve_form": ApproveForm(initial=ApproveForm.initial_for(access_request)),
             }
         )
     context = {
         "items": items,
-        "grants": AccessGrant.objects.active().select_related("user", "organization").order_by("expires_at"),
+        "grants": AccessGrant.objects.active()
+        .select_related("user", "organization")
+        .prefetch_related("documents")
+        .order_by("expires_at"),
         "decided": AccessRequest.objects.exclude(status=RequestStatus.PENDING)
         .select_related("user", "decided_by")
         .order_by("-decided_at")[:20],
@@ -230,17 +239,21 @@ def review(request):
     return render(request, "access/review.html", context)
 
 
-@reviewer_required
+@staff_required
 @require_POST
 def approve(request, pk):
     access_request = get_object_or_404(AccessRequest, pk=pk)
     form = ApproveForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Enter a number of days between 1 and %(max)s.") % {"max": 3 * 365})
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
         return redirect("access:review")
     try:
         grant = access_request_approve(
-            access_request=access_request, reviewer=request.user, days=form.cleaned_data["days"], request=request
+            access_request=access_request,
+            reviewer=request.user,
+            days=form.cleaned_data["days"],
+            scope=form.scope(),
+            request=request,
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -253,7 +266,7 @@ def approve(request, pk):
     return redirect("access:review")
 
 
-@reviewer_required
+@staff_required
 @require_POST
 def deny(request, pk):
     access_request = get_object_or_404(AccessRequest, pk=pk)
@@ -272,7 +285,7 @@ def deny(request, pk):
     return redirect("access:review")
 
 
-@reviewer_required
+@staff_required
 @require_POST
 def revoke(request, pk):
     grant = get_object_or_404(AccessGrant, pk=pk)
@@ -288,7 +301,7 @@ def revoke(request, pk):
 # Invitations ------------------------------------------------------------------------------
 
 
-@reviewer_required
+@staff_required
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 def invitations(request):
@@ -385,15 +398,15 @@ def invitation(request, token):
 
 
 def _after_accept(request, user):
-    decision = rules.standing(user, next_url=reverse("documents:list"))
-    if decision.refusal is not None and decision.refusal.reason in (rules.SIGN_NDA, rules.NDA_CHANGED):
+    decision = rules.standing(user, next_url=reverse("documents:list")).summary()
+    if decision.reason in (rules.SIGN_NDA, rules.NDA_CHANGED):
         messages.success(request, _("Your access is approved. Sign the NDA to start downloading."))
-        return redirect(decision.refusal.next_step.url)
+        return redirect(decision.next_step.url)
     messages.success(request, _("Your access is approved. You can download the documents now."))
     return redirect("documents:list")
 
 
-@reviewer_required
+@staff_required
 @require_safe
 @never_cache
 def trace(request):

@@ -1,6 +1,7 @@
 """allauth customised through its adapters (never by copying its views)."""
 
 import datetime
+import secrets
 import time
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -10,11 +11,13 @@ from allauth.mfa.models import Authenticator
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.hashers import make_password
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from trustcenter.accounts import lockout
 from trustcenter.core.company import load_company
 from trustcenter.ratelimit import client_address
 
@@ -47,6 +50,32 @@ class AccountAdapter(DefaultAccountAdapter):
             return True
         since = datetime.datetime.fromtimestamp(signed_in_at, tz=datetime.UTC)
         return Authenticator.objects.filter(user=request.user, created_at__lt=since).exists()
+
+    # Sign-up gives no signal: with ACCOUNT_PREVENT_ENUMERATION allauth answers a known address
+    # with the same page and mails its owner instead of creating an account. Creating one hashes
+    # the password, which takes far longer than sending a mail, so the known-address path hashes
+    # a throwaway password of the same cost: both paths do the same work.
+
+    def send_account_already_exists_mail(self, email):
+        make_password(secrets.token_urlsafe(16))
+        super().send_account_already_exists_mail(email)
+
+    # Failed sign-ins slow an account down and mail its owner an unlock link; they never lock
+    # the owner out (trustcenter.accounts.lockout). allauth's own `login_failed` limit is per IP.
+
+    def pre_authenticate(self, request, **credentials):
+        super().pre_authenticate(request, **credentials)
+        if lockout.wait_seconds(request, _login_of(credentials)):
+            raise self.validation_error("too_many_login_attempts")
+
+    def authenticate(self, request, **credentials):
+        user = super().authenticate(request, **credentials)
+        if user is not None:
+            lockout.failures_clear(_login_of(credentials))
+        return user
+
+    def authentication_failed(self, request, **credentials):
+        lockout.failure_record(request, _login_of(credentials))
 
     def get_client_ip(self, request):
         """The same client address as our own rate limits and audit log (TRUSTED_PROXY_COUNT)."""
@@ -86,6 +115,10 @@ class AccountAdapter(DefaultAccountAdapter):
         """Mails name the company and the trust center's address (SITE_URL), not the request's host."""
         context = {**context, "company": load_company(), "site_url": settings.SITE_URL}
         super().send_mail(template_prefix, email, context)
+
+
+def _login_of(credentials) -> str:
+    return str(credentials.get("email") or credentials.get("username") or "")[:254]
 
 
 class MFAAdapter(DefaultMFAAdapter):

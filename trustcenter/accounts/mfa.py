@@ -24,3 +24,8 @@ def mfa_satisfied(user) -> bool:
     if not user.needs_mfa:
         return True
     return has_mfa(user)
+
+
+def is_staff_ready(user) -> bool:
+    """A staff role (`User.has_staff_role`) with MFA satisfied: what staff pages and reading everything need."""
+    return bool(user is not None and user.is_authenticated and user.has_staff_role and mfa_satisfied(user))

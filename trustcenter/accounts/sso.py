@@ -8,7 +8,7 @@ organization's is `Organization.identity_provider`.
 
 from django.conf import settings
 
-from trustcenter.access.models import Organization, OrganizationDomain
+from trustcenter.access.models import Organization, OrganizationDomain, organization_for
 
 # Set in the session at every sign-in: whether this sign-in's provider asserted MFA.
 SESSION_SSO_MFA = "tc_sso_mfa"
@@ -54,7 +54,8 @@ def required_provider(user) -> str:
     """The provider `user` must sign in through, or "" when a password (plus TOTP) will do."""
     if user.needs_mfa:
         return settings.SSO_STAFF_PROVIDER if settings.SSO_STAFF_ONLY else ""
-    organization = organization_of_email(user.email or "")
+    # The organization the account is bound to, so changing email does not escape its provider.
+    organization = organization_for(user) or organization_of_email(user.email or "")
     return organization.identity_provider if organization is not None else ""
 
 

@@ -4,8 +4,6 @@ import csv
 import datetime
 import json
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
@@ -13,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from trustcenter.accounts.decorators import staff_required
 from trustcenter.audit.forms import AuditFilterForm
 from trustcenter.audit.models import AuditEvent
 
@@ -29,12 +28,6 @@ def csv_safe(value) -> str:
     return text
 
 
-def _check_can_read_audit(user):
-    """Sales and security admins (and superusers) read the audit log; nobody else knows more than that it exists."""
-    if not (user.is_sales_or_admin or user.is_superuser):
-        raise PermissionDenied
-
-
 def _filtered(request):
     form = AuditFilterForm(request.GET or None)
     events = form.filter(AuditEvent.objects.order_by("-seq"))
@@ -43,9 +36,8 @@ def _filtered(request):
 
 @require_safe
 @never_cache
-@login_required
+@staff_required
 def event_list(request):
-    _check_can_read_audit(request.user)
     form, events = _filtered(request)
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -64,9 +56,8 @@ class _Echo:
 
 @require_safe
 @never_cache
-@login_required
+@staff_required
 def event_export(request):
-    _check_can_read_audit(request.user)
     _form, events = _filtered(request)
     writer = csv.writer(_Echo())
     header = [

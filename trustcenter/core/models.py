@@ -62,6 +62,10 @@ class User(AbstractUser):
     def __str__(self):
         return self.email
 
+    # Roles, defined once: every view, rule and template asks these, never the flags directly.
+    # `is_staff` alone is Django's "may open the admin" flag (its pages are governed by model
+    # permissions); it makes an account need MFA but gives it no role here.
+
     @property
     def is_sales_or_admin(self) -> bool:
         return self.role in (Role.SALES, Role.SECURITY_ADMIN)
@@ -69,6 +73,15 @@ class User(AbstractUser):
     @property
     def is_security_admin(self) -> bool:
         return self.role == Role.SECURITY_ADMIN
+
+    @property
+    def has_staff_role(self) -> bool:
+        """Staff of the trust center: sales, security admins and Django superusers (active accounts)."""
+        return bool(self.is_active and (self.is_sales_or_admin or self.is_superuser))
+
+    @property
+    def can_approve_answers(self) -> bool:
+        return bool(self.is_active and (self.is_security_admin or self.is_superuser))
 
     @property
     def needs_mfa(self) -> bool:

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from trustcenter.accounts.mfa import is_staff_ready
 from trustcenter.core.company import load_company
 
 
@@ -49,14 +50,13 @@ class DocumentQuerySet(models.QuerySet):
         return self.filter(listed=True).exclude(models.Exists(newer))
 
     def visible_to(self, user):
-        """Documents `user` may know about: staff see everything, everyone else the list.
+        """Documents `user` may know about: staff with MFA see everything, everyone else the list.
 
-        Knowing about a document is not reading it: `trustcenter.access.rules.decide`
-        says whether this user may download it.
+        Staff without MFA know no more than a customer (not even the titles of unlisted
+        documents). Knowing about a document is not reading it:
+        `trustcenter.access.rules.decide` says whether this user may download it.
         """
-        staff = user is not None and user.is_authenticated and user.is_active
-        staff = staff and (user.is_staff or user.is_superuser or getattr(user, "is_sales_or_admin", False))
-        if staff:
+        if is_staff_ready(user):
             return self.all()
         return self.listed()
 

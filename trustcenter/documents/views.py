@@ -4,13 +4,13 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from trustcenter.access import rules
-from trustcenter.access.models import NdaSignature
-from trustcenter.access.services import organization_for
+from trustcenter.access.models import NdaSignature, organization_for
 from trustcenter.audit.services import audit_record
 from trustcenter.documents.models import Document
 from trustcenter.ratelimit import enforce
@@ -35,18 +35,7 @@ def _state(decision) -> str:
         }
     if decision.reason == rules.STAFF:
         return _("Staff access")
-    return {
-        rules.PENDING: _("Request waiting for review"),
-        rules.DENIED: _("Request denied"),
-        rules.EXPIRED: _("Access expired"),
-        rules.REVOKED: _("Access revoked"),
-        rules.SIGN_NDA: _("NDA not signed"),
-        rules.NDA_CHANGED: _("New NDA to sign"),
-        rules.VERIFY_EMAIL: _("Email not confirmed"),
-        rules.REQUEST_ACCESS: _("No access yet"),
-        rules.BLOCKED: _("Not available"),
-        rules.MFA_REQUIRED: _("Two-factor authentication needed"),
-    }.get(decision.reason, "")
+    return str(rules.STATE_LABELS.get(decision.reason, ""))
 
 
 @require_safe
@@ -85,18 +74,31 @@ def _recipient_company(user) -> str:
     return organization.name if organization else ""
 
 
+def _attachment(document: Document, data: bytes, today) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{document.download_filename(today)}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
 @require_safe
 @never_cache
 def download(request, pk):
     """Send a document as an attachment, after asking the access rule on every request.
 
     Gated documents are stamped on every page with the recipient and a download id that is
-    recorded in the audit log; the stored original is never changed. Documents a user may
-    not know about are 404; known but refused ones get a page saying what to do next.
+    recorded in the audit log; the stored original is never changed. Public downloads are
+    recorded too (without a stamp). Documents a user may not know about are 404; known but
+    refused ones get a page saying what to do next. HEAD answers the same status and
+    headers, and stamps and records nothing: no copy leaves the server.
     """
     document = get_object_or_404(Document.objects.visible_to(request.user), pk=pk)
     decision = rules.decide(request.user, document, next_url=request.get_full_path())
+    head = request.method == "HEAD"
     if not decision.allowed:
+        if head:
+            return render(request, "documents/refused.html", {"document": document, "decision": decision}, status=403)
         if not request.user.is_authenticated:
             # Anonymous refusals count per IP, so no one can fill the audit log without an account.
             enforce(request, "download_user", key="ip")
@@ -107,35 +109,40 @@ def download(request, pk):
             data={"document": document.title, "reason": decision.reason},
         )
         return render(request, "documents/refused.html", {"document": document, "decision": decision}, status=403)
+    today = timezone.localdate()
+    if head:
+        return _attachment(document, b"", today)
     enforce(request, "download_user", key="user_or_ip")
     with document.file.open("rb") as handle:
         data = handle.read()
-    today = timezone.localdate()
-    if not document.is_public:
-        user = request.user
-        download_id = new_download_id()
-        lines = [
-            f"{user.get_full_name()} <{user.email}>",
-            _recipient_company(user) or "-",
-            _("Downloaded %(date)s") % {"date": today.isoformat()},
-            _("Download %(id)s") % {"id": download_id},
-        ]
-        data = watermark_pdf(data, lines=lines)
-        with transaction.atomic():
-            audit_record(
-                kind="document.downloaded",
-                request=request,
-                subject=f"document:{document.pk}",
-                data={
-                    "download_id": download_id,
-                    "document": document.title,
-                    "sha256": document.sha256,
-                    "reason": decision.reason,
-                    "grant_id": decision.grant.pk if decision.grant else None,
-                },
-            )
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{document.download_filename(today)}"'
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    if document.is_public:
+        audit_record(
+            kind="document.downloaded_public",
+            request=request,
+            subject=f"document:{document.pk}",
+            data={"document": document.title, "sha256": document.sha256},
+        )
+        return _attachment(document, data, today)
+    user = request.user
+    download_id = new_download_id()
+    lines = [
+        f"{user.get_full_name()} <{user.email}>",
+        _recipient_company(user) or "-",
+        _("Downloaded %(date)s") % {"date": today.isoformat()},
+        _("Download %(id)s") % {"id": download_id},
+    ]
+    data = watermark_pdf(data, lines=lines)
+    with transaction.atomic():
+        audit_record(
+            kind="document.downloaded",
+            request=request,
+            subject=f"document:{document.pk}",
+            data={
+                "download_id": download_id,
+                "document": document.title,
+                "sha256": document.sha256,
+                "reason": decision.reason,
+                "grant_id": decision.grant.pk if decision.grant else None,
+            },
+        )
+    return _attachment(document, data, today)

@@ -1,11 +1,12 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from trustcenter.policies.diff import diff_metadata, diff_sources, summarize
-from trustcenter.policies.models import Category, Policy, PolicyVersion
+from trustcenter.policies.models import Category, Policy, PolicyVersion, Visibility
 from trustcenter.policies.rules import can_read_version
 from trustcenter.policies.search import MAX_QUERY_LENGTH, search_policies
 from trustcenter.publicsite.cache import public_page
@@ -31,13 +32,20 @@ def _get_version_for_reading(request, slug: str, number: int | None = None) -> P
     return version
 
 
+def _private(response, *versions):
+    """NDA pages (read or refused) are for one reader: never stored by a browser or a proxy."""
+    if not versions or any(v.visibility != Visibility.PUBLIC for v in versions):
+        patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
 def _locked(request, slug: str):
     policy = get_object_or_404(Policy.objects.published().select_related("category"), slug=slug)
     from trustcenter.access.rules import decide  # what the reader can do next (sign in, sign the NDA, ...)
 
     # The policy carries its current visibility, so deciding costs no query for anonymous visitors.
     decision = decide(request.user, policy, next_url=request.get_full_path())
-    return render(request, "policies/locked.html", {"policy": policy, "decision": decision}, status=403)
+    return _private(render(request, "policies/locked.html", {"policy": policy, "decision": decision}, status=403))
 
 
 @require_safe
@@ -88,7 +96,7 @@ def _render_version(request, version):
         "versions": versions,
         "previous": next((v for v in versions if v.number < version.number), None),
     }
-    return render(request, "policies/detail.html", context)
+    return _private(render(request, "policies/detail.html", context), version)
 
 
 def _int_param(request, name: str, default: int) -> int:
@@ -114,7 +122,9 @@ def changes(request, slug):
     policy = newest.policy
     versions = list(policy.versions.select_related("category").order_by("-number"))
     if len(versions) < 2:
-        return render(request, "policies/diff.html", {"policy": policy, "versions": versions, "only_one": True})
+        return _private(
+            render(request, "policies/diff.html", {"policy": policy, "versions": versions, "only_one": True}), newest
+        )
     try:
         to_number = _int_param(request, "to", newest.number)
         default_from = max((v.number for v in versions if v.number < to_number), default=to_number)
@@ -141,7 +151,7 @@ def changes(request, slug):
         "counts": summarize(rows),
         "meta": diff_metadata(old, new),
     }
-    return render(request, "policies/diff.html", context)
+    return _private(render(request, "policies/diff.html", context), old, new)
 
 
 @require_safe

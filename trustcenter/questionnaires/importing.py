@@ -53,6 +53,9 @@ class Sheet:
     header_row: int | None = None
     question_column: int | None = None
     score: int = 0
+    # Drop-down lists (XLSX data validation): [first row, first column, last row, last column,
+    # options], 0-based and inclusive.
+    validations: list = field(default_factory=list)
 
     @property
     def width(self) -> int:
@@ -242,6 +245,7 @@ def _read_xlsx(data: bytes) -> Workbook:
             _("This workbook could not be read (%(error)s). Open it in Excel, save it again and upload it.")
             % {"error": exc.__class__.__name__}
         ) from None
+    validations = _data_validations(archive)
     sheets = []
     try:
         for worksheet in workbook.worksheets:
@@ -257,7 +261,7 @@ def _read_xlsx(data: bytes) -> Workbook:
                 rows.append([_cell(v) for v in row[:MAX_COLUMNS]])
             rows = _trim(rows)
             if any(rows):
-                sheet = Sheet(name=worksheet.title, rows=rows)
+                sheet = Sheet(name=worksheet.title, rows=rows, validations=validations.get(worksheet.title, []))
                 _guess(sheet)
                 sheets.append(sheet)
     finally:
@@ -273,6 +277,16 @@ def _read_xlsx(data: bytes) -> Workbook:
 def _looks_like_question(text: str) -> bool:
     text = _NUMBERING.sub("", text).strip()
     return text.endswith("?") or bool(_QUESTION_WORDS.match(text)) or len(text.split()) > 8
+
+
+def _is_prompt(text: str) -> bool:
+    """A line to fill in rather than a heading: "Explain where files are stored:", "The name
+    of the application", "Any other comments"."""
+    from trustcenter.questionnaires.reading import expert_reason
+
+    if text.endswith(":") or expert_reason(text):
+        return True
+    return bool(re.match(r"^(the|your) (name|version|url|number|list|description|address|email|title)\b", text, re.I))
 
 
 def _guess(sheet: Sheet) -> None:
@@ -341,7 +355,7 @@ def classify_rows(sheet: Sheet, *, header_row: int | None, column: int) -> list[
             continue
         bare = _NUMBERING.sub("", text).strip()
         words = len(re.findall(r"[^\W\d_]{2,}", bare))
-        if _looks_like_question(text):
+        if _looks_like_question(text) or _is_prompt(bare):
             result.append((QUESTION, text))
         elif words and len(bare.split()) <= 8 and all(len(o) <= 20 for o in others):
             result.append((SECTION, ""))
@@ -351,3 +365,218 @@ def classify_rows(sheet: Sheet, *, header_row: int | None, column: int) -> list[
         else:
             result.append((OTHER, ""))
     return result
+
+
+# What the sheet says around a question ---------------------------------------------------
+
+_SECTION_COLUMN = re.compile(
+    r"^(section|category|domain|area|topic|control (family|domain|area)|family|chapter)$", re.I
+)
+_OPTIONS_COLUMN = re.compile(
+    r"^((possible|allowed|valid|answer|response) (answers|options|values|choices)|options|choices|answer choices)$",
+    re.I,
+)
+_CHOICE_HEADER = re.compile(r"^(yes|no|n/?a|not applicable|partial(ly)?)$", re.I)
+MAX_OPTIONS = 30
+
+
+def _header_texts(sheet: Sheet, header_row: int | None) -> list[str]:
+    header = sheet.rows[header_row] if header_row is not None and header_row < len(sheet.rows) else []
+    return [text_of(v) for v in header]
+
+
+def question_contexts(sheet: Sheet, kinds: list[tuple[str, str]], *, header_row: int | None, column: int) -> list[dict]:
+    """For every row, what a reader takes from around a question: the section heading(s) it
+    sits under ("Clients > Logging", from heading rows or a Section/Category column), the
+    question above it in the same section (for follow-ups such as "If yes, describe..."), and
+    the answers the sheet accepts (an Options column, Yes/No/N/A columns, or a drop-down
+    list on the row). Empty for rows that are not questions."""
+    headers = _header_texts(sheet, header_row)
+    section_column = next((i for i, h in enumerate(headers) if i != column and _SECTION_COLUMN.match(h)), None)
+    options_column = next((i for i, h in enumerate(headers) if i != column and _OPTIONS_COLUMN.match(h)), None)
+    choice_headers = tuple(h for h in headers if _CHOICE_HEADER.match(h))
+    path: list[str] = []
+    after_heading = False
+    previous, previous_section = "", None
+    contexts = []
+    for index, (row, (kind, text)) in enumerate(zip(sheet.rows, kinds, strict=True)):
+        if kind == SECTION:
+            heading, level = _heading_text(row), _heading_level(row)
+            if level:
+                # Numbered headings say how they nest: "2" then "2.1".
+                path = path[: level - 1] + [heading]
+            elif after_heading:
+                # Headings in a row nest ("Clients", then "Logging") ...
+                path.append(heading)
+            else:
+                # ... and a heading after questions replaces the innermost one.
+                path = (path[:-1] if len(path) > 1 else []) + [heading]
+            after_heading = True
+            contexts.append({})
+            continue
+        if kind != QUESTION:
+            contexts.append({})
+            continue
+        after_heading = False
+        section = " > ".join(path[-2:])
+        if section_column is not None and section_column < len(row) and text_of(row[section_column]):
+            section = text_of(row[section_column])
+        if section != previous_section:
+            previous = ""
+        options: tuple[str, ...] = ()
+        if options_column is not None and options_column < len(row):
+            from trustcenter.questionnaires.reading import split_options
+
+            options = split_options(row[options_column])
+        if not options:
+            options = _row_validation(sheet, index, column) or choice_headers
+        context = {"section": section[:300], "previous": previous[:1000], "options": list(options[:MAX_OPTIONS])}
+        contexts.append({k: v for k, v in context.items() if v})
+        previous, previous_section = text, section
+    return contexts
+
+
+def _heading_text(row: list) -> str:
+    """The words of a heading row, without its reference code ("B", "3.1")."""
+    texts = [text_of(v) for v in row if text_of(v)]
+    worded = [t for t in texts if re.search(r"[^\W\d_]{3,}", t)]
+    return max(worded, key=len) if worded else " ".join(texts)
+
+
+_HEADING_CODE = re.compile(r"^(?:[A-Z]{1,3}[-.]?)?\d+(?:\.\d+)*\.?$|^[A-Z]{1,2}$")
+
+
+def _heading_level(row: list) -> int:
+    """1 for "2" or "B", 2 for "2.1" or "B.1", ...; 0 when the heading has no code."""
+    code = next((text_of(v) for v in row if text_of(v)), "")
+    if not _HEADING_CODE.match(code):
+        return 0
+    return code.rstrip(".").count(".") + 1
+
+
+def _row_validation(sheet: Sheet, index: int, question_column: int) -> tuple[str, ...]:
+    for first_row, first_col, last_row, last_col, options in sheet.validations:
+        if first_row <= index <= last_row and not (first_col <= question_column <= last_col):
+            return tuple(options)
+    return ()
+
+
+def _data_validations(archive: zipfile.ZipFile) -> dict[str, list]:
+    """Drop-down lists per sheet name, read from the workbook XML (openpyxl's read-only mode
+    does not load them). Lists written in the rule ("Yes,No,N/A") and lists that point to a
+    range of cells in the workbook are both read; anything unreadable is skipped."""
+    from defusedxml import ElementTree
+
+    ns = {
+        "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+        "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
+    }
+    try:
+        book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError):
+        return {}
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.findall("rel:Relationship", ns)}
+    paths = {}
+    for sheet in book.findall("m:sheets/m:sheet", ns):
+        target = targets.get(sheet.get(f"{{{ns['r']}}}id"), "")
+        target = target.lstrip("/")
+        paths[sheet.get("name")] = target if target.startswith("xl/") else "xl/" + target
+    found: dict[str, list] = {}
+    cells_cache: dict[str, dict] = {}
+    for name, path in paths.items():
+        try:
+            root = ElementTree.fromstring(archive.read(path))
+        except (KeyError, ElementTree.ParseError):
+            continue
+        rules = []
+        for rule in root.iter(f"{{{ns['m']}}}dataValidation"):
+            formula = rule.find("m:formula1", ns)
+            if rule.get("type") != "list" or formula is None or not formula.text:
+                continue
+            options = _list_options(formula.text, archive, paths, cells_cache)
+            if not options:
+                continue
+            for ref in (rule.get("sqref") or "").split():
+                bounds = _range_bounds(ref)
+                if bounds:
+                    rules.append([*bounds, list(options[:MAX_OPTIONS])])
+        if rules:
+            found[name] = rules
+    return found
+
+
+_CELL = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
+
+
+def _cell_index(ref: str) -> tuple[int, int] | None:
+    match = _CELL.match(ref.strip())
+    if not match:
+        return None
+    column = 0
+    for letter in match.group(1):
+        column = column * 26 + ord(letter) - 64
+    return int(match.group(2)) - 1, column - 1
+
+
+def _range_bounds(ref: str) -> tuple[int, int, int, int] | None:
+    first, _sep, last = ref.partition(":")
+    start, end = _cell_index(first), _cell_index(last or first)
+    if not start or not end:
+        return None
+    return start[0], start[1], end[0], end[1]
+
+
+def _list_options(formula: str, archive, paths: dict, cache: dict) -> tuple[str, ...]:
+    formula = formula.strip()
+    if formula.startswith('"') and formula.endswith('"'):
+        return tuple(o.strip() for o in formula[1:-1].split(",") if o.strip())
+    # A range such as Lists!$A$1:$A$3 or 'Answer lists'!$B$2:$B$5.
+    sheet_name, sep, ref = formula.lstrip("=").rpartition("!")
+    bounds = _range_bounds(ref)
+    sheet_name = sheet_name.strip("'").replace("''", "'")
+    if not sep or not bounds or sheet_name not in paths:
+        return ()
+    values = cache.get(sheet_name)
+    if values is None:
+        values = cache[sheet_name] = _sheet_values(archive, paths[sheet_name])
+    first_row, first_col, last_row, last_col = bounds
+    options = []
+    for row in range(first_row, min(last_row, first_row + MAX_OPTIONS) + 1):
+        for col in range(first_col, last_col + 1):
+            value = values.get((row, col))
+            if value:
+                options.append(value)
+    return tuple(options)
+
+
+def _sheet_values(archive, path: str) -> dict:
+    """Cell texts of one (small) sheet, for lists that point at cells."""
+    from defusedxml import ElementTree
+
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    try:
+        shared_root = ElementTree.fromstring(archive.read("xl/sharedStrings.xml"))
+        shared = ["".join(t.text or "" for t in si.iter(f"{main}t")) for si in shared_root.findall(f"{main}si")]
+    except (KeyError, ElementTree.ParseError):
+        shared = []
+    try:
+        root = ElementTree.fromstring(archive.read(path))
+    except (KeyError, ElementTree.ParseError):
+        return {}
+    values = {}
+    for cell in root.iter(f"{main}c"):
+        position = _cell_index(cell.get("r", ""))
+        if position is None:
+            continue
+        if cell.get("t") == "inlineStr":
+            text = "".join(t.text or "" for t in cell.iter(f"{main}t"))
+        else:
+            raw = cell.find(f"{main}v")
+            text = raw.text if raw is not None and raw.text else ""
+            if cell.get("t") == "s" and text.isdigit() and int(text) < len(shared):
+                text = shared[int(text)]
+        if text.strip():
+            values[position] = text.strip()
+    return values

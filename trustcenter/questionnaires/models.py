@@ -240,6 +240,14 @@ class RowStatus(models.TextChoices):
     NA = "na", _("Not applicable")
 
 
+class ExpertReason(models.TextChoices):
+    NO_SECTION = "no-section", _("No policy section covers it")
+    WEAK = "weak", _("The closest section is a weak match")
+    CONFLICT = "conflict", _("Two sections could answer it; choose one")
+    PRODUCT = "product-specific", _("It asks about your product or the sheet itself")
+    FEEDBACK = "feedback", _("It asks for comments or feedback")
+
+
 class QuestionnaireRow(models.Model):
     questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="rows")
     position = models.PositiveIntegerField()
@@ -247,8 +255,12 @@ class QuestionnaireRow(models.Model):
     cells = models.JSONField(default=list, blank=True)
     question = models.TextField(blank=True)
     suggestions = models.JSONField(default=list, blank=True)
+    # What the sheet says around the question: section heading, the question above it,
+    # the answers the sheet accepts ({"section": ..., "previous": ..., "options": [...]}).
+    context = models.JSONField(default=dict, blank=True)
     suggested = models.BooleanField(default=False, help_text=_("Suggestions have been computed."))
     needs_expert = models.BooleanField(default=False)
+    expert_reason = models.CharField(max_length=20, blank=True, choices=ExpertReason.choices)
     status = models.CharField(max_length=10, choices=RowStatus.choices, default=RowStatus.PENDING)
     answer = models.TextField(blank=True)
     detail = models.TextField(blank=True)

@@ -25,7 +25,7 @@ from trustcenter.questionnaires.synonyms import SELF_REFERENCES, STOPWORDS, SYNO
 K1 = 1.2
 B = 0.75
 # Below this confidence (0-100) a question is marked "needs an expert" instead of guessed.
-DEFAULT_THRESHOLD = 50
+DEFAULT_THRESHOLD = 70
 MAX_SUGGESTIONS = 3
 
 _WORD_RE = re.compile(r"[a-z0-9]+")
@@ -89,6 +89,8 @@ class Document:
     boost: float = 1.0
     answer_pk: int | None = None
     sources: list = field(default_factory=list)  # every cited section, for an answer
+    text: str = ""  # the whole text quotes are taken from
+    parent: str = ""  # key of the enclosing section, for a subsection
 
 
 @dataclass
@@ -96,6 +98,9 @@ class Suggestion:
     document: Document
     score: float
     confidence: int
+    short_answer: str = ""
+    quote: str = ""
+    reason: str = ""
 
     def as_dict(self) -> dict:
         doc = self.document
@@ -103,8 +108,10 @@ class Suggestion:
             "key": doc.key,
             "kind": doc.kind,
             "title": doc.title,
-            "short_answer": doc.short_answer,
-            "detail": doc.detail,
+            "short_answer": self.short_answer or doc.short_answer,
+            "detail": self.quote or doc.detail,
+            "quote": self.quote,
+            "reason": self.reason,
             "confidence": self.confidence,
             "source": doc.source,
             "sources": doc.sources,
@@ -116,6 +123,44 @@ class Suggestion:
 class Ranked:
     suggestions: list[Suggestion]
     needs_expert: bool
+    reason: str = ""  # why it is left to an expert, for the reviewer
+    features: dict = field(default_factory=dict)  # of the first suggestion, for calibration
+
+
+# Why a question is left to an expert.
+REASON_NONE = "no-section"
+REASON_CONFLICT = "conflict"
+REASON_WEAK = "weak"
+REASON_PRODUCT = "product-specific"
+REASON_FEEDBACK = "feedback"
+
+# How much each part of what the sheet says weighs in the query: the question itself, the
+# question it follows up, the section heading it sits under.
+QUESTION_WEIGHT, PREVIOUS_WEIGHT, HEADING_WEIGHT = 1.0, 0.6, 0.35
+SHORT_QUESTION, SHORT_HEADING_WEIGHT = 10, 0.8
+# A concept from the vocabulary ("~mfa") says more about what a question means than any one
+# of its words: it counts double (measured on the dev splits).
+CONCEPT_WEIGHT = 2.0
+
+# Calibration: a logistic model over the features below, fitted on the development split of
+# the benchmark (bench/questionnaire/run.py --fit prints these numbers); its output is the
+# probability that the first suggestion cites a right section.
+CALIBRATION = {
+    "bias": -5.402,
+    "answer": 1.177,
+    "coverage": 2.859,
+    "distinct": 1.594,
+    "dominance": 2.192,
+    "heading": -0.162,
+    "margin": 1.986,
+    "strength": 1.312,
+    "unknown": -0.166,
+}
+
+
+def calibrated(features: dict) -> float:
+    z = CALIBRATION["bias"] + sum(CALIBRATION[name] * value for name, value in features.items())
+    return 1 / (1 + math.exp(-max(min(z, 30), -30)))
 
 
 class Index:
@@ -136,49 +181,126 @@ class Index:
         self.avg_length = (sum(lengths) / len(lengths)) if lengths else 1.0
         self.norms = [K1 * (1 - B + B * length / self.avg_length) for length in lengths]
         total = len(documents)
+        self.unseen_idf = math.log(1 + total)
         self.idf = {
             token: math.log(1 + (total - len(posts) + 0.5) / (len(posts) + 0.5))
             for token, posts in self.postings.items()
         }
+        self.policy_of = [doc.source.get("policy", "") if doc.source else "" for doc in documents]
 
-    def rank(self, question: str, *, limit: int = MAX_SUGGESTIONS) -> Ranked:
-        tokens = analyze(question)
-        query = Counter(tokens)
+    def _query(self, question) -> dict[str, tuple[float, str]]:
+        """token -> (weight, part) with the part that gave it its largest weight."""
+        parts = [(question.text, QUESTION_WEIGHT, "question")]
+        if question.previous:
+            # A short follow-up ("How long are they kept?") is about the question above.
+            short = len(question.text.split()) <= SHORT_QUESTION
+            parts.append((question.previous, 1.0 if short else PREVIOUS_WEIGHT, "previous"))
+        if question.section:
+            # The shorter the question, the more its heading says what it is about.
+            short = len(question.text.split()) <= SHORT_QUESTION
+            parts.append((question.section, SHORT_HEADING_WEIGHT if short else HEADING_WEIGHT, "heading"))
+        query: dict[str, tuple[float, str]] = {}
+        for text, part_weight, part in parts:
+            for token, count in Counter(analyze(text)).items():
+                weight = self.idf.get(token, self.unseen_idf) * min(count, 2) * part_weight
+                if token.startswith("~"):
+                    weight *= CONCEPT_WEIGHT
+                if weight > query.get(token, (0.0, ""))[0]:
+                    query[token] = (weight, part)
+        return query
+
+    def rank(self, question, *, limit: int = MAX_SUGGESTIONS) -> Ranked:
+        """Suggestions for a question (a reading.Question, or plain text), each with a
+        calibrated confidence; `needs_expert` with a reason when none is good enough."""
+        from trustcenter.questionnaires.answering import compose
+        from trustcenter.questionnaires.reading import FEEDBACK, read_question
+
+        if isinstance(question, str):
+            question = read_question(question)
+        if question.expert_reason:
+            reason = REASON_FEEDBACK if question.expert_reason == FEEDBACK else REASON_PRODUCT
+            return Ranked([], needs_expert=True, reason=reason)
+        query = self._query(question)
+        own = {t: w for t, (w, part) in query.items() if part == "question"}
+        possible = sum(own.values()) or 1e-9
+        unknown = sum(w for t, w in own.items() if t not in self.idf)
         scores: dict[int, float] = defaultdict(float)
         matched: dict[int, float] = defaultdict(float)
-        possible = 0.0
-        for token, qtf in query.items():
-            idf = self.idf.get(token)
-            if idf is None:
-                # A word the library has never seen still counts against confidence.
-                possible += math.log(1 + len(self.documents)) * min(qtf, 2)
+        tokens_matched: dict[int, list[tuple[float, str]]] = defaultdict(list)
+        heading_hit: dict[int, float] = defaultdict(float)
+        heading_possible = sum(w for w, part in query.values() if part == "heading") or 1e-9
+        for token, (weight, part) in query.items():
+            if token not in self.idf:
                 continue
-            weight = idf * min(qtf, 2)
-            possible += weight
             for number, tf in self.postings[token]:
-                scores[number] += weight * tf * (K1 + 1) / (tf + self.norms[number])
-                matched[number] += weight
-        if not scores:
-            return Ranked([], needs_expert=True)
+                gain = weight * tf * (K1 + 1) / (tf + self.norms[number])
+                scores[number] += gain
+                if part == "question":
+                    matched[number] += weight
+                    tokens_matched[number].append((gain, token))
+                elif part == "heading":
+                    heading_hit[number] += weight
+        if not matched:
+            return Ranked([], needs_expert=True, reason=REASON_NONE)
         for number in scores:
             scores[number] *= self.documents[number].boost
         order = sorted(scores, key=lambda n: (-scores[n], self.documents[n].key))
-        suggestions: list[Suggestion] = []
+        picked: list[int] = []
         covered: set[str] = set()
         for number in order:
             doc = self.documents[number]
             # A section already cited by a better-ranked answer adds nothing new.
             if doc.key in covered:
                 continue
-            coverage = matched[number] / possible if possible else 0.0
-            strength = 1 - math.exp(-scores[number] / max(possible, 1e-9) * 1.6)
-            confidence = round(100 * (0.55 * coverage + 0.45 * strength))
-            if suggestions:
-                # Later suggestions are scaled by how far their score falls behind the first.
-                first = suggestions[0]
-                confidence = min(confidence, round(first.confidence * scores[number] / first.score))
-            suggestions.append(Suggestion(doc, scores[number], confidence))
-            covered |= doc.cites
-            if len(suggestions) == limit:
+            picked.append(number)
+            covered |= doc.cites | {doc.key}
+            if len(picked) == limit + 1:
                 break
-        return Ranked(suggestions, needs_expert=suggestions[0].confidence < self.threshold)
+        suggestions = []
+        first_features: dict = {}
+        for position, number in enumerate(picked[:limit]):
+            doc = self.documents[number]
+            others = [n for n in picked if n != number]
+            rival = max((scores[n] for n in others), default=0.0)
+            gains = sorted(tokens_matched[number], reverse=True)
+            own_gain = sum(g for g, _t in gains) or 1e-9
+            concepts = {t for _g, t in gains if t.startswith("~")}
+            words = {t for _g, t in gains if not t.startswith("~")}
+            features = {
+                "coverage": matched[number] / possible,
+                "strength": 1 - math.exp(-scores[number] / possible * 1.6),
+                "margin": (scores[number] - rival) / scores[number] if scores[number] and position == 0 else 0.0,
+                "distinct": min(len(words) + len(concepts), 6) / 6,
+                "dominance": gains[0][0] / own_gain if gains else 1.0,
+                "heading": heading_hit[number] / heading_possible if question.section else 0.0,
+                "answer": 1.0 if doc.kind == "answer" else 0.0,
+                "unknown": unknown / possible,
+            }
+            short, quote, fits = compose(question, doc, query_tokens=query, idf=self.idf)
+            probability = calibrated(features)
+            if not fits:
+                # The question asks for a frequency, a duration, a number, a name or one of
+                # the sheet's options and the cited text has none: not a confident answer.
+                probability = min(probability, (self.threshold - 1) / 100)
+            if position == 0:
+                first_features = features
+            suggestions.append(Suggestion(doc, scores[number], round(100 * probability), short, quote))
+        first = suggestions[0]
+        needs_expert = first.confidence < self.threshold
+        reason = ""
+        if needs_expert:
+            second = suggestions[1] if len(suggestions) > 1 else None
+            if (
+                second is not None
+                and first.confidence >= self.threshold * 0.6
+                and second.score >= 0.9 * first.score
+                and self.policy_of[picked[0]] != self.policy_of[picked[1]]
+            ):
+                reason = REASON_CONFLICT
+            elif first.confidence >= self.threshold * 0.6:
+                reason = REASON_WEAK
+            else:
+                reason = REASON_NONE
+        for suggestion in suggestions:
+            suggestion.reason = reason
+        return Ranked(suggestions, needs_expert=needs_expert, reason=reason, features=first_features)

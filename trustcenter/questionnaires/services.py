@@ -225,15 +225,21 @@ def library_documents() -> list[Document]:
                 cites=frozenset(cites),
                 answer_pk=answer.pk,
                 sources=sources,
+                text=plain_text(answer.full_answer),
             )
         )
     for version in versions.values():
+        enclosing: dict[int, str] = {}
         for section in version_sections(version):
+            key = f"section:{version.policy.slug}#{section.anchor}"
+            enclosing = {level: k for level, k in enclosing.items() if level < section.level}
+            parent = enclosing[max(enclosing)] if enclosing else ""
+            enclosing[section.level] = key
             if section.level > 3 or not section.text:
                 continue
             documents.append(
                 Document(
-                    key=f"section:{version.policy.slug}#{section.anchor}",
+                    key=key,
                     kind="section",
                     title=f"{version.policy.title}: {section.title}",
                     short_answer="",
@@ -246,6 +252,8 @@ def library_documents() -> list[Document]:
                         (section.text, 1.0),
                     ],
                     boost=0.85,
+                    text=section.text,
+                    parent=parent,
                 )
             )
     return documents
@@ -271,7 +279,13 @@ CHUNK = 100  # questions per processing step; one step takes well under a second
 
 def _sheets_json(workbook) -> list[dict]:
     return [
-        {"name": s.name, "rows": s.rows, "header_row": s.header_row, "question_column": s.question_column}
+        {
+            "name": s.name,
+            "rows": s.rows,
+            "header_row": s.header_row,
+            "question_column": s.question_column,
+            "validations": s.validations,
+        }
         for s in workbook.sheets
     ]
 
@@ -305,12 +319,14 @@ def questionnaire_configure(
 ) -> Questionnaire:
     """Fix the sheet and question column, keep every row of that sheet as it is, and start
     finding suggestions. Refuses sheets with no questions or more than the limit."""
-    from trustcenter.questionnaires.importing import QUESTION, Sheet, classify_rows
+    from trustcenter.questionnaires.importing import QUESTION, Sheet, classify_rows, question_contexts
 
     sheet_data = next((s for s in questionnaire.workbook if s["name"] == sheet_name), None)
     if sheet_data is None:
         raise ValidationError(_("The workbook has no sheet called '%(name)s'.") % {"name": sheet_name})
-    sheet = Sheet(name=sheet_name, rows=sheet_data["rows"], header_row=header_row)
+    sheet = Sheet(
+        name=sheet_name, rows=sheet_data["rows"], header_row=header_row, validations=sheet_data.get("validations", [])
+    )
     if header_row is not None and not 0 <= header_row < len(sheet.rows):
         raise ValidationError(_("Row %(n)d is not in the sheet.") % {"n": header_row + 1})
     if not 0 <= question_column < max(sheet.width, 1):
@@ -328,10 +344,13 @@ def questionnaire_configure(
             _("The sheet has %(count)d questions; at most %(limit)d can be imported at once. Split it into parts.")
             % {"count": count, "limit": limit}
         )
+    contexts = question_contexts(sheet, kinds, header_row=header_row, column=question_column)
     QuestionnaireRow.objects.bulk_create(
         [
-            QuestionnaireRow(questionnaire=questionnaire, position=index, kind=kind, cells=row, question=text)
-            for index, (row, (kind, text)) in enumerate(zip(sheet.rows, kinds, strict=True))
+            QuestionnaireRow(
+                questionnaire=questionnaire, position=index, kind=kind, cells=row, question=text, context=context
+            )
+            for index, (row, (kind, text), context) in enumerate(zip(sheet.rows, kinds, contexts, strict=True))
         ],
         batch_size=500,
     )
@@ -347,6 +366,20 @@ def questionnaire_configure(
     return questionnaire
 
 
+def row_question(row: QuestionnaireRow):
+    """The row's question as a person reads it: with its section, the question above it and
+    the answers the sheet accepts (kept at import in `row.context`)."""
+    from trustcenter.questionnaires.reading import read_question
+
+    context = row.context or {}
+    return read_question(
+        row.question,
+        section=context.get("section", ""),
+        previous=context.get("previous", ""),
+        options=context.get("options", ()),
+    )
+
+
 def questionnaire_process(*, questionnaire: Questionnaire, limit: int | None = None, index: Index | None = None) -> int:
     """Find suggestions for the next `limit` questions that have none; returns how many
     are left. Safe to call from several requests at once: each row is claimed in its own
@@ -360,11 +393,14 @@ def questionnaire_process(*, questionnaire: Questionnaire, limit: int | None = N
             .order_by("position")[:limit]
         )
         for row in rows:
-            ranked = index.rank(row.question)
+            ranked = index.rank(row_question(row))
             row.suggestions = [s.as_dict() for s in ranked.suggestions]
             row.needs_expert = ranked.needs_expert
+            row.expert_reason = ranked.reason if ranked.needs_expert else ""
             row.suggested = True
-        QuestionnaireRow.objects.bulk_update(rows, ["suggestions", "needs_expert", "suggested"], batch_size=500)
+        QuestionnaireRow.objects.bulk_update(
+            rows, ["suggestions", "needs_expert", "expert_reason", "suggested"], batch_size=500
+        )
         done = QuestionnaireRow.objects.filter(questionnaire=questionnaire, kind=RowKind.QUESTION, suggested=True)
         processed = done.count()
         fields = {"processed_count": processed}
@@ -441,6 +477,23 @@ def row_review(
         raise ValidationError(_("Unknown action."))
     row.save()
     return written
+
+
+@transaction.atomic
+def questionnaire_accept_confident(*, questionnaire: Questionnaire, actor, min_confidence: int) -> int:
+    """Accept the first suggestion of every question not reviewed yet whose confidence is at
+    least `min_confidence` and that is not left to an expert; returns how many."""
+    rows = (
+        QuestionnaireRow.objects.select_for_update()
+        .filter(questionnaire=questionnaire, kind=RowKind.QUESTION, status=RowStatus.PENDING, needs_expert=False)
+        .order_by("position")
+    )
+    accepted = 0
+    for row in rows:
+        if row.suggestions and row.suggestions[0].get("confidence", 0) >= min_confidence:
+            row_review(row=row, actor=actor, action="accept", choice=0)
+            accepted += 1
+    return accepted
 
 
 def _save_back(*, row: QuestionnaireRow, suggestion: dict | None, actor) -> Answer:

@@ -234,6 +234,41 @@ minimise: minimisation, minimization, data minimisation, data minimization, pseu
 classification: classification, classify, classified, data classification, labelling, labeling,
     sensitivity levels, data handling
 pii: pii, personal data, personal information, personally identifiable information
+# Control-catalogue wording (NIST SP 800-171, NIST CSF and similar frameworks name the same
+# things in their own words)
+vuln: system flaws, flaws, security weaknesses
+patch: corrected in a timely manner, flaw remediation, plan of action, plans of action
+edr: malicious code, malicious software, malicious code protection
+mfa: replay resistant, authenticator, authenticators
+log: audit record, audit records, audit information, audit logging, audit events, log records, event logging,
+    uniquely traced, individual accountability
+tamper: unauthorized modification, unauthorised modification, modification and deletion
+monitor: adverse event, adverse events, indicators of compromise, indicators of attack, anomalous activity,
+    suspicious activity
+tenant: shared system resources, shared resources, other tenants, other customers data
+intransit: communications sessions, communication sessions
+classification: markings, marking, distribution limitations, data inventory, data types
+vendor: supply chain, external service provider, external service providers, external providers
+physical: environmental threats, environmental hazards, operating environments, physical facility
+ddos: anti automation, excessive calls, brute force, unsuccessful logon attempts, failed login attempts,
+    unsuccessful login attempts, account lockout
+training: made aware, role based training, specialized roles, specialised roles
+change: configuration management, configuration changes, baseline configuration, baseline configurations
+internalaudit: assess the security controls, control effectiveness, controls are effective, continued effectiveness,
+    security assessment, control assessment, security controls assessed
+risk: risk appetite, risk tolerance
+sbom: digitally signed, signed updates, software integrity, authenticity and integrity
+workforce: human resources, hr practices
+cleardesk: session lock, pattern hiding
+segment: subnetworks, subnetwork, demilitarized zone, publicly accessible system components
+firewall: denied by default, deny by default, allowed by exception, default deny, deny all
+sso: identity assertions, assertion, assertions, federated identity
+aup: unauthorized software, unauthorised software, user installed software, software installation, install software
+disposal: sanitized, sanitised, sanitization, sanitisation
+incident: incident handling
+ids: unauthorized use, unauthorised use
+vpn: remote access sessions, nonlocal maintenance, remote maintenance, remote sessions
+siem: central location, central repository, centrally, centralised, centralized, aggregated, aggregation
 """
 
 
@@ -265,6 +300,7 @@ STOPWORDS = frozenset(
     would you your yours yourself yourselves describe explain provide detail details list state confirm
     indicate specify outline share evidence supporting documentation applicable organisation organization
     company companies firm business solution product service services platform vendor's supplier's
+    cybersecurity organizational organisational
     ensure ensures ensured ensuring there's you're we're it's yes policy's e g eg i e ie via per
     """.split()
 )

@@ -26,6 +26,11 @@ urlpatterns = [
     path("staff/questionnaires/<int:pk>/process/", views.questionnaire_process_view, name="questionnaire_process"),
     path("staff/questionnaires/<int:pk>/review/", views.questionnaire_review, name="questionnaire_review"),
     path(
+        "staff/questionnaires/<int:pk>/accept-many/",
+        views.questionnaire_accept_many,
+        name="questionnaire_accept_many",
+    ),
+    path(
         "staff/questionnaires/<int:pk>/rows/<int:row_pk>/",
         views.questionnaire_row_review,
         name="questionnaire_row_review",

@@ -32,6 +32,7 @@ from trustcenter.questionnaires.services import (
     answer_approve,
     answer_save,
     library_index,
+    questionnaire_accept_confident,
     questionnaire_configure,
     questionnaire_process,
     questionnaire_table,
@@ -328,6 +329,11 @@ def questionnaire_process_view(request, pk):
     return redirect(questionnaire)
 
 
+# The confidence offered by default for accepting many suggestions at once: calibrated, so
+# about nine in ten suggestions at or above it cite a right section (bench/questionnaire).
+ACCEPT_MANY_DEFAULT = 80
+
+
 def _review_rows(questionnaire: Questionnaire, show: str):
     rows = questionnaire.rows.filter(kind__in=[RowKind.QUESTION, RowKind.SECTION]).select_related("reviewed_by")
     if show == "todo":
@@ -368,6 +374,7 @@ def questionnaire_review(request, pk):
             "show": show,
             "counts": counts,
             "can_approve": can_approve_answers(request.user),
+            "accept_from": ACCEPT_MANY_DEFAULT,
         },
     )
 
@@ -403,6 +410,27 @@ def questionnaire_row_review(request, pk, row_pk):
             messages.success(request, _("Saved to the library as a draft for a security admin to approve."))
     query = {"show": request.POST.get("show", "all"), "page": request.POST.get("page", "1")}
     return redirect(f"{reverse('questionnaires:questionnaire_review', args=[pk])}?{urlencode(query)}#row-{row.pk}")
+
+
+@require_POST
+@staff_only
+def questionnaire_accept_many(request, pk):
+    """Accept every unreviewed suggestion at or above the chosen confidence in one go."""
+    questionnaire = _get_questionnaire(pk)
+    try:
+        min_confidence = min(max(int(request.POST.get("min_confidence", "")), 0), 100)
+    except ValueError:
+        messages.error(request, _("Choose a confidence between 0 and 100."))
+        return redirect(reverse("questionnaires:questionnaire_review", args=[pk]))
+    accepted = questionnaire_accept_confident(
+        questionnaire=questionnaire, actor=request.user, min_confidence=min_confidence
+    )
+    messages.success(
+        request,
+        _("Accepted %(n)d suggestions with confidence %(min)d%% or more. Check them before you export.")
+        % {"n": accepted, "min": min_confidence},
+    )
+    return redirect(reverse("questionnaires:questionnaire_review", args=[pk]))
 
 
 def _export_name(questionnaire: Questionnaire, extension: str) -> str:

@@ -15,8 +15,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from trustcenter.access import rules
-from trustcenter.access.services import organization_for
-from trustcenter.access.views import reviewer_required
+from trustcenter.access.models import organization_for
+from trustcenter.accounts.decorators import staff_required
 from trustcenter.publicsite.cache import public_page
 from trustcenter.ratelimit import rate_limited
 from trustcenter.updates.forms import ObjectionForm, PostFilterForm, SubscribeForm, TopicsForm
@@ -224,9 +224,9 @@ def subprocessor_changes(request):
 
 
 def _objector(user):
-    """The organization a signed-in user objects for, or None: a verified, active account whose
-    address belongs to a known, unblocked organization (the binding the access rule uses)."""
-    if user is None or not user.is_active or rules.is_staff_reader(user) or not rules.email_verified(user):
+    """The organization a signed-in user objects for, or None: a verified, active customer account
+    bound to an unblocked organization (the binding the access rule uses, not the email domain)."""
+    if user is None or not user.is_active or user.needs_mfa or not rules.email_verified(user):
         return None
     organization = organization_for(user)
     if organization is None or organization.blocked:
@@ -287,7 +287,7 @@ def subprocessor_object(request, pk):
 # Staff -----------------------------------------------------------------------------------
 
 
-@reviewer_required
+@staff_required
 @require_safe
 @never_cache
 def staff_home(request):
@@ -309,7 +309,7 @@ def staff_home(request):
     return render(request, "updates/staff.html", context)
 
 
-@reviewer_required
+@staff_required
 @require_safe
 @never_cache
 def staff_change(request, pk):
@@ -318,7 +318,7 @@ def staff_change(request, pk):
     return render(request, "updates/staff_change.html", {"change": change, "objections": objections})
 
 
-@reviewer_required
+@staff_required
 @require_safe
 @never_cache
 def staff_subscriber_export(request, pk):
@@ -329,7 +329,7 @@ def staff_subscriber_export(request, pk):
     return response
 
 
-@reviewer_required
+@staff_required
 @require_POST
 def staff_subscriber_delete(request, pk):
     subscriber = get_object_or_404(Subscriber, pk=pk)

@@ -1,0 +1,197 @@
+"""Reading a questionnaire as a person does: section headings, follow-up questions, the
+sheet's answer options (an options column, Yes/No columns, drop-down lists), product and
+feedback questions left to an expert, and short answers that fit the question. Real
+workbooks written with openpyxl, the real database with the demo content and seed library."""
+
+import io
+
+import openpyxl
+import pytest
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from trustcenter.questionnaires import reading
+from trustcenter.questionnaires.answering import sentences
+from trustcenter.questionnaires.models import Questionnaire, RowKind, RowStatus
+from trustcenter.questionnaires.reading import read_question
+from trustcenter.questionnaires.services import (
+    library_index,
+    questionnaire_configure,
+    questionnaire_process,
+    questionnaire_upload,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def workbook_bytes(rows, *, validations=(), lists=None) -> bytes:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Questionnaire"
+    for row in rows:
+        sheet.append(row)
+    if lists:
+        hidden = workbook.create_sheet("Lists")
+        for value in lists:
+            hidden.append([value])
+        hidden.sheet_state = "hidden"
+    for formula, cells in validations:
+        rule = DataValidation(type="list", formula1=formula, allow_blank=True)
+        sheet.add_data_validation(rule)
+        rule.add(cells)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def imported(data: bytes, sales, *, column=1, header_row=0) -> Questionnaire:
+    questionnaire = questionnaire_upload(data=data, filename="vendor.xlsx", actor=sales)
+    questionnaire_configure(
+        questionnaire=questionnaire, sheet_name="Questionnaire", question_column=column, header_row=header_row
+    )
+    while questionnaire_process(questionnaire=questionnaire):
+        pass
+    return questionnaire
+
+
+def row(questionnaire, start: str):
+    return questionnaire.rows.get(kind=RowKind.QUESTION, question__startswith=start)
+
+
+SHEET = [
+    ["Ref", "Question", "Response", "Comments"],
+    ["1", "Clients"],
+    ["1.1", "Logging"],
+    ["1.1.1", "Are the logs stored in a central location?"],
+    ["1.1.2", "How long are they kept?"],
+    ["2", "Configuring SSL/TLS"],
+    ["2.1", "Do you terminate TLS at a load balancer or at the edge?"],
+    ["2.2", "Provide more details on the termination point"],
+    ["3", "General"],
+    ["3.1", "The name of the application"],
+    ["3.2", "Anything else you would like to tell us?"],
+]
+
+
+def test_section_headings_and_the_question_above_are_kept_with_each_question(answer_library, sales):
+    questionnaire = imported(workbook_bytes(SHEET), sales)
+    central = row(questionnaire, "Are the logs stored")
+    assert central.context["section"] == "Clients > Logging"
+    kept = row(questionnaire, "How long are they kept")
+    assert kept.context["previous"] == "Are the logs stored in a central location?"
+    details = row(questionnaire, "Provide more details")
+    assert details.context["section"] == "Configuring SSL/TLS"
+    assert details.context["previous"].startswith("Do you terminate TLS")
+
+
+def test_a_follow_up_is_answered_from_its_section_not_from_a_shared_word(answer_library, sales):
+    questionnaire = imported(workbook_bytes(SHEET), sales)
+    kept = row(questionnaire, "How long are they kept")
+    # "they" are the logs of the question above: log retention, with a duration.
+    assert kept.suggestions[0]["source"]["policy"] == "logging-monitoring"
+    assert any(ch.isdigit() for ch in kept.suggestions[0]["short_answer"])
+    details = row(questionnaire, "Provide more details on the termination point")
+    top = details.suggestions[0]
+    # Under "Configuring SSL/TLS" the termination point is TLS termination, never leavers.
+    assert top["source"]["policy"] in ("network-security", "data-protection", "network-architecture")
+    assert "offboard" not in top["key"] and "leaver" not in top["key"]
+
+
+def test_product_and_feedback_questions_are_left_to_an_expert_with_the_reason(answer_library, sales):
+    questionnaire = imported(workbook_bytes(SHEET), sales)
+    name = row(questionnaire, "The name of the application")
+    assert name.needs_expert and name.expert_reason == "product-specific" and name.suggestions == []
+    anything = row(questionnaire, "Anything else")
+    assert anything.needs_expert and anything.expert_reason == "feedback"
+
+
+def test_a_drop_down_list_gives_the_answer_options(answer_library, sales):
+    rows = [
+        ["Question", "Answer"],
+        ["Do you encrypt customer data at rest?", None],
+        ["How often are user access rights reviewed?", None],
+    ]
+    data = workbook_bytes(
+        rows,
+        validations=[('"Yes,No,N/A"', "B2"), ("Lists!$A$1:$A$4", "B3")],
+        lists=["Monthly", "Quarterly", "Annually", "Never"],
+    )
+    questionnaire = imported(data, sales, column=0)
+    encrypt = row(questionnaire, "Do you encrypt")
+    assert encrypt.context["options"] == ["Yes", "No", "N/A"]
+    assert encrypt.suggestions[0]["short_answer"] == "Yes"
+    reviews = row(questionnaire, "How often")
+    assert reviews.context["options"] == ["Monthly", "Quarterly", "Annually", "Never"]
+    assert reviews.suggestions[0]["short_answer"] == "Quarterly"
+
+
+def test_an_options_column_and_yes_no_columns_give_the_answer_options(answer_library, sales):
+    rows = [
+        ["Question", "Possible answers", "Response"],
+        ["Which TLS versions do you support?", "SSL 3.0, TLS 1.0, TLS 1.1, TLS 1.2, TLS 1.3", None],
+    ]
+    questionnaire = imported(workbook_bytes(rows), sales, column=0)
+    tls = row(questionnaire, "Which TLS versions")
+    assert tls.context["options"] == ["SSL 3.0", "TLS 1.0", "TLS 1.1", "TLS 1.2", "TLS 1.3"]
+    # The policies name all five (the old ones as disabled); the answer is one of the options.
+    assert tls.suggestions[0]["short_answer"] in tls.context["options"]
+    rows = [["Question", "Yes", "No", "N/A"], ["Do you run phishing simulations for employees?", None, None, None]]
+    questionnaire = imported(workbook_bytes(rows), sales, column=0)
+    phishing = row(questionnaire, "Do you run phishing")
+    assert phishing.context["options"] == ["Yes", "No", "N/A"]
+    assert phishing.suggestions[0]["short_answer"] == "Yes"
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "check"),
+    [
+        ("Is customer data encrypted at rest?", reading.YES_NO, lambda s: s.startswith("Yes")),
+        ("Is production customer data used in test environments?", reading.YES_NO, lambda s: s.startswith("No")),
+        ("How often are user access rights reviewed?", reading.FREQUENCY, lambda s: "quarter" in s.lower()),
+        ("How long are security logs retained?", reading.DURATION, lambda s: "3 years" in s),
+        (
+            "How many people work in your information security team?",
+            reading.NUMBER,
+            lambda s: "eleven" in s.lower() or any(c.isdigit() for c in s),
+        ),
+        (
+            "Who is responsible for information security?",
+            reading.NAME,
+            lambda s: "Chief Information Security Officer" in s or "CISO" in s,
+        ),
+    ],
+)
+def test_the_short_answer_fits_the_kind_of_question(answer_library, question, kind, check):
+    read = read_question(question)
+    assert read.kind == kind
+    ranked = library_index().rank(read)
+    top = ranked.suggestions[0]
+    assert top.short_answer and check(top.short_answer), top.short_answer
+    # The detail quotes the cited text itself, one to three sentences of it.
+    text = " ".join((top.document.text or top.document.detail).split())
+    quoted = sentences(top.quote)
+    assert 1 <= len(quoted) <= 3
+    assert all(" ".join(s.removesuffix(" ...").split()) in text for s in quoted), top.quote
+
+
+def test_every_answered_row_has_a_short_answer_and_a_versioned_citation(answer_library, sales):
+    questionnaire = imported(workbook_bytes(SHEET), sales)
+    for question in questionnaire.rows.filter(kind=RowKind.QUESTION, needs_expert=False):
+        top = question.suggestions[0]
+        assert top["short_answer"].strip()
+        assert top["source"]["version"] >= 1 and top["source"]["url"].endswith("#" + top["source"]["anchor"])
+
+
+def test_accept_many_takes_only_confident_suggestions_not_left_to_an_expert(answer_library, sales, client_for):
+    questionnaire = imported(workbook_bytes(SHEET), sales)
+    client = client_for(sales)
+    response = client.post(f"/staff/questionnaires/{questionnaire.pk}/accept-many/", {"min_confidence": "0"})
+    assert response.status_code == 302
+    questions = questionnaire.rows.filter(kind=RowKind.QUESTION)
+    accepted = questions.filter(status=RowStatus.ACCEPTED)
+    assert accepted.count() == questions.filter(needs_expert=False).count() > 0
+    assert not questions.filter(needs_expert=True).exclude(status=RowStatus.PENDING).exists()
+    for accepted_row in accepted:
+        assert accepted_row.answer and accepted_row.source_url and accepted_row.reviewed_by == sales
+    page = client.get(f"/staff/questionnaires/{questionnaire.pk}/review/?show=expert").content.decode()
+    assert "It asks about your product or the sheet itself" in page
+    assert client.get(f"/staff/questionnaires/{questionnaire.pk}/accept-many/").status_code == 405

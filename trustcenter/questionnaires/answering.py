@@ -1,0 +1,205 @@
+"""Writing the answer a suggestion offers: a short answer that fits the question, and the
+one to three sentences of the cited text that support it.
+
+The short answer follows the question's kind (see reading.py): Yes or No for a yes/no
+question (No when the supporting sentence says the thing is not done), one of the sheet's
+own options when it offers some, a frequency, a duration or a number taken from the quoted
+sentences, a name for "who". An approved library answer keeps its own short answer when it
+already fits. It is never blank.
+"""
+
+import re
+from functools import lru_cache
+
+from trustcenter.questionnaires import reading
+
+MAX_QUOTE_SENTENCES = 3
+MAX_QUOTE_CHARS = 600
+MAX_SHORT_CHARS = 160
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"(])")
+# "Not done" in a sentence: a negating word anywhere in it, or "no" shortly before the word.
+_NEGATION = re.compile(
+    r"\b(not|never|cannot|can't|don't|doesn't|isn't|aren't|prohibited|disabled|removed|blocked|forbidden|"
+    r"refused|denied)\b",
+    re.I,
+)
+_NO_BEFORE = re.compile(r"\bno\s+((?:[\w-]+\W+){0,4})", re.I)
+_FREQUENCY = re.compile(
+    r"\b(continuous(?:ly)?|real[- ]time|hourly|nightly|daily|weekly|monthly|quarterly|annually|yearly|"
+    r"twice a year|once a (?:year|quarter|month|week|day)|every (?:business )?(?:day|week|month|quarter|year)|"
+    r"every (?:\d+|two|three|four|six|twelve) (?:hours|days|weeks|months|years)|at least (?:annually|yearly|"
+    r"quarterly|monthly|once a year|every \w+ \w+)|each (?:year|quarter|month))\b",
+    re.I,
+)
+_DURATION = re.compile(
+    r"\b(?:within |under |up to |at most |after )?(?:\d[\d,.]*|one|two|three|four|five|six|seven|ten|twelve|"
+    r"fourteen|thirty)(?:-| )(?:business |calendar |working )?(?:minutes?|hours?|days?|weeks?|months?|years?)\b",
+    re.I,
+)
+_NUMBER = re.compile(
+    r"\b\d[\d,.]*\s*%|\b\d[\d,.]*\b(?:\s+[a-z]+){0,2}|\b(?:one|two|three|four|five|six|eleven|ten)\s+\w+", re.I
+)
+_ROLE = re.compile(
+    r"\b(?:Chief [A-Z][a-z]+(?: [A-Z][a-z]+)* Officer(?: \([A-Z]+\))?|CISO|CTO|CEO|DPO|VP [A-Z][a-z]+|"
+    r"Head of [A-Z][\w ,]+?(?= |$|,|\.)|(?:Security Engineering|Detection and Response|GRC team|"
+    r"Platform Engineering|Security Steering Committee))"
+)
+_YES_NO_SHORT = re.compile(r"^(yes|no)\b[,.;:]?\s*", re.I)
+
+
+def sentences(text: str) -> list[str]:
+    out = []
+    for paragraph in re.split(r"\n+", text or ""):
+        for sentence in _SENTENCE_END.split(paragraph.strip()):
+            sentence = sentence.strip(" -*")
+            if len(sentence) > 12:
+                out.append(sentence)
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _analysed_sentences(text: str) -> tuple[tuple[str, frozenset], ...]:
+    """The sentences of a document with their tokens; documents repeat across questions."""
+    from trustcenter.questionnaires.ranking import analyze
+
+    return tuple((sentence, frozenset(analyze(sentence))) for sentence in sentences(text))
+
+
+def best_sentences(question, text: str, *, query_tokens: dict, idf: dict) -> list[str]:
+    """The 1-3 sentences of `text` that share the most (idf-weighted) with the question,
+    in their original order."""
+    candidates = _analysed_sentences(text)
+    if not candidates:
+        return []
+    weights = {t: w for t, (w, _part) in query_tokens.items()}
+    scored = []
+    for position, (sentence, tokens) in enumerate(candidates):
+        score = sum(weights.get(t, 0.0) for t in tokens)
+        # Long run-on sentences (flattened tables) score on more words; damp them.
+        score /= 1 + max(len(sentence) - 300, 0) / 300
+        scored.append((score, -position, sentence))
+    scored.sort(reverse=True)
+    best = scored[0][0]
+    chosen = [item for item in scored[:MAX_QUOTE_SENTENCES] if item[0] >= 0.5 * best and item[0] > 0] or scored[:1]
+    chosen.sort(key=lambda item: -item[1])
+    quote, total = [], 0
+    for _score, _position, sentence in chosen:
+        if total and total + len(sentence) > MAX_QUOTE_CHARS:
+            break
+        quote.append(sentence if len(sentence) <= MAX_QUOTE_CHARS else _cut(sentence, MAX_QUOTE_CHARS))
+        total += len(sentence)
+    return quote
+
+
+def _cut(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > 0 else limit].rstrip(" ,;:") + " ..."
+
+
+def _first(pattern: re.Pattern, texts: list[str]) -> str:
+    for text in texts:
+        match = pattern.search(text)
+        if match:
+            return match.group(0).strip()
+    return ""
+
+
+def _lower_first(text: str) -> str:
+    """ "Quarterly" -> "quarterly", but "EU (Frankfurt)" and "AWS KMS" stay as they are."""
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def pick_options(options, texts: list[str], *, multiple: bool) -> list[str]:
+    """The sheet's options that the supporting text names."""
+    joined = " ".join(texts).lower()
+    found = []
+    for option in options:
+        words = [w for w in re.findall(r"[a-z0-9]+", option.lower()) if len(w) > 1]
+        if words and all(re.search(r"\b" + re.escape(w), joined) for w in words):
+            found.append(option)
+    return found if multiple else found[:1]
+
+
+def yes_no_option(options, yes: bool) -> str:
+    wanted = "yes" if yes else "no"
+    return next((o for o in options if o.strip().lower().rstrip(".") == wanted), "Yes" if yes else "No")
+
+
+def compose(question, doc, *, query_tokens: dict, idf: dict) -> tuple[str, str, bool]:
+    """(short answer, quote, fits) for `doc` as an answer to `question` (a reading.Question).
+    `fits` is False when the question asks for a frequency, a duration, a number, a name or
+    one of the sheet's options and the cited text gives none: a sign of the wrong section."""
+    text = doc.text or doc.detail
+    quote_sentences = best_sentences(question, text, query_tokens=query_tokens, idf=idf)
+    quote = " ".join(quote_sentences)
+    key = _key_token(query_tokens)
+    short, fits = _short(question, doc, quote_sentences, key)
+    return _cut(short, MAX_SHORT_CHARS) or doc.title, quote, fits
+
+
+def _key_token(query_tokens: dict) -> str:
+    """The question's most telling word (its rarest one in the library)."""
+    words = [(w, t) for t, (w, part) in query_tokens.items() if part == "question" and not t.startswith("~")]
+    return max(words)[1] if words else ""
+
+
+def _says_not(sentence: str, key: str) -> bool:
+    """The sentence most about the question says it is not done ("TLS 1.0 ... disabled",
+    "never copied to staging"), about the question's own key word."""
+    from trustcenter.questionnaires.ranking import analyze
+
+    if not sentence:
+        return False
+    if any(key in analyze(match.group(1)) for match in _NO_BEFORE.finditer(sentence)):
+        return True
+    return bool(_NEGATION.search(sentence)) and (not key or key in analyze(sentence))
+
+
+def _short(question, doc, quote: list[str], key: str) -> tuple[str, bool]:
+    kind = question.kind
+    library = doc.short_answer.strip() if doc.kind == "answer" else ""
+    lead = quote[0] if quote else ""
+    if question.options and not reading.is_yes_no_options(question.options):
+        picked = pick_options(question.options, quote + [doc.text or doc.detail], multiple=question.multiple)
+        if picked:
+            return ", ".join(picked), True
+        return library or lead, False
+    if kind == reading.YES_NO:
+        no = _says_not(lead, key) and not _NEGATION.search(question.text) and not _NO_BEFORE.search(question.text)
+        if library and _YES_NO_SHORT.match(library):
+            if library.lower().startswith("yes") and no:
+                answer = "No"  # the cited sentence itself says otherwise
+            else:
+                answer = library
+        elif library and library.lower() not in ("n/a", "in progress"):
+            # "Quarterly" to "Do you review access?" reads as "Yes, quarterly".
+            answer = ("No, " if no else "Yes, ") + _lower_first(library)
+        else:
+            answer = library or ("No" if no else "Yes")
+        if question.options:
+            word = answer.split(",")[0].split(";")[0].strip().lower()
+            return yes_no_option(question.options, word != "no"), True
+        return answer, True
+    wanted = {reading.FREQUENCY: _FREQUENCY, reading.DURATION: _DURATION, reading.NAME: _ROLE}.get(kind)
+    if wanted is not None:
+        found = _first(wanted, ([library] if library else []) + quote)
+        if found:
+            return _capital(found) if kind != reading.NAME else found, True
+        return library or _cut(lead, MAX_SHORT_CHARS), False
+    if kind == reading.NUMBER:
+        if library and re.search(r"\d", library):
+            return library, True
+        found = _first(_NUMBER, quote)
+        return (found, True) if found else (library or _cut(lead, MAX_SHORT_CHARS), False)
+    if library and not (kind in (reading.CHOICE, reading.DESCRIBE) and library.lower() in ("yes", "no")):
+        return library, True
+    return (_cut(lead, MAX_SHORT_CHARS) if lead else doc.title), True

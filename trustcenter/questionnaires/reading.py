@@ -1,0 +1,156 @@
+"""Reading a questionnaire question as a person does.
+
+A question on a sheet is more than its own cell: it sits under a section heading ("Clients >
+Logging"), it may follow up the question above it ("If yes, describe..."), and the sheet may
+offer the answers it accepts (a choices column, a drop-down list, Yes/No/N/A columns). Some
+questions are about the customer's own product or ask for feedback; no policy answers
+those. This module turns a question and its surroundings into a `Question` the ranking and
+the answer writer use. Plain functions, no database.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+# What kind of short answer a question wants.
+YES_NO, CHOICE, FREQUENCY, DURATION, NUMBER, NAME, DESCRIBE = (
+    "yes_no",
+    "choice",
+    "frequency",
+    "duration",
+    "number",
+    "name",
+    "describe",
+)
+
+_YES_NO_START = re.compile(
+    r"^(is|are|was|were|do|does|did|has|have|had|can|could|will|would|shall|should|may|must)\b", re.I
+)
+_FOLLOW_UP = re.compile(
+    r"^(if (yes|so|no|not|applicable|available|the answer is (yes|no))\b|otherwise\b|"
+    r"(please )?(provide|give) (more |further |additional )?(details?|information|evidence)\b|"
+    r"(please )?(explain|describe|elaborate|specify|list)( (how|why|where|which|what|them|it|this|these|the))?\b|"
+    r"(and )?(how|when|where|who|why) (is|are|was|were|does|do) (it|this|that|these|they)\b|"
+    r"details?:?$|comments?:?$|evidence:?$)",
+    re.I,
+)
+# Words that only make sense with the question above ("it", "this", "the policy" ...).
+_ANAPHORA = re.compile(r"\b(it|this|that|these|those|they|them|its|their|such|the above|above)\b", re.I)
+_FREQUENCY = re.compile(r"\b(how often|how frequently|frequency|at what interval|how regularly|cadence)\b", re.I)
+_DURATION = re.compile(
+    r"\b(how long|how quickly|how fast|how soon|within what (time|period|timeframe)|what is the (maximum )?time|"
+    r"timeframe|time frame|turnaround|retention period|retained for)\b",
+    re.I,
+)
+_NUMBER = re.compile(r"\b(how many|how much|what (percentage|number|proportion)|headcount|number of)\b", re.I)
+_NAME = re.compile(r"^(who\b|which (person|role|team|individual|company|provider|vendor|auditor))", re.I)
+_CHOICE = re.compile(r"\b(which|what type|what kind|what types|what kinds|select|choose)\b", re.I)
+
+# Questions about the customer's product or about the sheet itself: no policy answers them.
+_PRODUCT_SPECIFIC = re.compile(
+    r"(\b(the )?(name|version|url|address) of (the|your|this) (application|product|service|software|solution|"
+    r"system|app|platform)\b|^(application|product|service|solution|software|vendor|company) (name|version)\b|"
+    r"\bname and (role|title|position|email)\b|\bperson completing\b|\bcompleted by\b|"
+    r"\bwhat frameworks? does the (application|product|software)\b|"
+    r"\b(programming )?languages? (is|are) the (application|product|software)\b|"
+    r"\bwhich (programming )?languages?\b|\bdescribe (the|your) (product|application|solution)\b|"
+    r"\bpricing\b|\blicen[cs]e (cost|fee)s?\b)",
+    re.I,
+)
+_FEEDBACK = re.compile(
+    r"(\banything else\b|\bany (other|additional|further) (comments?|information|remarks|notes)\b|"
+    r"^(other )?comments?:?$|^notes?:?$|\bsatisf(ied|action)\b|\bfeedback\b|\bis there anything\b)",
+    re.I,
+)
+_NUMBERING = re.compile(r"^\s*(?:[A-Z]{0,4}[-.]?)?\d+(?:[.\-]\d+)*[.)]?\s+")
+
+PRODUCT_SPECIFIC = "product-specific"
+FEEDBACK = "feedback"
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question with what the sheet says around it."""
+
+    text: str
+    section: str = ""  # the heading(s) it sits under, outermost first, joined with " > "
+    previous: str = ""  # the question above it in the same section
+    options: tuple[str, ...] = ()  # the answers the sheet accepts, if it says
+    kind: str = DESCRIBE
+    follow_up: bool = False
+    expert_reason: str = ""  # PRODUCT_SPECIFIC or FEEDBACK when no policy can answer it
+    multiple: bool = False  # "which of the following ... (select all that apply)"
+    extra: dict = field(default_factory=dict, compare=False)
+
+
+def clean(text: str) -> str:
+    return _NUMBERING.sub("", " ".join(str(text).split())).strip()
+
+
+def question_kind(text: str, options: tuple[str, ...] = ()) -> str:
+    text = clean(text)
+    if options and not is_yes_no_options(options):
+        return CHOICE
+    if _FREQUENCY.search(text):
+        return FREQUENCY
+    if _DURATION.search(text):
+        return DURATION
+    if _NUMBER.search(text):
+        return NUMBER
+    if _NAME.search(text):
+        return NAME
+    if options or _YES_NO_START.match(text):
+        return YES_NO
+    if _CHOICE.search(text):
+        return CHOICE
+    return DESCRIBE
+
+
+def is_yes_no_options(options) -> bool:
+    words = {o.strip().lower().rstrip(".") for o in options}
+    return bool(words) and words <= {"yes", "no", "n/a", "na", "not applicable", "partial", "partially", "unsure"}
+
+
+def is_follow_up(text: str) -> bool:
+    """A question that leans on the one above it: "If yes, describe...", "Provide details:",
+    or a short question whose subject is "it"/"this"."""
+    text = clean(text)
+    if _FOLLOW_UP.match(text):
+        return True
+    words = text.split()
+    return len(words) <= 8 and bool(_ANAPHORA.search(text))
+
+
+def expert_reason(text: str) -> str:
+    text = clean(text)
+    if _FEEDBACK.search(text):
+        return FEEDBACK
+    if _PRODUCT_SPECIFIC.search(text):
+        return PRODUCT_SPECIFIC
+    return ""
+
+
+def read_question(text: str, *, section: str = "", previous: str = "", options=()) -> Question:
+    options = tuple(o for o in (str(o).strip() for o in options or ()) if o)
+    text = clean(text)
+    follow_up = bool(previous) and is_follow_up(text)
+    kind = question_kind(text, options)
+    multiple = bool(re.search(r"\b(all that apply|select all|following)\b", text, re.I)) and kind == CHOICE
+    return Question(
+        text=text,
+        section=section,
+        previous=clean(previous) if follow_up else "",
+        options=options,
+        kind=kind,
+        follow_up=follow_up,
+        expert_reason=expert_reason(text),
+        multiple=multiple,
+    )
+
+
+def split_options(value) -> tuple[str, ...]:
+    """ "Yes / No / N/A", "Daily; Weekly; Monthly", one per line ... as a tuple of options."""
+    text = str(value or "").strip()
+    if not text:
+        return ()
+    parts = re.split(r"\s*(?:\n|;|\||,|\s/\s)\s*", text)
+    return tuple(p.strip().strip('"') for p in parts if p.strip().strip('"'))
