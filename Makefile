@@ -22,6 +22,7 @@ run: $(VENV)/.runtime translations
 	DEBUG=1 $(PY) manage.py demo_setup
 	DEBUG=1 $(PY) manage.py demo_documents
 	DEBUG=1 $(PY) manage.py demo_access
+	DEBUG=1 $(PY) manage.py demo_engagement
 	@echo "Serving the demo trust center on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -18,7 +18,7 @@ import pytest
 from django.core import mail
 from pypdf import PdfReader
 
-from tests.browser_support import sign_in
+from tests.browser_support import assert_definition_lists_aligned, sign_in
 from tests.conftest import PASSWORD
 from trustcenter.access.models import AccessRequest
 from trustcenter.audit.models import AuditEvent
@@ -206,3 +206,24 @@ def test_e_sales_invite_a_prospect_who_accepts_and_downloads(visitor_factory, pu
     prospect.goto(link, status=410)
     assert "This invitation was already used on" in page.content()
     check(prospect, "invitation-used")
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "de-DE"])
+def test_staff_create_the_organization_of_an_unknown_domain_from_the_review_queue(
+    visitor_factory, published, pending_requester, sales, locale
+):
+    reviewer = visitor_factory(f"review-new-organization-{locale}", locale=locale)
+    page = reviewer.page
+    sign_in(reviewer, sales.email, PASSWORD, next_url="/staff/access/", totp_secret=sales.totp_secret)
+    card_id = f"#request-{AccessRequest.objects.get(user=pending_requester).pk}"
+    card = page.locator(card_id)
+    card.locator("details.new-organization summary").click()
+    assert card.locator("input[name=name]").input_value() == "Pending Ltd"
+    reviewer.assert_accessible()
+    assert_definition_lists_aligned(page)
+    reviewer.shot("offered")
+    card.get_by_role("button", name="Organisation anlegen" if locale == "de-DE" else "Create organization").click()
+    page.wait_for_load_state()
+    assert "Pending Ltd" in page.locator(card_id).inner_text()
+    reviewer.assert_accessible()
+    reviewer.shot("created")

@@ -212,6 +212,7 @@ def test_staff_without_mfa_are_sent_to_set_it_up(client, staff_without_mfa, url)
         ("get", "/staff/access/requests/1/approve/"),
         ("get", "/staff/access/requests/1/deny/"),
         ("get", "/staff/access/grants/1/revoke/"),
+        ("get", "/staff/access/organizations/new/"),
         ("post", "/access/nda/signatures/1/pdf/"),
         ("get", "/subprocessors/changes/1/object/"),
         ("get", "/staff/updates/subscribers/1/delete/"),
@@ -248,6 +249,21 @@ def test_staff_with_mfa_open_unlisted_documents(request, client, make_document, 
 def test_the_audit_log_is_refused_to_non_staff(request, client, url, name):
     as_user(request, client, name)
     assert client.get(url).status_code == 403
+
+
+@pytest.mark.parametrize("name", [n for n in NON_STAFF if n])
+def test_only_reviewers_create_organizations(request, client, name):
+    from trustcenter.access.models import Organization
+
+    as_user(request, client, name)
+    response = client.post("/staff/access/organizations/new/", {"name": "Sneaky Ltd", "domain": "sneaky.example"})
+    assert response.status_code == 403
+    assert not Organization.objects.filter(name="Sneaky Ltd").exists()
+
+
+def test_anonymous_visitors_cannot_create_organizations(client):
+    response = client.post("/staff/access/organizations/new/", {"name": "Sneaky Ltd", "domain": "sneaky.example"})
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
 
 
 @pytest.mark.parametrize("name", [n for n in NON_STAFF if n])

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "trustcenter.audit",
     "trustcenter.questionnaires",  # issue 5, questionnaires
     "django_tasks",
+    "trustcenter.api",  # the JSON API, staff tokens, webhooks, engagement
     "trustcenter.updates",
 ]
 
@@ -83,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "trustcenter.core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Counts page views after the answer (anonymous ones only per page and day); above the page cache so it sees hits.
+    "trustcenter.api.middleware.EngagementMiddleware",
     # Whole public pages for anonymous visitors; above the session middleware so a hit costs nothing below.
     "trustcenter.publicsite.cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -292,6 +295,7 @@ QUESTIONNAIRE_MAX_QUESTIONS = 2000
 # Uploads are checked against QUESTIONNAIRE_MAX_UPLOAD_BYTES with a clear message; the body
 # limit leaves room for the rest of the form so that check is reached.
 REQUEST_BODY_LIMITS["/staff/questionnaires/new/"] = QUESTIONNAIRE_MAX_UPLOAD_BYTES + 1024 * 1024
+REQUEST_BODY_LIMITS["/api/v1/staff/questionnaires"] = QUESTIONNAIRE_MAX_UPLOAD_BYTES + 1024 * 1024
 
 # Abuse limits (trustcenter/ratelimit.py): "count/period" per scope, period s, m, h or d.
 # Counters live in the default cache, which must be shared by all processes (Redis) in production.
@@ -302,6 +306,8 @@ RATE_LIMITS = {
     "access_request_user": env_str("RATE_LIMIT_ACCESS_REQUEST_USER", "5/h"),
     "access_request_ip": env_str("RATE_LIMIT_ACCESS_REQUEST_IP", "20/h"),
     "download_user": env_str("RATE_LIMIT_DOWNLOAD_USER", "30/h"),
+    "api_public": env_str("RATE_LIMIT_API_PUBLIC", "120/m"),
+    "api_token": env_str("RATE_LIMIT_API_TOKEN", "600/m"),
     "subscribe_ip": env_str("RATE_LIMIT_SUBSCRIBE_IP", "10/h"),
     "subscribe_address": env_str("RATE_LIMIT_SUBSCRIBE_ADDRESS", "3/h"),
     "objection_user": env_str("RATE_LIMIT_OBJECTION_USER", "10/h"),
@@ -350,7 +356,8 @@ CONTENT_SECURITY_POLICY = {
 PUBLIC_PAGE_CACHE = env_bool("PUBLIC_PAGE_CACHE", True)
 PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 24 * 3600)
 PUBLICATION_APPS = ["policies", "documents", "questionnaires"]
-# Background work (django-tasks). Tasks run inline unless a queue backend is configured.
+# Background tasks (django-tasks). Until a worker queue is configured (TASKS_BACKEND), tasks run in
+# the request that enqueues them, after its transaction commits.
 TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")}}
 
 # Updates and subscriptions (docs/updates.md). Notices are mailed in batches of this many
@@ -529,6 +536,24 @@ if "s3" in AUDIT_CHECKPOINTS:
         bucket=_checkpoint_bucket, location=env_str("AUDIT_CHECKPOINT_S3_PREFIX", "audit-checkpoints")
     )
 AUDIT_CHECKPOINT_SYSLOG = env_str("AUDIT_CHECKPOINT_SYSLOG", "/dev/log")
+
+# API and webhooks (docs/api.md).
+# Personal API tokens last at most this many days.
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365)
+# Webhook endpoints may be on private, loopback or link-local addresses, and use plain http.
+# For development and tests only: in production it lets staff make the server call internal services.
+WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", False)
+# Seconds to wait for a webhook receiver to answer.
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+# Engagement events (who read and downloaded what) older than this many months are purged by
+# `manage.py engagement_purge` (run daily by a timer).
+ENGAGEMENT_RETENTION_MONTHS = env_int("ENGAGEMENT_RETENTION_MONTHS", 13)
+# Count page views (anonymous ones only as a number per page and day, in the cache).
+ENGAGEMENT_COUNT_PAGES = env_bool("ENGAGEMENT_COUNT_PAGES", True)
+if API_TOKEN_MAX_DAYS < 1 or WEBHOOK_TIMEOUT_SECONDS < 1 or ENGAGEMENT_RETENTION_MONTHS < 1:
+    raise ImproperlyConfigured(
+        "API_TOKEN_MAX_DAYS, WEBHOOK_TIMEOUT_SECONDS and ENGAGEMENT_RETENTION_MONTHS must be at least 1"
+    )
 
 LOGGING = {
     "version": 1,

@@ -3,6 +3,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from trustcenter.accounts import views as accounts_views
+from trustcenter.api.routes import api as api_v1
 from trustcenter.policies.sitemaps import PageSitemap, PolicySitemap
 from trustcenter.publicsite.cache import public_page
 
@@ -16,6 +17,9 @@ urlpatterns = [
     path("", include("trustcenter.documents.urls")),
     path("", include("trustcenter.access.urls")),
     path("", include("trustcenter.questionnaires.urls")),
+    # The JSON API, its reference page, staff tokens, webhooks and engagement.
+    path("", include("trustcenter.api.urls")),
+    path("api/v1/", api_v1.urls),
     path("", include("trustcenter.updates.urls")),
     path(
         "sitemap.xml",

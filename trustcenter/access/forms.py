@@ -88,6 +88,11 @@ class DenyForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=2000)
 
 
+class OrganizationCreateForm(forms.Form):
+    name = forms.CharField(label=_("Organization name"), max_length=200)
+    domain = forms.CharField(label=_("Email domain"), max_length=253)
+
+
 class RevokeForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=2000)
 

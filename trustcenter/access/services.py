@@ -29,6 +29,7 @@ from trustcenter.access.models import (
     NdaSignature,
     NdaVersion,
     Organization,
+    OrganizationDomain,
     RequestStatus,
     organization_by_domain,
     organization_for,
@@ -230,6 +231,29 @@ def membership_bind_domain(*, domain: str) -> int:
         if membership_reevaluate(user=user) is not None:
             count += 1
     return count
+
+
+@transaction.atomic
+def organization_create(*, name: str, domain: str, actor, request=None) -> Organization:
+    """Staff create an organization with one email domain, e.g. from a request in the review queue.
+
+    Accounts already verified at the domain are bound to it (the domain's receiver does that),
+    so the requester's next decision sees the organization. Audited.
+    """
+    organization = Organization(name=name.strip())
+    organization.full_clean()
+    organization.save()
+    organization_domain = OrganizationDomain(organization=organization, domain=domain)
+    organization_domain.full_clean()
+    organization_domain.save()
+    audit_record(
+        kind="organization.created",
+        actor=actor,
+        request=request,
+        subject=f"organization:{organization.pk}",
+        data={"name": organization.name, "domain": organization_domain.domain},
+    )
+    return organization
 
 
 @transaction.atomic

@@ -17,5 +17,6 @@ urlpatterns = [
     path("staff/access/requests/<int:pk>/deny/", views.deny, name="deny"),
     path("staff/access/grants/<int:pk>/revoke/", views.revoke, name="revoke"),
     path("staff/access/trace/", views.trace, name="trace"),
+    path("staff/access/organizations/new/", views.organization_new, name="organization_new"),
     path("staff/invitations/", views.invitations, name="invitations"),
 ]

@@ -21,6 +21,7 @@ from trustcenter.access.forms import (
     InvitationForm,
     InvitationSignupForm,
     NdaSignForm,
+    OrganizationCreateForm,
     RevokeForm,
 )
 from trustcenter.access.models import (
@@ -30,6 +31,8 @@ from trustcenter.access.models import (
     NdaSignature,
     NdaVersion,
     RequestStatus,
+    email_domain,
+    free_mail_domains,
     organization_for,
 )
 from trustcenter.access.pdf import nda_copy_pdf
@@ -44,6 +47,7 @@ from trustcenter.access.services import (
     invitation_check,
     invitation_send,
     nda_sign,
+    organization_create,
 )
 from trustcenter.accounts.decorators import staff_required
 from trustcenter.documents.models import Document
@@ -220,6 +224,7 @@ def review(request):
                 "signature": NdaSignature.objects.filter(user=user).select_related("nda").first(),
                 "organization": organization_for(user),
                 "approve_form": ApproveForm(initial=ApproveForm.initial_for(access_request)),
+                "new_organization": _organization_suggestion(user),
             }
         )
     context = {
@@ -237,6 +242,50 @@ def review(request):
         "default_days": settings.ACCESS_GRANT_DAYS,
     }
     return render(request, "access/review.html", context)
+
+
+def _organization_suggestion(user) -> dict | None:
+    """For a requester bound to no organization: what staff could create (name from the NDA, the email domain).
+
+    None when they are bound, or when their address is at a free-mail provider, which can never
+    identify an organization.
+    """
+    if organization_for(user) is not None:
+        return None
+    domain = email_domain(user.email)
+    if not domain or domain in free_mail_domains():
+        return {"free_mail": True, "domain": domain}
+    signature = NdaSignature.objects.filter(user=user).order_by("-signed_at").first()
+    name = (signature.company if signature else "") or user.company or domain
+    return {
+        "free_mail": False,
+        "domain": domain,
+        "form": OrganizationCreateForm(initial={"name": name, "domain": domain}),
+    }
+
+
+@staff_required
+@require_POST
+def organization_new(request):
+    """Create an organization (name and one email domain) from the review queue."""
+    form = OrganizationCreateForm(request.POST)
+    if form.is_valid():
+        try:
+            organization = organization_create(
+                name=form.cleaned_data["name"], domain=form.cleaned_data["domain"], actor=request.user, request=request
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("Organization %(name)s created for %(domain)s; its people with a verified address there now "
+                  "belong to it. Set auto-approval, grant length or an NDA on file in the admin.")
+                % {"name": organization.name, "domain": form.cleaned_data["domain"].strip().lower()},
+            )  # fmt: skip
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect("access:review")
 
 
 @staff_required

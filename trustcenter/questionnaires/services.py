@@ -9,6 +9,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from trustcenter.audit.services import audit_record
 from trustcenter.markup import render_markdown
 from trustcenter.policies.models import Policy, PolicyVersion
 from trustcenter.questionnaires.exporting import plain_text
@@ -406,7 +407,14 @@ def questionnaire_process(*, questionnaire: Questionnaire, limit: int | None = N
         fields = {"processed_count": processed}
         if processed >= questionnaire.question_count:
             fields["status"] = QuestionnaireStatus.READY
-        Questionnaire.objects.filter(pk=questionnaire.pk).update(**fields)
+        rows_changed = Questionnaire.objects.filter(pk=questionnaire.pk).exclude(status=QuestionnaireStatus.READY)
+        if rows_changed.update(**fields) and fields.get("status") == QuestionnaireStatus.READY:
+            # Once, by whichever call finished the last question (webhooks listen for it).
+            audit_record(
+                kind="questionnaire.completed",
+                subject=f"questionnaire:{questionnaire.pk}",
+                data={"name": questionnaire.name, "questions": questionnaire.question_count},
+            )
         for name, value in fields.items():
             setattr(questionnaire, name, value)
     return questionnaire.question_count - processed
