@@ -12,6 +12,8 @@ SYSTEM_PACKAGES += gettext
 LOCALE_MO := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 # Debian's Chromium for the browser tests; Playwright never downloads a browser here.
 BROWSER_PACKAGES := chromium
+# nginx, for the test of the micro-cache shipped in deploy/nginx.conf (tests/test_nginx_microcache.py).
+TEST_PACKAGES := nginx
 
 .PHONY: run test lint format migrations-check system-deps clean scan translations browser-deps bench lock
 
@@ -30,6 +32,7 @@ run: $(VENV)/.runtime translations
 # Redis when they are reachable (TEST_DATABASE_URL, TEST_REDIS_URL; it says so when it skips).
 # With two cores or more they run side by side (tools/run_tests.py; TEST_PASSES=serial: one by one).
 test: $(VENV)/.dev translations browser-deps
+	@$(MAKE) --no-print-directory system-deps SYSTEM_PACKAGES="$(TEST_PACKAGES)"
 	$(PY) tools/run_tests.py
 
 lint: $(VENV)/.dev

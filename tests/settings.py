@@ -52,3 +52,7 @@ if TEST_BACKEND == "postgres_redis":
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 elif TEST_BACKEND != "sqlite":
     raise RuntimeError(f"TEST_BACKEND must be sqlite or postgres_redis, not {TEST_BACKEND!r}")
+
+# Tests edit content files and publish from other processes, then expect the very next request to
+# see it; production asks once a second (tests/test_public_page_cache.py checks that bound too).
+PUBLIC_PAGE_CHECK_SECONDS = 0

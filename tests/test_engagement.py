@@ -101,6 +101,22 @@ def test_anonymous_visitors_are_only_counted_per_page_and_day(client, published,
     assert {f.name for f in PageViewCount._meta.get_fields()} == {"id", "path", "day", "count"}
 
 
+def test_pages_answered_before_django_runs_are_counted_too(client, published, django_assert_num_queries):
+    from django.test import RequestFactory
+
+    from trustcenter.wsgi import application
+
+    client.get("/")  # stores the page; counted on its way out
+    statuses = []
+    with django_assert_num_queries(0):
+        for _ in range(2):
+            body = application(RequestFactory().get("/").environ, lambda status, headers: statuses.append(status))
+            assert b"<html" in b"".join(body)
+    assert statuses == ["200 OK", "200 OK"]
+    counts.flush()
+    assert PageViewCount.objects.get(path="/").count == 3
+
+
 def test_the_summary_draws_the_anonymous_counts_as_a_chart_and_a_table(client, published, sales):
     client.get("/")
     client.force_login(sales)

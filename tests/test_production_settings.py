@@ -60,7 +60,7 @@ def test_production_backends_come_from_the_environment(tmp_path):
     shown = json.loads(result.stdout)
     assert shown["db"] == "django.db.backends.postgresql" and shown["db_name"] == "trust"
     assert shown["conn_max_age"] == 60 and shown["health"] is True
-    assert shown["cache"] == "trustcenter.cache.RedisCache"
+    assert shown["cache"] == "django.core.cache.backends.redis.RedisCache"
     assert shown["cache_location"] == "redis://cache.internal:6379/2"
     # Sessions read from Redis and written through to PostgreSQL.
     assert shown["sessions"] == "django.contrib.sessions.backends.cached_db"

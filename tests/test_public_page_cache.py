@@ -13,9 +13,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from tests import urls_public_page
+from trustcenter.lib.pagecache import _cache_is_per_process, publication_bump
 from trustcenter.policies.models import Policy
 from trustcenter.policies.services import content_publish
-from trustcenter.publicsite.cache import _cache_is_per_process, publication_bump
 
 pytestmark = pytest.mark.usefixtures("published")
 
@@ -30,6 +30,7 @@ CACHED_PAGES = [
     "/sitemap.xml",
     "/.well-known/security.txt",
     "/robots.txt",
+    "/policies/data-protection/pdf/",
 ]
 
 
@@ -58,9 +59,18 @@ def test_a_cached_page_carries_every_security_header_and_nothing_personal(client
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "camera=()" in response["Permissions-Policy"]
     assert response["Cross-Origin-Resource-Policy"] == "same-origin"
-    assert "Cookie" not in response.get("Vary", "")
+    assert "Strict-Transport-Security" not in response  # the test client speaks plain HTTP
     assert not response.cookies
-    assert response["Cache-Control"] == "no-cache"
+    assert response["Cache-Control"] == "public, max-age=60, stale-while-revalidate=30"
+    # Any cache that keeps it never hands it to a request with another cookie (a signed-in reader).
+    assert {v.strip() for v in response["Vary"].split(",")} == {"Accept-Language", "Cookie"}
+
+
+def test_a_cached_https_page_keeps_hsts_and_the_http_one_is_another_entry(client):
+    secure = client.get("/", secure=True)
+    assert "max-age=" in secure["Strict-Transport-Security"]
+    assert "Strict-Transport-Security" in client.get("/", secure=True)
+    assert "Strict-Transport-Security" not in client.get("/")
 
 
 def test_publishing_a_new_version_shows_at_once(client, published):
@@ -95,12 +105,22 @@ def test_a_publication_in_another_process_is_seen_by_this_one(client, settings):
     stamp = Path(django_settings.VAR_DIR) / "publication-stamp"
     before = stamp.read_text() if stamp.exists() else ""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"}
-    code = (
-        "import django; django.setup(); from trustcenter.publicsite.cache import publication_bump; publication_bump()"
-    )
+    code = "import django; django.setup(); from trustcenter.lib.pagecache import publication_bump; publication_bump()"
     subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=django_settings.BASE_DIR, timeout=120)
     if _cache_is_per_process():
         assert stamp.read_text() != before
+    assert "Sitemap: https://new.example/sitemap.xml" in client.get("/robots.txt").content.decode()
+
+
+def test_with_production_settings_another_process_is_seen_within_the_check_interval(client, settings):
+    settings.PUBLIC_PAGE_CHECK_SECONDS = 1
+    settings.SITE_URL = "https://old.example"
+    client.get("/robots.txt")
+    settings.SITE_URL = "https://new.example"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"}
+    code = "import django; django.setup(); from trustcenter.lib.pagecache import publication_bump; publication_bump()"
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=django_settings.BASE_DIR, timeout=120)
+    time.sleep(1.1)
     assert "Sitemap: https://new.example/sitemap.xml" in client.get("/robots.txt").content.decode()
 
 
@@ -253,7 +273,7 @@ def test_a_page_this_process_holds_is_dropped_when_another_process_publishes(cli
 
 
 def test_the_process_copy_is_bounded_in_bytes_and_in_age(settings):
-    from trustcenter.publicsite.cache import Entry, RecentEntries
+    from trustcenter.lib.pagecache import Entry, RecentEntries
 
     def entry(size, age=0):
         return Entry("stamp", 200, (), b"x" * size, '"e"', time.time() - age)
@@ -269,3 +289,116 @@ def test_the_process_copy_is_bounded_in_bytes_and_in_age(settings):
     settings.PUBLIC_PAGE_CACHE_SECONDS = 60
     recent.put("old", entry(10, age=61))
     assert recent.get("old") is None
+
+
+# --- What shared caches are told ----------------------------------------------------------------
+
+
+def test_a_signed_in_reader_gets_public_pages_as_private_no_store(client_for, prospect):
+    response = client_for(prospect).get("/policies/data-protection/")
+    assert response.status_code == 200
+    assert never_stored(response["Cache-Control"])
+
+
+def test_the_sign_in_response_that_sets_the_session_cookie_is_never_cacheable(client, prospect):
+    from tests.conftest import PASSWORD
+
+    response = client.post("/accounts/login/", {"login": prospect.email, "password": PASSWORD})
+    assert django_settings.SESSION_COOKIE_NAME in response.cookies
+    assert never_stored(response["Cache-Control"])
+
+
+def test_a_page_that_sets_the_csrf_cookie_is_never_cacheable(client):
+    response = client.get("/accounts/login/")
+    assert django_settings.CSRF_COOKIE_NAME in response.cookies
+    assert never_stored(response["Cache-Control"])
+
+
+def test_the_language_switch_that_sets_the_language_cookie_is_never_cacheable(client):
+    response = client.get("/language/de/?next=/")
+    assert django_settings.LANGUAGE_COOKIE_NAME in response.cookies
+    assert never_stored(response["Cache-Control"])
+
+
+@pytest.mark.parametrize("url", ["/t/cookie/", "/t/csrf/", "/t/message/", "/t/session/"])
+def test_a_public_page_that_turns_out_personal_is_private_no_store(client, test_urls, url):
+    assert never_stored(client.get(url)["Cache-Control"])
+
+
+# --- The WSGI application: hits sent before Django handles the request ---------------------------
+
+
+def _wsgi_get(path: str, query: str = "", **headers) -> tuple[str, dict, bytes]:
+    import io
+
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    from trustcenter.wsgi import application
+
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "HTTP_HOST": "testserver",
+        "REMOTE_ADDR": "127.0.0.1",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": sys.stderr,
+        **{f"HTTP_{name.upper()}": value for name, value in headers.items()},
+    }
+    started, django_ran = [], []
+
+    def note(**kwargs):
+        django_ran.append(True)
+
+    request_started.connect(note)
+    # As Django's test client does: the request must not close the test's database connection.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        body = application(environ, lambda status, headers: started.append((status, dict(headers))))
+        content = b"".join(body)
+        getattr(body, "close", lambda: None)()
+    finally:
+        request_started.disconnect(note)
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+    status, response_headers = started[0]
+    response_headers["django"] = bool(django_ran)
+    return status, response_headers, content
+
+
+def test_the_wsgi_application_sends_a_held_page_before_django_runs(client, django_assert_num_queries):
+    page = client.get("/policies/data-protection/")
+    with django_assert_num_queries(0):
+        status, headers, body = _wsgi_get("/policies/data-protection/")
+    assert status == "200 OK" and body == page.content
+    assert not headers["django"]
+    assert headers["Cache-Control"].startswith("public, ") and headers["ETag"] == page["ETag"]
+    assert "default-src 'self'" in headers["Content-Security-Policy"]
+
+
+def test_the_wsgi_application_leaves_everything_else_to_django(client):
+    page = client.get("/policies/data-protection/")
+    cookie = f"{django_settings.SESSION_COOKIE_NAME}=not-a-real-session"
+    status, headers, _ = _wsgi_get("/policies/data-protection/", cookie=cookie)
+    assert headers["django"] and "ETag" not in headers and never_stored(headers["Cache-Control"])
+    status, headers, _ = _wsgi_get("/policies/data-protection/", if_none_match=page["ETag"])
+    assert status.startswith("304") and headers["django"]
+    client.get("/search/", {"q": "encryption"})
+    status, headers, _ = _wsgi_get("/search/", "q=encryption")  # counted against its rate limit
+    assert status == "200 OK" and headers["django"]
+    status, headers, _ = _wsgi_get("/policies/data-protection/", host="evil.example")
+    assert status.startswith("400") and headers["django"]
+    publication_bump()
+    assert _wsgi_get("/policies/data-protection/")[1]["django"]
+
+
+def never_stored(cache_control: str) -> bool:
+    """`private, no-store` (or Django's `never_cache`, which says both)."""
+    directives = {d.strip() for d in cache_control.lower().split(",")}
+    return {"private", "no-store"} <= directives and "public" not in directives

@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.test import Client, RequestFactory
 
-from trustcenter.ratelimit import Rate, RateLimited, client_ip, enforce, hit
+from trustcenter.lib.ratelimit import Rate, RateLimited, client_ip, enforce, hit
 
 
 @pytest.fixture(autouse=True)

@@ -48,3 +48,17 @@ def test_pages_of_different_sizes_are_each_stamped():
     stamped = PdfReader(io.BytesIO(watermark_pdf(buffer.getvalue(), lines=["ID-1234"])))
     assert all("ID-1234" in page.extract_text() for page in stamped.pages)
     assert float(stamped.pages[1].mediabox.width) > float(stamped.pages[1].mediabox.height)
+
+
+def test_the_download_line_is_on_every_page_and_names_keep_their_letters():
+    original = sample_pdf(3)
+    lines = ["Zoë Łukasiewicz <zoe@prospect.example>", "Prospect Co", "2026-11-22"]
+    first = PdfReader(io.BytesIO(watermark_pdf(original, lines=lines, mark="Download K7Q2-M9XA")))
+    # The same reader again, as the next download: the stamp is reused, the id is new.
+    second = PdfReader(io.BytesIO(watermark_pdf(original, lines=lines, mark="Download (Z9)-\\1")))
+    for page in first.pages:
+        text = page.extract_text()
+        assert "Zoë Łukasiewicz" in text and "Download K7Q2-M9XA" in text and "2026-11-22" in text
+    for page in second.pages:
+        text = page.extract_text()
+        assert "Download (Z9)-\\1" in text and "K7Q2-M9XA" not in text

@@ -5,7 +5,7 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.urls import include, path
 
-from trustcenter.publicsite.cache import public_page
+from trustcenter.lib.pagecache import public_page
 
 CALLS = {"count": 0}
 

@@ -76,18 +76,21 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Whole public pages for anonymous visitors, served before anything else runs; it also gives
+    # every response a Cache-Control header (trustcenter/lib/pagecache.py). It replays responses
+    # that went once through everything below, security headers included.
+    "trustcenter.lib.pagecache.PageCacheMiddleware",
     # Security headers come first, so every response below gets them: static files, early errors
     # and SecurityMiddleware's own HTTP-to-HTTPS redirect, which answers without calling what follows it.
     "trustcenter.core.middleware.SecurityHeadersMiddleware",
-    "trustcenter.core.middleware.ContentSecurityPolicyMiddleware",  # django-csp's, header built once
+    "csp.middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "trustcenter.core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Counts page views after the answer (anonymous ones only per page and day); above the page cache so it sees hits.
+    # Counts page views after the answer: anonymous ones only per page and day. Pages answered from
+    # the page cache above never reach it; they are tallied per process (trustcenter/api/counts.py).
     "trustcenter.api.middleware.EngagementMiddleware",
-    # Whole public pages for anonymous visitors; above the session middleware so a hit costs nothing below.
-    "trustcenter.publicsite.cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",  # issue 8: after sessions, before CommonMiddleware
     "django.middleware.common.CommonMiddleware",
@@ -142,8 +145,7 @@ if REDIS_URL:
         raise ImproperlyConfigured(f"REDIS_URL must start with redis://, rediss:// or unix://; got {REDIS_URL!r}")
     CACHES = {
         "default": {
-            # Django's Redis cache, reusing its client between calls (trustcenter/cache.py).
-            "BACKEND": "trustcenter.cache.RedisCache",
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "tc"),
             # A Redis outage must fail a request quickly, not hang a worker until gunicorn kills it.
@@ -297,7 +299,7 @@ QUESTIONNAIRE_MAX_QUESTIONS = 2000
 REQUEST_BODY_LIMITS["/staff/questionnaires/new/"] = QUESTIONNAIRE_MAX_UPLOAD_BYTES + 1024 * 1024
 REQUEST_BODY_LIMITS["/api/v1/staff/questionnaires"] = QUESTIONNAIRE_MAX_UPLOAD_BYTES + 1024 * 1024
 
-# Abuse limits (trustcenter/ratelimit.py): "count/period" per scope, period s, m, h or d.
+# Abuse limits (trustcenter/lib/ratelimit.py): "count/period" per scope, period s, m, h or d.
 # Counters live in the default cache, which must be shared by all processes (Redis) in production.
 RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
 RATE_LIMITS = {
@@ -350,11 +352,21 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Performance (issue 9): whole public pages are cached for visitors who are not signed in,
-# keyed by the latest publication (trustcenter/publicsite/cache.py). A write to any model of
-# these apps starts a new publication; add an app here when its rows appear on public pages.
+# Performance (docs/performance.md): whole public pages are cached for visitors who are not
+# signed in, keyed by the latest publication (trustcenter/lib/pagecache.py). A write to any model
+# of PUBLICATION_APPS starts a new publication; add an app there when its rows appear on public pages.
 PUBLIC_PAGE_CACHE = env_bool("PUBLIC_PAGE_CACHE", True)
 PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 24 * 3600)
+# Each process asks the shared cache for the latest publication at most this often.
+PUBLIC_PAGE_CHECK_SECONDS = env_int("PUBLIC_PAGE_CHECK_SECONDS", 1)
+# How long browsers and shared caches (nginx, a CDN) may keep an anonymous public page, and serve
+# it stale while they fetch a fresh one: a publication reaches every copy within the sum of the three.
+PUBLIC_PAGE_MAX_AGE = env_int("PUBLIC_PAGE_MAX_AGE", 60)
+PUBLIC_PAGE_STALE_SECONDS = env_int("PUBLIC_PAGE_STALE_SECONDS", 30)
+if min(PUBLIC_PAGE_CHECK_SECONDS, PUBLIC_PAGE_MAX_AGE, PUBLIC_PAGE_STALE_SECONDS) < 0:
+    raise ImproperlyConfigured(
+        "PUBLIC_PAGE_CHECK_SECONDS, PUBLIC_PAGE_MAX_AGE and PUBLIC_PAGE_STALE_SECONDS must be 0 or more"
+    )
 PUBLICATION_APPS = ["policies", "documents", "questionnaires"]
 # Background tasks (django-tasks). Until a worker queue is configured (TASKS_BACKEND), tasks run in
 # the request that enqueues them, after its transaction commits.

@@ -4,8 +4,8 @@ from django.urls import include, path
 
 from trustcenter.accounts import views as accounts_views
 from trustcenter.api.routes import api as api_v1
+from trustcenter.lib.pagecache import public_page
 from trustcenter.policies.sitemaps import PageSitemap, PolicySitemap
-from trustcenter.publicsite.cache import public_page
 
 admin.site.site_header = "Trust Center administration"
 admin.site.site_title = "Trust Center admin"

@@ -4,4 +4,7 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trustcenter.settings")
 
-application = get_wsgi_application()
+from trustcenter.lib.pagecache import PageCacheApplication  # noqa: E402 - needs the settings above
+
+# Anonymous hits on public pages are sent before Django handles the request (lib/pagecache.py).
+application = PageCacheApplication(get_wsgi_application())

@@ -39,8 +39,8 @@ from trustcenter.access.nda import nda_path, parse_nda, text_sha256
 from trustcenter.access.rules import email_verified
 from trustcenter.audit.services import audit_record
 from trustcenter.content import ContentError, content_path
+from trustcenter.lib.ratelimit import client_ip
 from trustcenter.markup import render_markdown
-from trustcenter.ratelimit import client_ip
 
 INVITATION_SALT = "trustcenter.access.invitation"
 

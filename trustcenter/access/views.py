@@ -51,7 +51,7 @@ from trustcenter.access.services import (
 )
 from trustcenter.accounts.decorators import staff_required
 from trustcenter.documents.models import Document
-from trustcenter.ratelimit import rate_limited
+from trustcenter.lib.ratelimit import rate_limited
 
 # States in which a user may send a (new) access request; a user whose grants cover only part
 # of the material may ask for more.

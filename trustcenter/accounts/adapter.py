@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from trustcenter.accounts import lockout
 from trustcenter.core.company import load_company
-from trustcenter.ratelimit import client_address
+from trustcenter.lib.ratelimit import client_address
 
 # When this session last signed in with a password (seconds since the epoch).
 SESSION_SIGNED_IN_AT = "tc_signed_in_at"

@@ -7,4 +7,7 @@ class ApiConfig(AppConfig):
     verbose_name = "API and webhooks"
 
     def ready(self):
-        from trustcenter.api import receivers  # noqa: F401 - connects the audit-event receiver
+        from trustcenter.api import counts, receivers  # noqa: F401 - receivers connects the audit-event receiver
+        from trustcenter.lib import pagecache
+
+        pagecache.hit_listeners.append(counts.page_hit)

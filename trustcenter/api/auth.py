@@ -15,7 +15,7 @@ from ninja.security import HttpBearer
 from trustcenter.api.models import ApiToken, token_digest
 from trustcenter.api.services import is_api_user
 from trustcenter.audit.services import audit_record
-from trustcenter.ratelimit import RateLimited, hit, rate_for
+from trustcenter.lib.ratelimit import RateLimited, hit, rate_for
 
 
 class TokenAuth(HttpBearer):

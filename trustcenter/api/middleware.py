@@ -6,11 +6,8 @@ address, no cookie, no database query, so a page served from the page cache stay
 under NDA is recorded against their account and organization.
 """
 
-from django.conf import settings
-
 from trustcenter.api import counts
 
-NOT_PAGES = ("/static/", "/api/", "/staff/", "/admin/", "/accounts/", "/healthz", "/readyz", "/language/")
 POLICY_VIEWS = {"policies:detail", "policies:version"}
 
 
@@ -24,8 +21,7 @@ class EngagementMiddleware:
             request.method == "GET"
             and response.status_code == 200
             and response.get("Content-Type", "").startswith("text/html")
-            and not request.path.startswith(NOT_PAGES)
-            and settings.ENGAGEMENT_COUNT_PAGES
+            and counts.counted_path(request.path)
         ):
             self.record(request)
         return response

@@ -23,7 +23,7 @@ from ninja.errors import HttpError
 
 from trustcenter.api.auth import TokenAuth
 from trustcenter.api.models import Scope
-from trustcenter.ratelimit import RateLimited, enforce
+from trustcenter.lib.ratelimit import RateLimited, enforce
 
 api = NinjaAPI(
     title="Trust Center API",

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from trustcenter.audit.checkpoints import Checkpoint, CheckpointError, configured_stores, latest_checkpoint
 from trustcenter.audit.models import GENESIS_HASH, AuditEvent
-from trustcenter.ratelimit import client_address
+from trustcenter.lib.ratelimit import client_address
 
 logger = logging.getLogger("trustcenter.audit")
 

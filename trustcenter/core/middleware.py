@@ -2,26 +2,21 @@
 
 Order in settings.MIDDLEWARE matters: the header middleware sits right after Django's
 SecurityMiddleware, above WhiteNoise and everything that can answer early, so static
-files, downloads and error pages all carry the same headers.
+files, downloads and error pages all carry the same headers. Only the page cache sits
+above them: it replays responses that went through them once.
 """
 
 import time
-from dataclasses import asdict
 
-from csp.constants import HEADER, HEADER_REPORT_ONLY
-from csp.middleware import CheckableLazyObject, CSPMiddleware, PolicyParts
-from csp.utils import build_policy
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.shortcuts import render
 from django.utils import translation
-from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext, ngettext
 
-from trustcenter.ratelimit import RateLimited
+from trustcenter.lib.ratelimit import RateLimited, too_many_requests
 
 # Session keys owned by SessionLifetimeMiddleware.
 SESSION_STARTED = "_tc_auth_started"
@@ -43,55 +38,6 @@ class SecurityHeadersMiddleware:
         return response
 
 
-# Response attributes through which django-csp lets a view change its policy; none is used here.
-_CSP_PER_RESPONSE = (
-    *("_csp_config", "_csp_update", "_csp_replace"),
-    *("_csp_config_ro", "_csp_update_ro", "_csp_replace_ro"),
-)
-_csp_headers: dict[str, str] = {}
-
-
-@receiver(setting_changed)
-def _forget_csp_headers(setting, **kwargs):
-    if setting.startswith("CONTENT_SECURITY_POLICY"):
-        _csp_headers.clear()
-
-
-class ContentSecurityPolicyMiddleware(CSPMiddleware):
-    """django-csp's middleware, with the header built once instead of for every response.
-
-    No page here uses a nonce or changes the policy per view, so the header only depends on
-    the settings; building it took as long as the rest of serving a cached page. A response
-    that does use a nonce or a per-view policy goes through django-csp unchanged.
-    """
-
-    def process_response(self, request, response):
-        if getattr(request, "_csp_nonce", None) is not None or any(
-            getattr(response, name, None) is not None for name in _CSP_PER_RESPONSE
-        ):
-            return super().process_response(request, response)
-        if response.status_code in (404, 500) and settings.DEBUG:
-            return response  # Django's debug pages, as django-csp leaves them
-        for header, setting, exempt in (
-            (HEADER, "CONTENT_SECURITY_POLICY", "_csp_exempt"),
-            (HEADER_REPORT_ONLY, "CONTENT_SECURITY_POLICY_REPORT_ONLY", "_csp_exempt_ro"),
-        ):
-            if header not in _csp_headers:
-                _csp_headers[header] = build_policy(**asdict(PolicyParts()), report_only=header == HEADER_REPORT_ONLY)
-            value = _csp_headers[header]
-            prefixes = tuple((getattr(settings, setting, None) or {}).get("EXCLUDE_URL_PREFIXES") or ())
-            if (
-                value
-                and header not in response
-                and not getattr(response, exempt, False)
-                and not request.path_info.startswith(prefixes)
-            ):
-                response[header] = value
-        # As django-csp does: asking for a nonce after the header was written is an error.
-        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
-        return response
-
-
 def render_before_locale(request, template: str, context: dict, status: int):
     """An error page answered by middleware that runs before LocaleMiddleware (and before
     sessions and authentication), in the language LocaleMiddleware would have chosen: the
@@ -101,15 +47,6 @@ def render_before_locale(request, template: str, context: dict, status: int):
         response = render(request, template, context, status=status)
     response.headers["Content-Language"] = language
     patch_vary_headers(response, ["Accept-Language", "Cookie"])
-    return response
-
-
-def too_many_requests(request, exception: RateLimited):
-    """The 429 page with Retry-After, never stored by a shared cache."""
-    response = render(request, "429.html", {"retry_after_minutes": max(1, -(-exception.retry_after // 60))}, status=429)
-    response["Retry-After"] = str(exception.retry_after)
-    # One client's 429 must never be served to others from a shared cache.
-    add_never_cache_headers(response)
     return response
 
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_safe
 
 from trustcenter.core.branding import brand_palette
 from trustcenter.core.company import load_company
-from trustcenter.publicsite.cache import public_page
+from trustcenter.lib.pagecache import public_page
 
 SECURITY_TXT_LIFETIME = datetime.timedelta(days=180)
 # Readiness probes write, read and delete one small file under this prefix of private storage.

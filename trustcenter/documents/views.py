@@ -13,7 +13,7 @@ from trustcenter.access import rules
 from trustcenter.access.models import NdaSignature, organization_for
 from trustcenter.audit.services import audit_record
 from trustcenter.documents.models import Document
-from trustcenter.ratelimit import enforce
+from trustcenter.lib.ratelimit import enforce
 from trustcenter.watermark import watermark_pdf
 
 # Crockford's base32 without I, L, O, U: easy to read aloud and to type from a printed page.
@@ -129,9 +129,9 @@ def download(request, pk):
         f"{user.get_full_name()} <{user.email}>",
         _recipient_company(user) or "-",
         _("Downloaded %(date)s") % {"date": today.isoformat()},
-        _("Download %(id)s") % {"id": download_id},
     ]
-    data = watermark_pdf(data, lines=lines)
+    # The reader's lines are drawn once and kept; only the id is new for each download.
+    data = watermark_pdf(data, lines=lines, mark=_("Download %(id)s") % {"id": download_id})
     with transaction.atomic():
         audit_record(
             kind="document.downloaded",

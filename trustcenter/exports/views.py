@@ -4,9 +4,9 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
 from trustcenter.exports.services import ExportedPdf, bundle_export, policy_export_for
+from trustcenter.lib.pagecache import public_page
+from trustcenter.lib.ratelimit import rate_limited
 from trustcenter.policies.views import _get_version_for_reading, _locked
-from trustcenter.publicsite.cache import public_page
-from trustcenter.ratelimit import rate_limited
 
 
 def _pdf_response(request, exported: ExportedPdf, *, public: bool) -> HttpResponse:

@@ -1,8 +1,8 @@
 from django.urls import path
 from django.views.decorators.http import require_safe
 
+from trustcenter.lib.pagecache import public_page
 from trustcenter.policies import feeds, views
-from trustcenter.publicsite.cache import public_page
 
 app_name = "policies"
 

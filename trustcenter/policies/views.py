@@ -5,12 +5,12 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
+from trustcenter.lib.pagecache import public_page
+from trustcenter.lib.ratelimit import rate_limited
 from trustcenter.policies.diff import diff_metadata, diff_sources, summarize
 from trustcenter.policies.models import Category, Policy, PolicyVersion, Visibility
 from trustcenter.policies.rules import can_read_version
 from trustcenter.policies.search import MAX_QUERY_LENGTH, search_policies
-from trustcenter.publicsite.cache import public_page
-from trustcenter.ratelimit import rate_limited
 
 
 def _get_version_for_reading(request, slug: str, number: int | None = None) -> PolicyVersion:

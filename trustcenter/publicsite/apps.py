@@ -11,9 +11,12 @@ class PublicSiteConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
-        from trustcenter.publicsite.cache import content_changed
+        from trustcenter.core.company import company_path
+        from trustcenter.lib.pagecache import content_changed, watch_file
 
         # Every write to an app that feeds public pages (settings.PUBLICATION_APPS) bumps the
         # publication stamp, whichever path made it: publish, the admin editor, a shell.
         for name, signal in (("save", post_save), ("delete", post_delete), ("m2m", m2m_changed)):
             signal.connect(content_changed, dispatch_uid=f"trustcenter.publicsite.content_changed.{name}")
+        # The company profile is read from its file, not the database: an edit shows without a publication.
+        watch_file(company_path)

@@ -2,8 +2,10 @@
 
 One helper for every limit in the app. A limit is a scope with a rate in settings
 (`RATE_LIMITS = {"search": "60/m"}`) and a key: the client's IP, the signed-in user, or
-both as two separate limits. Counters use `cache.add` + `cache.incr`, which are atomic in
-Redis (production) and in the local-memory cache (one process, tests), so concurrent
+both as two separate limits. Counters live in Django's cache under its key prefix: with
+Django's Redis cache they are counted with `SET NX EX` + `INCR` in one MULTI/EXEC round trip
+(several counters in the same one); with any other cache with `cache.add` + `cache.incr`,
+which are atomic in the local-memory cache (one process, tests). Either way concurrent
 requests cannot slip past a limit. Identifiers are hashed before they become cache keys:
 the cache never holds raw IP addresses or user ids.
 
@@ -14,7 +16,7 @@ Views use the decorator::
 
 or call `enforce(request, "download_user", key="user")` where only one branch counts.
 Both raise `RateLimited`, which `trustcenter.core.middleware.RateLimitMiddleware`
-turns into the 429 page with a `Retry-After` header.
+turns into the 429 page (`too_many_requests`) with a `Retry-After` header.
 """
 
 import functools
@@ -25,9 +27,13 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import redis
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import ImproperlyConfigured
+from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 
 _RATE_RE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -136,11 +142,30 @@ def counter_for(*, scope: str, identity: str, rate: Rate, now: float | None = No
     return Counter(scope, f"rl:{scope}:{digest}:{window}", rate, max(1, int((window + 1) * rate.period - now)))
 
 
-def count(counter: Counter) -> int:
-    """Add one to the counter (starting it for its window) and return the new count."""
-    in_one_trip = getattr(cache, "count_in_window", None)  # Redis: both steps in one round trip
-    if in_one_trip is not None:
-        return in_one_trip(counter.key, counter.timeout)
+@functools.cache
+def _redis_client(location: str) -> redis.Redis:
+    # One client per process for the cache's server; redis-py's pool reconnects after a fork.
+    return redis.Redis.from_url(location, socket_connect_timeout=2, socket_timeout=2)
+
+
+def count_all(planned: list[Counter]) -> list[int]:
+    """Add one to each counter (starting it for its window) and return the new counts."""
+    if not planned:
+        return []
+    backend = caches["default"]  # the backend itself: `cache` is a proxy to it
+    if isinstance(backend, RedisCache):
+        location = settings.CACHES["default"]["LOCATION"]
+        pipe = _redis_client(location if isinstance(location, str) else location[0]).pipeline()
+        keys = [backend.make_and_validate_key(counter.key) for counter in planned]
+        for counter, key in zip(planned, keys, strict=True):
+            # Stored as a plain integer, as Django's Redis cache stores an int: get() reads it.
+            pipe.set(key, 0, ex=counter.timeout, nx=True)
+            pipe.incr(key)
+        return [int(n) for n in pipe.execute()[1::2]]
+    return [_count_in_cache(counter) for counter in planned]
+
+
+def _count_in_cache(counter: Counter) -> int:
     # add() is a no-op when the key exists; incr() is atomic. If the key expires between
     # the two calls, incr raises ValueError and the event starts a fresh window.
     cache.add(counter.key, 0, timeout=counter.timeout)
@@ -149,6 +174,11 @@ def count(counter: Counter) -> int:
     except ValueError:
         cache.add(counter.key, 1, timeout=counter.timeout)
         return 1
+
+
+def count(counter: Counter) -> int:
+    """Add one to the counter (starting it for its window) and return the new count."""
+    return count_all([counter])[0]
 
 
 def hit(*, scope: str, identity: str, rate: Rate, now: float | None = None) -> Decision:
@@ -176,16 +206,16 @@ def _identities(request, key: str) -> Iterable[str]:
 def counters(request, scope: str, *, key: str = "ip") -> list[Counter]:
     """What counting this request against `scope` would add to; nothing while limits are off
     or when this request was already counted for `scope`."""
-    if not settings.RATELIMIT_ENABLED or scope in getattr(request, "_rate_limits_counted", ()):
+    if not settings.RATELIMIT_ENABLED or scope in getattr(request, "rate_limits_counted", ()):
         return []
     rate = rate_for(scope)
     return [counter_for(scope=scope, identity=identity, rate=rate) for identity in _identities(request, key)]
 
 
 def mark_counted(request, scopes: Iterable[str]) -> None:
-    """Record that this request has been counted for `scopes` (by the public page cache, which
-    counts together with its own cache read), so the view's decorator does not count it twice."""
-    request._rate_limits_counted = {*getattr(request, "_rate_limits_counted", ()), *scopes}
+    """Record that this request has been counted for `scopes` (by the page cache, which counts
+    before it looks the page up), so the view's decorator does not count it twice."""
+    request.rate_limits_counted = {*getattr(request, "rate_limits_counted", ()), *scopes}
 
 
 def judge(pairs: Iterable[tuple[Counter, int]]) -> None:
@@ -198,8 +228,18 @@ def judge(pairs: Iterable[tuple[Counter, int]]) -> None:
 
 def enforce(request, scope: str, *, key: str = "ip") -> None:
     """Count this request against `scope`; raise RateLimited when over the limit."""
-    for counter in counters(request, scope, key=key):
-        judge([(counter, count(counter))])
+    planned = counters(request, scope, key=key)
+    judge(zip(planned, count_all(planned), strict=True))
+
+
+def too_many_requests(request, exception: RateLimited):
+    """The 429 page with Retry-After, never stored by a shared cache."""
+    minutes = max(1, -(-exception.retry_after // 60))
+    response = render(request, "429.html", {"retry_after_minutes": minutes}, status=429)
+    response["Retry-After"] = str(exception.retry_after)
+    # One client's 429 must never be served to others from a shared cache.
+    add_never_cache_headers(response)
+    return response
 
 
 def rate_limited(scope: str, *, key: str = "ip", methods: Iterable[str] | None = None) -> Callable:
@@ -216,8 +256,8 @@ def rate_limited(scope: str, *, key: str = "ip", methods: Iterable[str] | None =
                 enforce(request, scope, key=key)
             return view(request, *args, **kwargs)
 
-        # Declared, so the public page cache can count a request it answers from the cache
-        # before the view (publicsite/cache.py) exactly as this wrapper would.
+        # Declared, so the page cache can count a request it answers before the view
+        # (lib/pagecache.py) exactly as this wrapper would.
         wrapper.rate_limits = (*getattr(view, "rate_limits", ()), (scope, key, counted))
         return wrapper
 
