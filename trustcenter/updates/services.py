@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from trustcenter import ratelimit
 from trustcenter.audit.services import audit_record
+from trustcenter.lib import ratelimit
 from trustcenter.policies.models import PolicyVersion
 from trustcenter.updates.models import Consent, Notice, Objection, SubprocessorChange, Subscriber, Topic, new_key
 from trustcenter.updates.tokens import confirm_load, confirm_token

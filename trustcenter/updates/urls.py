@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.decorators.http import require_safe
 
-from trustcenter.publicsite.cache import public_page
+from trustcenter.lib.pagecache import public_page
 from trustcenter.updates import feeds, views
 
 app_name = "updates"

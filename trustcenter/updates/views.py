@@ -17,8 +17,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from trustcenter.access import rules
 from trustcenter.access.models import organization_for
 from trustcenter.accounts.decorators import staff_required
-from trustcenter.publicsite.cache import public_page
-from trustcenter.ratelimit import rate_limited
+from trustcenter.lib.pagecache import public_page
+from trustcenter.lib.ratelimit import rate_limited
 from trustcenter.updates.forms import ObjectionForm, PostFilterForm, SubscribeForm, TopicsForm
 from trustcenter.updates.models import Notice, Objection, PostType, SubprocessorChange, Subscriber, UpdatePost
 from trustcenter.updates.services import (
