@@ -61,7 +61,7 @@ $(OBSERVATORY)/conf/hsts-preload.json: tools/scan/package.json tools/scan/packag
 	cd tools/scan && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	mkdir -p $(@D) && echo '{}' > $@
 
-# Benchmarks (issue 9): gunicorn as configured for production against the framework's ceiling and
+# Benchmarks: gunicorn as configured for production against the framework's ceiling and
 # nginx, with wrk; writes bench/RESULTS.md. Installs Debian's wrk and nginx with apt-get. Takes
 # about ten minutes; numbers depend on what else the machine runs, which the report records.
 BENCH_PACKAGES := wrk nginx

@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from trustcenter.env import env_int, env_str  # noqa: E402 - needs the path above
+from trustcenter.lib.env import env_int, env_str  # noqa: E402 - needs the path above
 
 
 def _cpu_count() -> int:

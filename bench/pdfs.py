@@ -115,7 +115,7 @@ def inner_watermark() -> dict:
     from pypdf import PdfReader
     from weasyprint import HTML
 
-    from trustcenter.watermark import watermark_pdf
+    from trustcenter.lib.watermark import watermark_pdf
 
     paragraph = "Access to production systems is reviewed every quarter by the system owner. " * 12
     pages = "".join(f'<section class="p"><h1>Page {i}</h1><p>{paragraph}</p></section>' for i in range(1, 101))

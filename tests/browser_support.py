@@ -17,8 +17,6 @@ from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from playwright.sync_api import sync_playwright
 
-from trustcenter.policies.services import content_publish
-
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu"]
 WIDTHS = (1280, 375)
 # axe-core impacts that fail a test; "moderate" and "minor" ones are reported but do not fail.
@@ -156,10 +154,11 @@ def visitor_factory(live_server, browser):
 
 
 @pytest.fixture
-def live_published(transactional_db, content_dir, settings):
-    """The demo content published into the database the live server reads."""
+def live_published(transactional_db, demo_content, content_dir, settings):
+    """The demo content published into the database the live server reads (committed: the
+    database is emptied after each live-server test)."""
     settings.CONTENT_DIR = content_dir
-    content_publish(root=content_dir)
+    demo_content.restore()
     return content_dir
 
 

@@ -2,19 +2,24 @@
 
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.conf import settings
+from django.core import serializers
 from django.core.cache import cache
+from django.db import transaction
+from django.test import override_settings
 
 from trustcenter.policies.services import content_publish
 
 PASSWORD = "correct-horse-battery"  # noqa: S105 - test accounts only
 
-# Browser tests (issue 8): one Chromium per session, live server, axe-core, screenshots.
+# Browser tests: one Chromium per session, live server, axe-core, screenshots. Export tests: clock and storage.
 # A real SMTP server for the mail tests (`sink`).
-pytest_plugins = ["tests.browser_support", "tests.smtp_sink"]
+pytest_plugins = ["tests.browser_support", "tests.exports_helpers", "tests.smtp_sink"]
 
 
 def pytest_collection_modifyitems(config, items):
@@ -62,11 +67,50 @@ def content_dir(tmp_path) -> Path:
     return target
 
 
+@dataclass(frozen=True)
+class DemoContent:
+    """The demo content as `publish` left the database: every row it wrote, serialized."""
+
+    rows: list[dict]
+
+    def restore(self) -> None:
+        """Write the rows again, as `loaddata` does (raw saves keep every value as published)."""
+        with transaction.atomic():
+            for row in serializers.deserialize("python", self.rows):
+                row.save()
+
+
+def _all_rows() -> dict[tuple[str, object], dict]:
+    return {
+        (row["model"], row["pk"]): row
+        for model in apps.get_models()
+        for row in serializers.serialize("python", model._default_manager.order_by("pk"))
+    }
+
+
+@pytest.fixture(scope="session")
+def demo_content(django_db_setup, django_db_blocker, tmp_path_factory) -> DemoContent:
+    """Publish the demo content once per session and keep what it wrote.
+
+    Publishing renders and sanitizes every page (about a second); writing its rows again takes
+    a few milliseconds. So the content is published once, here, in a transaction that is
+    rolled back, and `published` writes the same rows into each test's own transaction.
+    """
+    root = tmp_path_factory.mktemp("demo-content") / "content"
+    shutil.copytree(settings.CONTENT_DIR, root)
+    with django_db_blocker.unblock(), override_settings(CONTENT_DIR=root), transaction.atomic():
+        before = _all_rows()
+        content_publish(root=root)
+        written = [row for key, row in _all_rows().items() if before.get(key) != row]
+        transaction.set_rollback(True)
+    return DemoContent(rows=written)
+
+
 @pytest.fixture
-def published(db, content_dir, settings):
-    """The demo content, published into the test database."""
+def published(db, demo_content, content_dir, settings):
+    """The demo content, published into the test database (a folder of its own to edit and publish again)."""
     settings.CONTENT_DIR = content_dir
-    content_publish(root=content_dir)
+    demo_content.restore()
     return content_dir
 
 
@@ -206,7 +250,7 @@ def reauthenticate(client, password=PASSWORD, *, next_url="/"):
     return client.post(f"{reverse('account_reauthenticate')}?next={next_url}", {"password": password})
 
 
-# Documents and gated access (issue 3, gating) ------------------------------------------
+# Documents and gated access ----------------------------------------------------------
 
 
 @pytest.fixture
@@ -244,7 +288,7 @@ def make_document(db, private_storage):
     return make
 
 
-# The gating cast: one user for every state of the access rule (issue 3, gating) ----------
+# The gating cast: one user for every state of the access rule ---------------------------
 
 
 def _gate_user(django_user_model, email, name, company="Prospect Co", *, verified=True):
@@ -381,7 +425,7 @@ def other_customer(published, django_user_model):
     return user
 
 
-# --- Object storage (issue 6): a real S3-compatible server, started once per run -------------
+# --- Object storage: a real S3-compatible server, started once per run -------------
 
 
 @pytest.fixture(scope="session")
@@ -399,7 +443,7 @@ def s3_storage(s3_server, settings, monkeypatch):
     """Private storage in a fresh bucket of the local S3 server, configured through the environment."""
     import secrets
 
-    from trustcenter.storage import private_storage_settings
+    from trustcenter.lib.storage import private_storage_settings
 
     bucket = f"tc-test-{secrets.token_hex(6)}"
     s3_server.client().create_bucket(Bucket=bucket)
@@ -409,7 +453,7 @@ def s3_storage(s3_server, settings, monkeypatch):
     return bucket
 
 
-# Questionnaires (issue 5) -----------------------------------------------------------
+# Questionnaires ---------------------------------------------------------------------
 
 
 @pytest.fixture

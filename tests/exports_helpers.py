@@ -1,9 +1,41 @@
-"""Reading exported PDFs back, for the export tests."""
+"""For the export tests: their clock, storage and cache (fixtures), and reading exported PDFs back."""
 
+import datetime
 import io
 import re
 
+import pytest
+import time_machine
+from django.conf import settings
+from django.core.cache import cache
 from pypdf import PdfReader
+
+NOW = datetime.datetime(2026, 11, 29, 12, 0, tzinfo=datetime.UTC)
+DAY = "2026-11-29"
+
+
+def private_storages(location) -> dict:
+    """settings.STORAGES with private files (and so rendered PDFs) in the folder `location`."""
+    return {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": location},
+    }}  # fmt: skip
+
+
+@pytest.fixture
+def export_storage(tmp_path):
+    """The folder that holds the private files of an export test (a module may share one)."""
+    return tmp_path / "private"
+
+
+@pytest.fixture
+def export_env(settings, export_storage):
+    """Private storage in `export_storage`, an empty cache, the clock fixed at NOW."""
+    settings.STORAGES = private_storages(export_storage)
+    cache.clear()
+    with time_machine.travel(NOW, tick=False):
+        yield
+    cache.clear()
 
 
 def read_pdf(data: bytes) -> PdfReader:

@@ -7,7 +7,7 @@ import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from trustcenter.content import ContentErrors
+from trustcenter.lib.contentfiles import ContentErrors
 from trustcenter.policies.services import content_publish
 from trustcenter.questionnaires.models import Answer, AnswerStatus, Citation
 from trustcenter.questionnaires.seed import SEED_FILE, answers_seed

@@ -249,7 +249,7 @@ def test_the_file_store_appends_and_never_rewrites(db, tmp_path):
 
 
 def test_checkpoints_in_a_real_s3_bucket(db, s3_server, settings):
-    from trustcenter.storage import s3_options
+    from trustcenter.lib.storage import s3_options
 
     bucket = "tc-audit-checkpoints"
     s3_server.client().create_bucket(Bucket=bucket)

@@ -25,7 +25,7 @@ from django.test import Client
 
 from trustcenter.audit.models import AuditEvent
 from trustcenter.audit.services import audit_record
-from trustcenter.backup import _Encoder, _storage_files, backed_up_models
+from trustcenter.core.backup import _Encoder, _storage_files, backed_up_models
 from trustcenter.documents.models import Document
 from trustcenter.policies.models import Policy, PolicyVersion
 
@@ -308,7 +308,7 @@ def test_backup_and_restore_with_files_in_s3(
     deployment, private_storage, s3_storage, s3_server, tmp_path, settings, monkeypatch
 ):
     """Private files in a bucket go into the archive and back into a new, empty bucket."""
-    from trustcenter.storage import private_storage_settings
+    from trustcenter.lib.storage import private_storage_settings
 
     for document in Document.objects.all():  # move the documents' files into the bucket
         with open(private_storage / document.file.name, "rb") as handle:

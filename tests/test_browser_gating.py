@@ -1,4 +1,4 @@
-"""Gated documents in a real browser (Chromium), journeys (b), (d) and (e) of issue 8.
+"""Gated documents in a real browser (Chromium), three journeys:
 
 (b) A new user signs up, confirms the address from the captured email, signs the NDA and
     requests access; a security admin approves in the review queue; the user downloads the

@@ -1,30 +1,51 @@
 """The whole trust center as one PDF, and `manage.py export_pdf`."""
 
-import datetime
-
 import pytest
 import time_machine
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.test import override_settings
 
-from tests.exports_helpers import embedded_files, outline_titles, page_texts, read_pdf, toc_page_numbers
+from tests.exports_helpers import (
+    DAY,
+    NOW,
+    embedded_files,
+    outline_titles,
+    page_texts,
+    private_storages,
+    read_pdf,
+    toc_page_numbers,
+)
 from trustcenter.exports import services
 from trustcenter.policies.models import Policy
+from trustcenter.policies.services import content_publish
 
-NOW = datetime.datetime(2026, 11, 29, 12, 0, tzinfo=datetime.UTC)
-DAY = "2026-11-29"
+pytestmark = pytest.mark.usefixtures("export_env")
 
 
-@pytest.fixture(autouse=True)
-def export_env(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": tmp_path / "private"},
-    }}  # fmt: skip
+@pytest.fixture(scope="module")
+def bundle(demo_content, django_db_blocker, tmp_path_factory):
+    """The bundle of the demo content for DAY, rendered once for the module (56 pages take
+    seconds) into private storage that every test here shares, as a running site would.
+    Returns (the storage folder, the export)."""
+    location = tmp_path_factory.mktemp("bundle-storage")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(STORAGES=private_storages(location)),
+        time_machine.travel(NOW, tick=False),
+        transaction.atomic(),
+    ):
+        demo_content.restore()
+        exported = services.bundle_export()
+        transaction.set_rollback(True)
     cache.clear()
-    with time_machine.travel(NOW, tick=False):
-        yield
-    cache.clear()
+    return location, exported
+
+
+@pytest.fixture
+def export_storage(bundle):
+    return bundle[0]
 
 
 def _bundle(client):
@@ -34,11 +55,21 @@ def _bundle(client):
     return response
 
 
-def test_the_bundle_covers_every_public_policy_in_category_order_with_contents_and_bookmarks(published, client):
+@pytest.fixture(scope="module")
+def bundle_read(bundle):
+    """The module's bundle read back with pypdf, once (extracting 56 pages' text takes seconds)."""
+    _location, exported = bundle
+    reader = read_pdf(exported.data)
+    return reader, page_texts(reader)
+
+
+def test_the_bundle_covers_every_public_policy_in_category_order_with_contents_and_bookmarks(
+    published, client, bundle, bundle_read
+):
     response = _bundle(client)
     assert response["Content-Disposition"] == f'attachment; filename="kestrel-analytics-trust-center-{DAY}.pdf"'
-    reader = read_pdf(response.content)
-    texts = page_texts(reader)
+    assert response.content == bundle[1].data  # the module's render, read back once below
+    reader, texts = bundle_read
     meta = reader.metadata
     assert meta.title == "Kestrel Analytics Trust Center"
     assert meta.author == "Kestrel Analytics, Inc."
@@ -93,16 +124,16 @@ def test_the_bundle_covers_every_public_policy_in_category_order_with_contents_a
     assert embedded_files(reader) == []
 
 
-def test_the_bundle_is_cached_and_changes_with_a_publication(published, client):
+def test_the_bundle_is_cached_and_changes_with_a_publication(published, client, bundle):
+    _location, rendered = bundle
     first = services.bundle_export()
     again = services.bundle_export()
-    assert first.rendered and not again.rendered and first.data == again.data
+    assert rendered.rendered and not first.rendered and not again.rendered
+    assert first.key == rendered.key and first.data == again.data == rendered.data
     policy = Policy.objects.get(slug="people-security")
     path = published / "policies" / "people-security.md"
     text = path.read_text().replace(f"version: {policy.current_version.number}", "version: 9", 1)
     path.write_text(text.replace("## ", "## Induction\n\nNew in version nine.\n\n## ", 1))
-    from trustcenter.policies.services import content_publish
-
     content_publish(root=published)
     changed = services.bundle_export()
     assert changed.rendered and changed.key != first.key

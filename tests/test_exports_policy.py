@@ -5,32 +5,17 @@ import threading
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.core.files.storage import default_storage
 
-from tests.exports_helpers import embedded_files, outline_titles, page_texts, read_pdf, toc_page_numbers
+from tests.exports_helpers import DAY, NOW, embedded_files, outline_titles, page_texts, read_pdf, toc_page_numbers
 from trustcenter.exports import services
 from trustcenter.exports.render import policy_html, render_pdf
 from trustcenter.policies.models import Policy
 from trustcenter.policies.services import content_publish
 
-NOW = datetime.datetime(2026, 11, 29, 12, 0, tzinfo=datetime.UTC)
-DAY = "2026-11-29"
 TITLE = "Data Protection and Encryption"
 NDA_SLUG = "network-architecture"
-
-
-@pytest.fixture(autouse=True)
-def export_env(settings, tmp_path):
-    """Private storage in a temporary folder, an empty cache, a fixed clock."""
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": tmp_path / "private"},
-    }}  # fmt: skip
-    cache.clear()
-    with time_machine.travel(NOW, tick=False):
-        yield
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("export_env")
 
 
 def _version(slug, number=None):

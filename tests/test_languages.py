@@ -174,8 +174,8 @@ def test_the_german_catalogue_covers_every_string_in_the_code(tmp_path):
 
 
 def test_a_bad_content_language_in_company_yaml_is_reported_with_its_line(content_dir):
-    from trustcenter.content import ContentErrors
     from trustcenter.core.company import parse_company
+    from trustcenter.lib.contentfiles import ContentErrors
 
     text = (content_dir / "company.yaml").read_text().replace("language: en\n", "language: English please\n")
     with pytest.raises(ContentErrors) as excinfo:

@@ -5,7 +5,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from trustcenter.storage import LOCAL_BACKEND, S3_BACKEND, private_storage_settings
+from trustcenter.lib.storage import LOCAL_BACKEND, S3_BACKEND, private_storage_settings
 
 
 def test_without_a_bucket_private_files_stay_in_the_local_folder(monkeypatch, tmp_path):

@@ -8,7 +8,7 @@ import sys
 import pytest
 from django.conf import settings
 
-from trustcenter.storage import LOCAL_BACKEND
+from trustcenter.lib.storage import LOCAL_BACKEND
 
 
 def test_healthz_answers_without_touching_anything(client):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from trustcenter.markup import render_markdown
+from trustcenter.lib.markup import render_markdown
 
 
 def html(source: str) -> str:

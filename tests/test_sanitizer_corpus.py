@@ -1,7 +1,7 @@
 """Every XSS vector in tests/xss_corpus.py, published through the real pipeline and read back as a browser would.
 
 The vectors are written into a temporary content folder, published with `content_publish`
-(Markdown, then the nh3 allowlist in trustcenter/markup.py), and each policy page is
+(Markdown, then the nh3 allowlist in trustcenter/lib/markup.py), and each policy page is
 fetched and parsed with html5lib. On the whole page there must be no element that can run
 script or load active content, no event-handler attribute, no `style`, and no URL whose
 scheme is other than http, https or mailto. If a vector gets through, fix the sanitizer.
@@ -13,10 +13,11 @@ import shutil
 import html5lib
 import pytest
 from django.conf import settings
+from django.db import transaction
 from django.test import Client, override_settings
 
 from tests.xss_corpus import VECTORS
-from trustcenter.policies.models import Category, Policy, PolicyVersion
+from trustcenter.core.company import load_company
 from trustcenter.policies.services import content_publish
 
 SCRIPT_CAPABLE = {
@@ -120,14 +121,13 @@ def slug_for(vector_id: str) -> str:
 
 @pytest.fixture(scope="module")
 def corpus_site(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The whole corpus, published once for the module (committed to the test database, removed after)."""
+    """The whole corpus, published once for the module, in a transaction rolled back after it
+    (each test's own transaction nests inside it)."""
     root = tmp_path_factory.mktemp("xss") / "content"
     root.mkdir()
     shutil.copy(settings.CONTENT_DIR / "company.yaml", root / "company.yaml")
     (root / "policies").mkdir()
-    with override_settings(CONTENT_DIR=root), django_db_blocker.unblock():
-        from trustcenter.core.company import load_company
-
+    with override_settings(CONTENT_DIR=root), django_db_blocker.unblock(), transaction.atomic():
         category = load_company(root).categories[0].slug
         for vector_id, vector in VECTORS:
             slug = slug_for(vector_id)
@@ -135,13 +135,8 @@ def corpus_site(django_db_setup, django_db_blocker, tmp_path_factory):
             (root / "policies" / f"{slug}.md").write_text(text, encoding="utf-8")
         report = content_publish(root=root)
         assert report.created == len(VECTORS)
-        try:
-            yield root
-        finally:
-            Policy.objects.update(current_version=None)
-            PolicyVersion.objects.all().delete()
-            Policy.objects.all().delete()
-            Category.objects.all().delete()
+        yield root
+        transaction.set_rollback(True)
 
 
 def test_the_corpus_is_large_and_covers_every_category():

@@ -159,7 +159,7 @@ def test_two_instances_share_sessions_limits_publications_and_files(
     from allauth.account.models import EmailAddress
 
     from trustcenter.documents.services import document_add
-    from trustcenter.storage import private_storage_settings
+    from trustcenter.lib.storage import private_storage_settings
 
     a, b = two_instances
     timings = {}

@@ -5,7 +5,7 @@ import io
 from pypdf import PdfReader
 from weasyprint import HTML
 
-from trustcenter.watermark import watermark_pdf
+from trustcenter.lib.watermark import watermark_pdf
 
 
 def sample_pdf(pages: int, size: str = "A4") -> bytes:

@@ -11,8 +11,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from trustcenter.env import env_bool, env_int, env_list, env_str
-from trustcenter.storage import private_storage_settings, s3_options
+from trustcenter.lib.env import env_bool, env_int, env_list, env_str
+from trustcenter.lib.storage import private_storage_settings, s3_options
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -55,11 +55,11 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "trustcenter.core",
     "trustcenter.policies",
-    "trustcenter.documents",  # issue 3, gating
-    "trustcenter.access",  # issue 3, gating
-    "trustcenter.exports",  # issue 4, PDF exports
-    "trustcenter.publicsite",  # issue 9, performance
-    # Accounts and the audit log (issue 3, accounts).
+    "trustcenter.documents",  # reports and certificates, stamped downloads
+    "trustcenter.access",  # the NDA, requests, grants: who may read what
+    "trustcenter.exports",  # dated PDFs of policies and of the whole trust center
+    "trustcenter.publicsite",  # the anonymous page cache, the static export
+    # Accounts (allauth: email login, verification, MFA, session list) and the audit log.
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -69,7 +69,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.openid_connect",
     "trustcenter.accounts",
     "trustcenter.audit",
-    "trustcenter.questionnaires",  # issue 5, questionnaires
+    "trustcenter.questionnaires",  # the answer library and the questionnaire assistant
     "django_tasks",
     "trustcenter.api",  # the JSON API, staff tokens, webhooks, engagement
     "trustcenter.updates",
@@ -92,7 +92,7 @@ MIDDLEWARE = [
     # the page cache above never reach it; they are tallied per process (trustcenter/api/counts.py).
     "trustcenter.api.middleware.EngagementMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",  # issue 8: after sessions, before CommonMiddleware
+    "django.middleware.locale.LocaleMiddleware",  # after sessions (the language cookie), before CommonMiddleware
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -171,14 +171,14 @@ TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
-# Languages (issue 8). The interface is in English and German, chosen from the language cookie
+# Languages. The interface is in English and German, chosen from the language cookie
 # (set by the switcher in the header, /language/<code>/) or else the browser's Accept-Language.
 # Policy content stays as written. Translations: locale/<code>/LC_MESSAGES/django.po; the
 # compiled .mo files are built by `make` (gettext's msgfmt), never committed.
 LANGUAGES = [("en", "English"), ("de", "Deutsch")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-# English dates read "1 June 2026" (trustcenter/formats/en/formats.py) rather than Django's US default.
-FORMAT_MODULE_PATH = ["trustcenter.formats"]
+# English dates read "1 June 2026" (trustcenter/lib/formats/en/formats.py) rather than Django's US default.
+FORMAT_MODULE_PATH = ["trustcenter.lib.formats"]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_HTTPONLY = True  # no script reads it
 LANGUAGE_COOKIE_SAMESITE = "Lax"
@@ -197,7 +197,7 @@ WHITENOISE_MAX_AGE = 0 if DEBUG else env_int("STATIC_MAX_AGE", 86400)
 MEDIA_ROOT = VAR_DIR / "media"
 PRIVATE_ROOT = Path(env_str("PRIVATE_ROOT", str(VAR_DIR / "private")))
 STORAGES = {
-    # Private files: PRIVATE_ROOT, or an S3-compatible bucket when S3_BUCKET is set (trustcenter/storage.py).
+    # Private files: PRIVATE_ROOT, or an S3-compatible bucket when S3_BUCKET is set (trustcenter/lib/storage.py).
     "default": private_storage_settings(private_root=PRIVATE_ROOT),
     "staticfiles": {
         "BACKEND": (
@@ -225,7 +225,7 @@ else:
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "trust@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Security (issue 7). Production-safe whenever DEBUG is off; see docs/threat-model.md.
+# Security. Production-safe whenever DEBUG is off; see docs/threat-model.md.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -287,7 +287,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger uploads are streamed to a temp
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
-# Questionnaires (issue 5): the answer library and the questionnaire assistant.
+# Questionnaires: the answer library and the questionnaire assistant.
 # An approved answer is flagged stale this many months after its last review.
 ANSWER_REVIEW_MONTHS = env_int("ANSWER_REVIEW_MONTHS", 12)
 # Suggestions below this confidence (0-100) mark a question "needs an expert".
@@ -315,7 +315,7 @@ RATE_LIMITS = {
     "objection_user": env_str("RATE_LIMIT_OBJECTION_USER", "10/h"),
 }
 
-# Documents and gated access (issue 3, gating). Uploads are refused above this size; the
+# Documents and gated access. Uploads are refused above this size; the
 # admin request body limit (ADMIN_REQUEST_MAX_BYTES) must stay above it.
 DOCUMENT_MAX_UPLOAD_BYTES = env_int("DOCUMENT_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
 # How long an approved access grant lasts unless the organization or the reviewer says otherwise.
@@ -385,7 +385,7 @@ if UPDATES_MAIL_BATCH_SIZE < 1 or UPDATES_MAIL_MAX_ATTEMPTS < 1 or UPDATES_CONFI
         "UPDATES_MAIL_BATCH_SIZE, UPDATES_MAIL_MAX_ATTEMPTS and UPDATES_CONFIRM_HOURS must be at least 1"
     )
 
-# Accounts (issue 3, accounts): django-allauth with email as the login, mandatory email
+# Accounts: django-allauth with email as the login, mandatory email
 # verification and MFA. See docs/access.md.
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",

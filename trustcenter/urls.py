@@ -27,7 +27,7 @@ urlpatterns = [
         {"sitemaps": {"pages": PageSitemap, "policies": PolicySitemap}},
         name="sitemap",
     ),
-    # Accounts (issue 3): allauth's pages, the audit log for staff.
+    # Accounts: allauth's pages, the audit log for staff.
     path("accounts/", include("allauth.urls")),
     path("staff/audit/", include("trustcenter.audit.urls")),
     path("admin/login/", accounts_views.admin_login),

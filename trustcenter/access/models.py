@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from trustcenter.documents.models import Document, Kind
+from trustcenter.lib.immutable import ImmutableModel, ImmutableQuerySet
 
 MAX_GRANT_DAYS = 3 * 365
 
@@ -66,14 +67,14 @@ class ScopedAccess(models.Model):
         return ", ".join(parts) or str(_("Nothing chosen"))
 
 
-class NdaVersionQuerySet(models.QuerySet):
+class NdaVersionQuerySet(ImmutableQuerySet):
     def current(self):
         """The NDA in force: the highest published version, or None."""
         return self.order_by("-version").first()
 
 
-class NdaVersion(models.Model):
-    """One published text of the NDA (content/nda.md). Never edited after publication."""
+class NdaVersion(ImmutableModel):
+    """One published text of the NDA (content/nda.md): never changed or deleted once created."""
 
     version = models.PositiveIntegerField(_("version"), unique=True)
     title = models.CharField(_("title"), max_length=200)

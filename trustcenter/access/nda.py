@@ -5,8 +5,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from trustcenter.content import ContentError, ContentErrors, as_date, load_yaml_mapping
-from trustcenter.policies.sources import split_front_matter
+from trustcenter.lib.contentfiles import ContentError, ContentErrors, as_date, load_yaml_mapping, split_front_matter
 
 NDA_FILE = "nda.md"
 KEYS = ("title", "version", "effective")

@@ -39,9 +39,10 @@ from trustcenter.access.models import (
     RequestStatus,
     organization_for,
 )
-from trustcenter.accounts.mfa import mfa_satisfied
 from trustcenter.core.company import load_company
 from trustcenter.documents.models import Document
+from trustcenter.lib.mfa import mfa_satisfied
+from trustcenter.lib.visibility import Visibility
 
 # Reasons, for code and tests; people read the messages.
 PUBLIC = "public"
@@ -325,7 +326,7 @@ def standing(user, *, next_url: str | None = None) -> Standing:
 
 
 def is_public(obj) -> bool:
-    return getattr(obj, "visibility", None) == "public"
+    return getattr(obj, "visibility", None) == Visibility.PUBLIC
 
 
 def decide_with(standing_: Standing, obj) -> Decision:
@@ -351,3 +352,9 @@ def decide(user, obj, *, next_url: str | None = None) -> Decision:
     if is_public(obj):
         return Decision(True, PUBLIC)
     return decide_with(standing(user, next_url=next_url), obj)
+
+
+def can_read_version(user, version) -> bool:
+    """Whether `user` may read the body of a policy version: NDA pages follow the same rule as
+    NDA documents (verified email, signed NDA, a grant whose scope covers NDA policies)."""
+    return is_public(version) or decide(user, version).allowed

@@ -38,9 +38,10 @@ from trustcenter.access.models import (
 from trustcenter.access.nda import nda_path, parse_nda, text_sha256
 from trustcenter.access.rules import email_verified
 from trustcenter.audit.services import audit_record
-from trustcenter.content import ContentError, content_path
+from trustcenter.core.company import load_company
+from trustcenter.lib.contentfiles import ContentError, content_path
+from trustcenter.lib.markup import render_markdown
 from trustcenter.lib.ratelimit import client_ip
-from trustcenter.markup import render_markdown
 
 INVITATION_SALT = "trustcenter.access.invitation"
 
@@ -95,6 +96,21 @@ def nda_publish(*, root: Path, actor=None) -> str | None:
         raise ContentError(source.path, 1, "; ".join(exc.messages)) from None
     nda.save()
     return f"created: NDA v{nda.version} ({source.path})"
+
+
+def nda_publish_step(*, root: Path, company, created_versions, actor=None) -> list[str]:
+    """`publish` runs this after the policies, in the same transaction (see AccessConfig.ready)."""
+    line = nda_publish(root=root, actor=actor)
+    return [line] if line else []
+
+
+def nda_check_files(*, root: Path, company) -> int:
+    """`publish --check` without a database: validate content/nda.md alone; 1 if there is one."""
+    path = nda_path(root)
+    if not path.exists():
+        return 0
+    parse_nda(path.read_text(encoding="utf-8"), path=content_path(path, root))
+    return 1
 
 
 def _request_facts(request) -> tuple[str | None, str]:
@@ -599,8 +615,6 @@ def invitation_send(
 
 
 def _site_name() -> str:
-    from trustcenter.core.company import load_company
-
     return load_company().name
 
 

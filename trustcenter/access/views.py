@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -49,9 +49,11 @@ from trustcenter.access.services import (
     nda_sign,
     organization_create,
 )
-from trustcenter.accounts.decorators import staff_required
+from trustcenter.audit.models import AuditEvent
+from trustcenter.core.decorators import staff_required
 from trustcenter.documents.models import Document
 from trustcenter.lib.ratelimit import rate_limited
+from trustcenter.lib.redirects import safe_next
 
 # States in which a user may send a (new) access request; a user whose grants cover only part
 # of the material may ask for more.
@@ -66,12 +68,7 @@ def _can_request(standing) -> bool:
 
 
 def _safe_next(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
+    return safe_next(request, request.POST.get("next") or request.GET.get("next"), default=default)
 
 
 # NDA ---------------------------------------------------------------------------------
@@ -460,8 +457,6 @@ def _after_accept(request, user):
 @never_cache
 def trace(request):
     """Find who downloaded a copy, from the download id stamped on its pages."""
-    from trustcenter.audit.models import AuditEvent
-
     raw = (request.GET.get("id") or "").strip().upper().replace(" ", "")
     if len(raw) == 8 and "-" not in raw:
         raw = f"{raw[:4]}-{raw[4:]}"

@@ -17,7 +17,8 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from trustcenter.accounts import lockout
+from trustcenter.accounts import lockout, sso
+from trustcenter.audit.services import audit_record
 from trustcenter.core.company import load_company
 from trustcenter.lib.ratelimit import client_address
 
@@ -98,8 +99,6 @@ class AccountAdapter(DefaultAccountAdapter):
         response = super().pre_login(request, user, **kwargs)
         if response is not None:
             return response
-        from trustcenter.accounts import sso
-
         required = sso.required_provider(user)
         sociallogin = sso.sociallogin_of(kwargs.get("signal_kwargs"))
         used = sociallogin.account.provider if sociallogin is not None else ""
@@ -150,8 +149,6 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     """OpenID Connect sign-in: a provider signs in only the accounts it speaks for (trustcenter.accounts.sso)."""
 
     def pre_social_login(self, request, sociallogin):
-        from trustcenter.accounts import sso
-
         email = (sociallogin.user.email or "").strip().lower()
         existing = sociallogin.user if sociallogin.is_existing else None
         verified = any(address.verified for address in sociallogin.email_addresses if address.email.lower() == email)
@@ -161,8 +158,6 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             or (existing is None and not verified)
             or not sso.may_speak_for(provider, email=email, user=existing)
         ):
-            from trustcenter.audit.services import audit_record
-
             audit_record(
                 kind="account.sso_refused",
                 request=request,

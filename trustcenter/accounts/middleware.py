@@ -7,11 +7,11 @@ from django.contrib import auth, messages
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from trustcenter.accounts.mfa import SSO_MFA_ATTRIBUTE, mfa_satisfied
 from trustcenter.accounts.sso import SESSION_SSO_MFA
+from trustcenter.lib.mfa import SSO_MFA_ATTRIBUTE, mfa_satisfied
+from trustcenter.lib.redirects import safe_next
 
 SESSION_NEXT = "tc_after_mfa_setup"
 
@@ -36,9 +36,7 @@ class StaffMfaRequiredMiddleware:
         user = getattr(request, "user", None)
         # The path is checked first: looking at the user loads the session, which public pages avoid.
         if is_staff_path(request.path_info) and user is not None and user.is_authenticated and not mfa_satisfied(user):
-            if request.method == "GET" and url_has_allowed_host_and_scheme(
-                request.get_full_path(), allowed_hosts={request.get_host()}
-            ):
+            if request.method == "GET" and safe_next(request, request.get_full_path(), default=""):
                 request.session[SESSION_NEXT] = request.get_full_path()
             messages.warning(
                 request,

@@ -9,6 +9,7 @@ from allauth.account import signals as account_signals
 from allauth.mfa import signals as mfa_signals
 from django.contrib.auth import signals as auth_signals
 
+from trustcenter.accounts import sso
 from trustcenter.audit.services import audit_record
 from trustcenter.core.services import user_sessions_end
 
@@ -18,14 +19,8 @@ def _session_key(request):
     return getattr(session, "session_key", None)
 
 
-def signed_in(sender, request, user, **kwargs):
-    audit_record(kind="account.signed_in", actor=user, request=request, subject=f"user:{user.pk}")
-
-
 def sso_noted(sender, request, user, sociallogin=None, **kwargs):
     """Every allauth sign-in records whether an identity provider vouched for a second factor."""
-    from trustcenter.accounts import sso
-
     claims = sso.id_token_claims(sociallogin)
     asserted = sociallogin is not None and sso.asserts_mfa(claims)
     request.session[sso.SESSION_SSO_MFA] = asserted
@@ -49,59 +44,6 @@ def sign_in_failed(sender, credentials, request=None, **kwargs):
     # it is what a brute-force investigation needs.
     tried = str(credentials.get("email") or credentials.get("username") or "")[:254]
     audit_record(kind="account.sign_in_failed", request=request, subject=f"email:{tried}", data={"email": tried})
-
-
-def signed_out(sender, request, user, **kwargs):
-    if user is None:
-        return
-    audit_record(kind="account.signed_out", actor=user, request=request, subject=f"user:{user.pk}")
-
-
-def signed_up(sender, request, user, **kwargs):
-    audit_record(kind="account.signed_up", actor=user, request=request, subject=f"user:{user.pk}")
-
-
-def email_confirmed(sender, request, email_address, **kwargs):
-    audit_record(
-        kind="account.email_confirmed",
-        actor=email_address.user,
-        request=request,
-        subject=f"user:{email_address.user_id}",
-        data={"email": email_address.email},
-    )
-
-
-def email_changed(sender, request, user, from_email_address, to_email_address, **kwargs):
-    audit_record(
-        kind="account.email_changed",
-        actor=user,
-        request=request,
-        subject=f"user:{user.pk}",
-        data={
-            "from": from_email_address.email if from_email_address else "",
-            "to": to_email_address.email,
-        },
-    )
-
-
-def email_added(sender, request, user, email_address, **kwargs):
-    audit_record(
-        kind="account.email_added",
-        actor=user,
-        request=request,
-        subject=f"user:{user.pk}",
-        data={"email": email_address.email},
-    )
-
-
-def email_removed(sender, request, user, email_address, **kwargs):
-    audit_record(
-        kind="account.email_removed",
-        actor=user,
-        request=request,
-        subject=f"user:{user.pk}",
-        data={"email": email_address.email},
-    )
 
 
 def password_changed(sender, request, user, **kwargs):
@@ -128,55 +70,72 @@ def password_reset(sender, request, user, **kwargs):
     )
 
 
-def mfa_authenticator_added(sender, request, user, authenticator, **kwargs):
-    audit_record(
-        kind="mfa.activated",
-        actor=user,
-        request=request,
-        subject=f"user:{user.pk}",
-        data={"type": authenticator.type},
-    )
+def _email(kwargs) -> dict:
+    return {"email": kwargs["email_address"].email}
 
 
-def mfa_authenticator_removed(sender, request, user, authenticator, **kwargs):
-    audit_record(
-        kind="mfa.deactivated",
-        actor=user,
-        request=request,
-        subject=f"user:{user.pk}",
-        data={"type": authenticator.type},
-    )
+def _email_change(kwargs) -> dict:
+    before = kwargs["from_email_address"]
+    return {"from": before.email if before else "", "to": kwargs["to_email_address"].email}
 
 
-def mfa_authenticator_reset(sender, request, user, authenticator, **kwargs):
-    kind = "mfa.recovery_codes_regenerated" if authenticator.type == "recovery_codes" else "mfa.reset"
-    audit_record(kind=kind, actor=user, request=request, subject=f"user:{user.pk}", data={"type": authenticator.type})
+def _authenticator(kwargs) -> dict:
+    return {"type": kwargs["authenticator"].type}
 
 
-def mfa_authentication_failed(sender, request, user, **kwargs):
-    audit_record(kind="mfa.code_rejected", actor=user, request=request, subject=f"user:{user.pk}")
+def _mfa_reset(kwargs) -> str:
+    return "mfa.recovery_codes_regenerated" if kwargs["authenticator"].type == "recovery_codes" else "mfa.reset"
 
 
+# Events about one account, recorded the same way: the account is the actor and the subject.
+# signal, audit kind (or a function of the signal's arguments that names it), data to keep.
+USER_EVENTS = [
+    (auth_signals.user_logged_in, "account.signed_in", None),
+    (auth_signals.user_logged_out, "account.signed_out", None),
+    (account_signals.user_signed_up, "account.signed_up", None),
+    (account_signals.email_confirmed, "account.email_confirmed", _email),
+    (account_signals.email_changed, "account.email_changed", _email_change),
+    (account_signals.email_added, "account.email_added", _email),
+    (account_signals.email_removed, "account.email_removed", _email),
+    (mfa_signals.authenticator_added, "mfa.activated", _authenticator),
+    (mfa_signals.authenticator_removed, "mfa.deactivated", _authenticator),
+    (mfa_signals.authenticator_reset, _mfa_reset, _authenticator),
+    (mfa_signals.authentication_failed, "mfa.code_rejected", None),
+]
+
+
+def user_event_receiver(kind, data):
+    """A receiver that records `kind` for the account the signal is about."""
+
+    def receive(sender, request=None, **kwargs):
+        user = kwargs["user"] if "user" in kwargs else kwargs["email_address"].user
+        if user is None:  # signing out a session that was not signed in
+            return
+        audit_record(
+            kind=kind(kwargs) if callable(kind) else kind,
+            actor=user,
+            request=request,
+            subject=f"user:{user.pk}",
+            data=data(kwargs) if data else None,
+        )
+
+    return receive
+
+
+# Module-level, so the signals' weak references keep them alive.
 _RECEIVERS = [
-    (auth_signals.user_logged_in, signed_in),
-    (account_signals.user_logged_in, sso_noted),
-    (auth_signals.user_login_failed, sign_in_failed),
-    (auth_signals.user_logged_out, signed_out),
-    (account_signals.user_signed_up, signed_up),
-    (account_signals.email_confirmed, email_confirmed),
-    (account_signals.email_changed, email_changed),
-    (account_signals.email_added, email_added),
-    (account_signals.email_removed, email_removed),
-    (account_signals.password_changed, password_changed),
-    (account_signals.password_set, password_changed),
-    (account_signals.password_reset, password_reset),
-    (mfa_signals.authenticator_added, mfa_authenticator_added),
-    (mfa_signals.authenticator_removed, mfa_authenticator_removed),
-    (mfa_signals.authenticator_reset, mfa_authenticator_reset),
-    (mfa_signals.authentication_failed, mfa_authentication_failed),
+    (signal, user_event_receiver(kind, data), f"user_event.{index}")
+    for index, (signal, kind, data) in enumerate(USER_EVENTS)
+]
+_RECEIVERS += [
+    (account_signals.user_logged_in, sso_noted, "sso_noted"),
+    (auth_signals.user_login_failed, sign_in_failed, "sign_in_failed"),
+    (account_signals.password_changed, password_changed, "password_changed"),
+    (account_signals.password_set, password_changed, "password_set"),
+    (account_signals.password_reset, password_reset, "password_reset"),
 ]
 
 
 def connect():
-    for signal, receiver in _RECEIVERS:
-        signal.connect(receiver, dispatch_uid=f"trustcenter.accounts.{receiver.__name__}")
+    for signal, receiver, name in _RECEIVERS:
+        signal.connect(receiver, dispatch_uid=f"trustcenter.accounts.{name}")

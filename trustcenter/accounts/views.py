@@ -5,11 +5,11 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from trustcenter.accounts import lockout
+from trustcenter.lib.redirects import safe_next
 
 
 def rate_limited(request, exception=None):
@@ -22,9 +22,7 @@ def rate_limited(request, exception=None):
 @require_safe
 def admin_login(request):
     """Everyone signs in through allauth, so staff cannot skip MFA by using the admin's own login form."""
-    target = request.GET.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = reverse("admin:index")
+    target = safe_next(request, request.GET.get("next"), default=reverse("admin:index"))
     return redirect(f"{reverse('account_login')}?{urlencode({'next': target})}")
 
 

@@ -16,7 +16,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from trustcenter.api.models import PageViewCount
+
 NOT_PAGES = ("/static/", "/api/", "/staff/", "/admin/", "/accounts/", "/healthz", "/readyz", "/language/")
+
 KEEP_SECONDS = 3 * 24 * 3600  # flushed at least daily; a day of slack
 
 
@@ -94,8 +97,6 @@ atexit.register(tally_write)
 
 def flush(*, days: int = 3) -> int:
     """Write the cached counts of the last `days` days to PageViewCount; return how many rows."""
-    from trustcenter.api.models import PageViewCount
-
     tally_write()
     today = timezone.now().date()
     written = 0

@@ -17,9 +17,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from trustcenter.accounts.decorators import staff_required
+from trustcenter.access.models import Organization
 from trustcenter.api import charts, counts
 from trustcenter.api.models import EngagementEvent, PageViewCount
+from trustcenter.core.decorators import staff_required
 from trustcenter.questionnaires.exporting import csv_safe
 
 COLUMNS = [
@@ -158,8 +159,6 @@ def summary_csv(request):
 @never_cache
 @staff_required
 def organization_timeline(request, pk):
-    from trustcenter.access.models import Organization
-
     organization = get_object_or_404(Organization, pk=pk)
     form = PeriodForm(request.GET or None)
     start, end = form.period()

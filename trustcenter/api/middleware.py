@@ -7,6 +7,8 @@ under NDA is recorded against their account and organization.
 """
 
 from trustcenter.api import counts
+from trustcenter.api.services import engagement_page_read
+from trustcenter.policies.models import Policy
 
 POLICY_VIEWS = {"policies:detail", "policies:version"}
 
@@ -36,9 +38,6 @@ class EngagementMiddleware:
         match = request.resolver_match
         if match is None or match.view_name not in POLICY_VIEWS or getattr(user, "needs_mfa", False):
             return
-        from trustcenter.api.services import engagement_page_read
-        from trustcenter.policies.models import Policy
-
         policy = Policy.objects.filter(slug=match.kwargs.get("slug"), visibility="nda").first()
         if policy is not None:
             engagement_page_read(user=user, path=request.path, title=policy.title)

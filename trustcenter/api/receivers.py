@@ -8,6 +8,7 @@ care about into engagement events), in the same transaction. No other app import
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from trustcenter.api.services import engagement_record, webhook_messages_create
 from trustcenter.audit.models import AuditEvent
 
 
@@ -15,7 +16,5 @@ from trustcenter.audit.models import AuditEvent
 def audit_event_created(sender, instance: AuditEvent, created: bool, raw: bool = False, **kwargs):
     if not created or raw:
         return
-    from trustcenter.api.services import engagement_record, webhook_messages_create
-
     webhook_messages_create(event=instance)
     engagement_record(event=instance)

@@ -21,9 +21,29 @@ from ninja import File, NinjaAPI, Query, Schema, Status, UploadedFile
 from ninja.decorators import decorate_view
 from ninja.errors import HttpError
 
+from trustcenter.access.forms import ApproveForm, DenyForm, InvitationForm, RevokeForm
+from trustcenter.access.models import AccessGrant, AccessRequest, RequestStatus
+from trustcenter.access.rules import can_read_version
+from trustcenter.access.services import access_request_approve as approve
+from trustcenter.access.services import access_request_deny as deny
+from trustcenter.access.services import grant_revoke as revoke
+from trustcenter.access.services import invitation_send
 from trustcenter.api.auth import TokenAuth
 from trustcenter.api.models import Scope
+from trustcenter.api.tasks import questionnaire_answer_all
+from trustcenter.audit.forms import AuditFilterForm
+from trustcenter.audit.models import AuditEvent
+from trustcenter.audit.services import audit_record
+from trustcenter.core.company import load_company
+from trustcenter.documents.models import Document
 from trustcenter.lib.ratelimit import RateLimited, enforce
+from trustcenter.policies.models import Policy
+from trustcenter.questionnaires.exporting import write_csv, write_xlsx
+from trustcenter.questionnaires.forms import UploadForm
+from trustcenter.questionnaires.importing import ImportError_
+from trustcenter.questionnaires.models import Questionnaire, QuestionnaireStatus
+from trustcenter.questionnaires.services import questionnaire_configure, questionnaire_table
+from trustcenter.questionnaires.services import questionnaire_upload as upload
 
 api = NinjaAPI(
     title="Trust Center API",
@@ -213,8 +233,6 @@ def _sections(toc: list[dict]) -> list[dict]:
 
 
 def _published_policies():
-    from trustcenter.policies.models import Policy
-
     return Policy.objects.published().select_related("current_version", "category").order_by("title")
 
 
@@ -257,8 +275,6 @@ def policy_detail(request, slug: str):
 def policy_version(request, slug: str, number: int):
     """The text (sanitized HTML) and the sections with their anchors, for versions a visitor may
     read. Versions under NDA have `readable: false` and no text."""
-    from trustcenter.policies.rules import can_read_version
-
     policy = _get_policy(slug)
     version = get_object_or_404(policy.versions.select_related("category"), number=number)
     readable = can_read_version(AnonymousUser(), version)
@@ -335,16 +351,12 @@ class DocumentPage(PageOut):
 def certification_list(request, params: Query[PageParams]):
     from dataclasses import asdict
 
-    from trustcenter.core.company import load_company
-
     return paginate(request, list(load_company().certifications), params, asdict)
 
 
 @public_get("/subprocessors", response=SubprocessorPage, url_name="subprocessors", summary="Subprocessors")
 def subprocessor_list(request, params: Query[PageParams]):
     from dataclasses import asdict
-
-    from trustcenter.core.company import load_company
 
     return paginate(request, list(load_company().subprocessors), params, asdict)
 
@@ -353,8 +365,6 @@ def subprocessor_list(request, params: Query[PageParams]):
 def document_list(request, params: Query[PageParams]):
     """The documents listed on /documents/: what they are and whether they need an NDA. Files are
     never sent by the API; downloads go through the site, which asks the access rule."""
-    from trustcenter.documents.models import Document
-
     documents = Document.objects.visible_to(AnonymousUser()).order_by("kind", "framework", "-issued")
     html_url = _absolute(request, reverse("documents:list"))
 
@@ -434,8 +444,6 @@ class RequestFilter(PageParams):
     url_name="staff_requests", summary="List access requests (scope: read)",
 )  # fmt: skip
 def access_request_list(request, params: Query[RequestFilter]):
-    from trustcenter.access.models import AccessRequest, RequestStatus
-
     requests = AccessRequest.objects.select_related("user", "organization", "decided_by").order_by("-created_at")
     if params.status:
         if params.status not in RequestStatus.values:
@@ -466,10 +474,6 @@ def _form_errors(form) -> str:
     summary="Approve a pending request (scope: manage_access)",
 )  # fmt: skip
 def access_request_approve(request, request_id: int, payload: ApproveIn):
-    from trustcenter.access.forms import ApproveForm
-    from trustcenter.access.models import AccessRequest
-    from trustcenter.access.services import access_request_approve as approve
-
     access_request = get_object_or_404(AccessRequest, pk=request_id)
     form = ApproveForm({"days": payload.days or ""})
     if not form.is_valid():
@@ -489,10 +493,6 @@ def access_request_approve(request, request_id: int, payload: ApproveIn):
     summary="Deny a pending request, saying why (scope: manage_access)",
 )  # fmt: skip
 def access_request_deny(request, request_id: int, payload: DenyIn):
-    from trustcenter.access.forms import DenyForm
-    from trustcenter.access.models import AccessRequest
-    from trustcenter.access.services import access_request_deny as deny
-
     access_request = get_object_or_404(AccessRequest, pk=request_id)
     form = DenyForm({"reason": payload.reason})
     if not form.is_valid():
@@ -516,8 +516,6 @@ class GrantFilter(PageParams):
     summary="List access grants (scope: read)",
 )  # fmt: skip
 def grant_list(request, params: Query[GrantFilter]):
-    from trustcenter.access.models import AccessGrant
-
     grants = AccessGrant.objects.select_related("user", "organization").order_by("-granted_at")
     if params.active is True:
         grants = grants.active()
@@ -531,10 +529,6 @@ def grant_list(request, params: Query[GrantFilter]):
     tags=["staff"], summary="Revoke a grant, saying why (scope: manage_access)",
 )  # fmt: skip
 def grant_revoke(request, grant_id: int, payload: RevokeIn):
-    from trustcenter.access.forms import RevokeForm
-    from trustcenter.access.models import AccessGrant
-    from trustcenter.access.services import grant_revoke as revoke
-
     grant = get_object_or_404(AccessGrant, pk=grant_id)
     form = RevokeForm({"reason": payload.reason})
     if not form.is_valid():
@@ -567,9 +561,6 @@ class InvitationOut(Schema):
 )  # fmt: skip
 def invitation_create(request, payload: InvitationIn):
     """The invitation is emailed to the address, with a link that works once."""
-    from trustcenter.access.forms import InvitationForm
-    from trustcenter.access.services import invitation_send
-
     form = InvitationForm(
         {
             "email": payload.email, "organization": payload.organization_id or "", "days": payload.days or "",
@@ -607,8 +598,6 @@ class QuestionnaireOut(Schema):
 
 
 def _questionnaire_out(request, q) -> dict:
-    from trustcenter.questionnaires.models import QuestionnaireStatus
-
     ready = q.status == QuestionnaireStatus.READY
 
     def link(fmt):
@@ -628,13 +617,6 @@ def _questionnaire_out(request, q) -> dict:
 def questionnaire_upload(request, file: File[UploadedFile]):
     """The sheet and question column are guessed as on the upload page; suggestions are found in
     the background. Poll the status until it is `ready`, then download the answered file."""
-    from trustcenter.api.tasks import questionnaire_answer_all
-    from trustcenter.audit.services import audit_record
-    from trustcenter.questionnaires.forms import UploadForm
-    from trustcenter.questionnaires.importing import ImportError_
-    from trustcenter.questionnaires.services import questionnaire_configure
-    from trustcenter.questionnaires.services import questionnaire_upload as upload
-
     form = UploadForm({}, {"file": file})
     if not form.is_valid():
         return Status(400, {"detail": _form_errors(form)})
@@ -663,8 +645,6 @@ def questionnaire_upload(request, file: File[UploadedFile]):
     tags=["staff"], url_name="staff_questionnaire", summary="A questionnaire's status (scope: questionnaires)",
 )  # fmt: skip
 def questionnaire_status(request, questionnaire_id: int):
-    from trustcenter.questionnaires.models import Questionnaire
-
     return _questionnaire_out(request, get_object_or_404(Questionnaire, pk=questionnaire_id))
 
 
@@ -674,11 +654,6 @@ def questionnaire_status(request, questionnaire_id: int):
     summary="Download the answered questionnaire, xlsx or csv (scope: questionnaires)",
 )  # fmt: skip
 def questionnaire_file(request, questionnaire_id: int, fmt: str):
-    from trustcenter.audit.services import audit_record
-    from trustcenter.questionnaires.exporting import write_csv, write_xlsx
-    from trustcenter.questionnaires.models import Questionnaire, QuestionnaireStatus
-    from trustcenter.questionnaires.services import questionnaire_table
-
     if fmt not in ("xlsx", "csv"):
         raise HttpError(404, _("Choose answered.xlsx or answered.csv."))
     questionnaire = get_object_or_404(Questionnaire, pk=questionnaire_id)
@@ -734,9 +709,6 @@ class AuditFilter(PageParams):
     summary="Read the audit log, newest first, with the audit page's filters (scope: read)",
 )  # fmt: skip
 def audit_event_list(request, params: Query[AuditFilter]):
-    from trustcenter.audit.forms import AuditFilterForm
-    from trustcenter.audit.models import AuditEvent
-
     form = AuditFilterForm(
         {k: v for k, v in params.dict().items() if k in ("kind", "actor", "date_from", "date_to") and v is not None}
     )

@@ -15,11 +15,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from trustcenter.access.models import AccessRequest, organization_for
 from trustcenter.api import webhooks
 from trustcenter.api.models import (
     ApiToken,
     AttemptStatus,
+    EngagementEvent,
     MessageStatus,
+    PageViewCount,
     Scope,
     WebhookAttempt,
     WebhookEndpoint,
@@ -296,10 +299,6 @@ def engagement_record(*, event) -> None:
     log, is purged after ENGAGEMENT_RETENTION_MONTHS)."""
     from django.contrib.auth import get_user_model
 
-    from trustcenter.access.models import AccessRequest
-    from trustcenter.access.services import organization_for
-    from trustcenter.api.models import EngagementEvent
-
     who = ENGAGEMENT_KINDS.get(event.kind)
     if who is None:
         return
@@ -330,8 +329,6 @@ def engagement_record(*, event) -> None:
 
 def engagement_page_read(*, user, path: str, title: str) -> None:
     """A signed-in customer read a gated (NDA) page."""
-    from trustcenter.access.services import organization_for
-    from trustcenter.api.models import EngagementEvent
 
     EngagementEvent.objects.create(
         kind="page.read", user=user, email=user.email, organization=organization_for(user), subject=path,
@@ -341,7 +338,6 @@ def engagement_page_read(*, user, path: str, title: str) -> None:
 
 def engagement_purge(*, now: datetime.datetime | None = None) -> int:
     """Delete engagement events and page counts older than ENGAGEMENT_RETENTION_MONTHS; return how many."""
-    from trustcenter.api.models import EngagementEvent, PageViewCount
 
     now = now or timezone.now()
     months = settings.ENGAGEMENT_RETENTION_MONTHS

@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from trustcenter.accounts.decorators import staff_required
 from trustcenter.api.forms import TokenForm, WebhookForm
 from trustcenter.api.models import ApiToken, WebhookEndpoint, WebhookMessage
+from trustcenter.api.routes import api
 from trustcenter.api.services import (
     api_token_create,
     api_token_revoke,
@@ -18,6 +18,7 @@ from trustcenter.api.services import (
     webhook_endpoint_set_enabled,
     webhook_message_resend,
 )
+from trustcenter.core.decorators import staff_required
 
 # Tokens ------------------------------------------------------------------------------------
 
@@ -121,8 +122,6 @@ def webhook_resend(request, pk, msg_id):
 @require_safe
 def api_docs(request):
     """The API reference, rendered on the server from the OpenAPI schema: no script, no CDN."""
-    from trustcenter.api.routes import api
-
     schema = api.get_openapi_schema()
     operations = []
     for path, methods in schema["paths"].items():

@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from trustcenter.accounts.decorators import staff_required
 from trustcenter.audit.forms import AuditFilterForm
 from trustcenter.audit.models import AuditEvent
+from trustcenter.core.decorators import staff_required
 
 PAGE_SIZE = 50
 # A spreadsheet reads a cell starting with one of these as a formula (or, for tab and CR,

@@ -14,8 +14,8 @@ from django.conf import settings
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy
 
-from trustcenter.content import ContentError, ContentErrors, as_date, load_yaml_mapping
-from trustcenter.markup import render_markdown
+from trustcenter.lib.contentfiles import ContentError, ContentErrors, as_date, load_yaml_mapping
+from trustcenter.lib.markup import render_markdown
 
 CERTIFICATION_STATUSES = {
     "current": gettext_lazy("Current"),
@@ -91,90 +91,93 @@ class Company:
         return {c.slug for c in self.categories}
 
 
-def _text(data: dict, key: str, errors: list, path: str, line: int, *, required: bool = True) -> str:
-    value = data.get(key)
-    if value is None or value == "":
-        if required:
-            errors.append(ContentError(path, line, f"`{key}` is required"))
-        return ""
-    if not isinstance(value, str | int | float):
-        errors.append(ContentError(path, line, f"`{key}` must be text"))
-        return ""
-    return str(value).strip()
+class _Profile:
+    """The parsed YAML of company.yaml, with the line of each key and the errors found so far."""
+
+    def __init__(self, text: str, *, path: str):
+        self.data, self.lines = load_yaml_mapping(text, path=path)
+        self.path = path
+        self.errors: list[ContentError] = []
+
+    def error(self, key: str, message: str) -> None:
+        self.errors.append(ContentError(self.path, self.lines.get(key, 1), message))
+
+    def text(self, key: str, *, required: bool = True) -> str:
+        value = self.data.get(key)
+        if value is None or value == "":
+            if required:
+                self.error(key, f"`{key}` is required")
+            return ""
+        if not isinstance(value, str | int | float):
+            self.error(key, f"`{key}` must be text")
+            return ""
+        return str(value).strip()
+
+    def items(self, key: str) -> list:
+        """The entries of an optional list (certifications, subprocessors, faq)."""
+        return self.data.get(key) or []
 
 
-def parse_company(text: str, *, path: str) -> Company:
-    """Parse and validate the company profile; raise ContentErrors listing every problem."""
-    data, lines = load_yaml_mapping(text, path=path)
-    errors: list[ContentError] = []
-
-    def line(key: str) -> int:
-        return lines.get(key, 1)
-
-    name = _text(data, "name", errors, path, line("name"))
-    tagline = _text(data, "tagline", errors, path, line("tagline"))
-    color = _text(data, "primary_color", errors, path, line("primary_color"), required=False) or "#1d4ed8"
+def _primary_color(profile: _Profile) -> str:
+    color = profile.text("primary_color", required=False) or "#1d4ed8"
     if not COLOR_RE.match(color):
-        errors.append(
-            ContentError(path, line("primary_color"), f"`primary_color` must look like #1d4ed8, got {color!r}")
-        )
-        color = "#1d4ed8"
-    contact = data.get("security_contact") or {}
-    if not isinstance(contact, dict) or not contact.get("email"):
-        errors.append(ContentError(path, line("security_contact"), "`security_contact.email` is required"))
-        contact = contact if isinstance(contact, dict) else {}
-    content_language = _text(data, "language", errors, path, line("language"), required=False) or "en"
-    if not LANGUAGE_RE.match(content_language):
-        errors.append(
-            ContentError(
-                path, line("language"), f"`language` must be a language tag like en or de, got {content_language!r}"
-            )
-        )
-    languages = contact.get("preferred_languages") or ["en"]
-    if isinstance(languages, str):
-        languages = [languages]
+        profile.error("primary_color", f"`primary_color` must look like #1d4ed8, got {color!r}")
+        return "#1d4ed8"
+    return color
 
-    categories = []
-    raw_categories = data.get("categories")
-    if not isinstance(raw_categories, list) or not raw_categories:
-        errors.append(ContentError(path, line("categories"), "`categories` must list at least one category"))
-        raw_categories = []
-    seen = set()
-    for index, item in enumerate(raw_categories):
+
+def _security_contact(profile: _Profile) -> dict:
+    contact = profile.data.get("security_contact") or {}
+    if not isinstance(contact, dict) or not contact.get("email"):
+        profile.error("security_contact", "`security_contact.email` is required")
+        return contact if isinstance(contact, dict) else {}
+    return contact
+
+
+def _content_language(profile: _Profile) -> str:
+    language = profile.text("language", required=False) or "en"
+    if not LANGUAGE_RE.match(language):
+        profile.error("language", f"`language` must be a language tag like en or de, got {language!r}")
+    return language
+
+
+def _categories(profile: _Profile) -> list[CategoryInfo]:
+    raw = profile.data.get("categories")
+    if not isinstance(raw, list) or not raw:
+        profile.error("categories", "`categories` must list at least one category")
+        return []
+    categories, seen = [], set()
+    for index, item in enumerate(raw):
         if not isinstance(item, dict) or not item.get("slug") or not item.get("name"):
-            errors.append(ContentError(path, line("categories"), f"category #{index + 1} needs `slug` and `name`"))
+            profile.error("categories", f"category #{index + 1} needs `slug` and `name`")
             continue
         slug = str(item["slug"])
         if not SLUG_RE.match(slug) or slug in seen:
-            errors.append(
-                ContentError(path, line("categories"), f"category slug {slug!r} must be unique, lowercase-with-hyphens")
-            )
+            profile.error("categories", f"category slug {slug!r} must be unique, lowercase-with-hyphens")
             continue
         seen.add(slug)
         categories.append(CategoryInfo(slug, str(item["name"]), str(item.get("description") or ""), index))
+    return categories
 
+
+def _certifications(profile: _Profile) -> list[Certification]:
     certifications = []
-    for index, item in enumerate(data.get("certifications") or []):
-        where = line("certifications")
+    for index, item in enumerate(profile.items("certifications")):
         if not isinstance(item, dict) or not item.get("name"):
-            errors.append(ContentError(path, where, f"certification #{index + 1} needs a `name`"))
+            profile.error("certifications", f"certification #{index + 1} needs a `name`")
             continue
         status = str(item.get("status") or "")
         if status not in CERTIFICATION_STATUSES:
             allowed = ", ".join(CERTIFICATION_STATUSES)
-            errors.append(
-                ContentError(path, where, f"certification {item['name']!r}: `status` must be one of {allowed}")
-            )
+            profile.error("certifications", f"certification {item['name']!r}: `status` must be one of {allowed}")
             continue
         dates = {}
         for key in ("period_start", "period_end"):
             if item.get(key) is not None:
                 dates[key] = as_date(item[key])
                 if dates[key] is None:
-                    errors.append(
-                        ContentError(
-                            path, where, f"certification {item['name']!r}: `{key}` must be a date like 2026-01-31"
-                        )
+                    profile.error(
+                        "certifications", f"certification {item['name']!r}: `{key}` must be a date like 2026-01-31"
                     )
         certifications.append(
             Certification(
@@ -187,11 +190,14 @@ def parse_company(text: str, *, path: str) -> Company:
                 period_end=dates.get("period_end"),
             )
         )
+    return certifications
 
+
+def _subprocessors(profile: _Profile) -> list[Subprocessor]:
     subprocessors = []
-    for index, item in enumerate(data.get("subprocessors") or []):
+    for index, item in enumerate(profile.items("subprocessors")):
         if not isinstance(item, dict) or not item.get("name"):
-            errors.append(ContentError(path, line("subprocessors"), f"subprocessor #{index + 1} needs a `name`"))
+            profile.error("subprocessors", f"subprocessor #{index + 1} needs a `name`")
             continue
         subprocessors.append(
             Subprocessor(
@@ -202,36 +208,58 @@ def parse_company(text: str, *, path: str) -> Company:
                 website=str(item.get("website") or ""),
             )
         )
+    return subprocessors
 
-    notice_days = data.get("subprocessor_notice_days", 30)
-    if isinstance(notice_days, bool) or not isinstance(notice_days, int) or not 0 <= notice_days <= 365:
-        errors.append(
-            ContentError(
-                path,
-                line("subprocessor_notice_days"),
-                f"`subprocessor_notice_days` must be a whole number of days from 0 to 365, got {notice_days!r}",
-            )
+
+def _notice_days(profile: _Profile) -> int:
+    days = profile.data.get("subprocessor_notice_days", 30)
+    if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= 365:
+        profile.error(
+            "subprocessor_notice_days",
+            f"`subprocessor_notice_days` must be a whole number of days from 0 to 365, got {days!r}",
         )
-        notice_days = 30
+        return 30
+    return days
 
+
+def _faq(profile: _Profile) -> list[FaqEntry]:
     faq = []
-    for index, item in enumerate(data.get("faq") or []):
+    for index, item in enumerate(profile.items("faq")):
         if not isinstance(item, dict) or not item.get("question") or not item.get("answer"):
-            errors.append(ContentError(path, line("faq"), f"FAQ entry #{index + 1} needs `question` and `answer`"))
+            profile.error("faq", f"FAQ entry #{index + 1} needs `question` and `answer`")
             continue
         # render_markdown sanitizes, so the result is safe to mark as such.
         answer_html = mark_safe(render_markdown(str(item["answer"])).html)  # noqa: S308 - sanitized by render_markdown
         faq.append(FaqEntry(str(item["question"]), answer_html))
+    return faq
 
-    if errors:
-        raise ContentErrors(errors)
+
+def parse_company(text: str, *, path: str) -> Company:
+    """Parse and validate the company profile; raise ContentErrors listing every problem."""
+    profile = _Profile(text, path=path)
+    name = profile.text("name")
+    tagline = profile.text("tagline")
+    optional = {key: profile.text(key, required=False) for key in ("legal_name", "description", "website", "logo")}
+    color = _primary_color(profile)
+    contact = _security_contact(profile)
+    content_language = _content_language(profile)
+    languages = contact.get("preferred_languages") or ["en"]
+    if isinstance(languages, str):
+        languages = [languages]
+    categories = _categories(profile)
+    certifications = _certifications(profile)
+    subprocessors = _subprocessors(profile)
+    notice_days = _notice_days(profile)
+    faq = _faq(profile)
+    if profile.errors:
+        raise ContentErrors(profile.errors)
     return Company(
         name=name,
-        legal_name=_text(data, "legal_name", errors, path, line("legal_name"), required=False) or name,
+        legal_name=optional["legal_name"] or name,
         tagline=tagline,
-        description=_text(data, "description", errors, path, line("description"), required=False),
-        website=_text(data, "website", errors, path, line("website"), required=False),
-        logo=_text(data, "logo", errors, path, line("logo"), required=False),
+        description=optional["description"],
+        website=optional["website"],
+        logo=optional["logo"],
         primary_color=color,
         security_email=str(contact.get("email", "")),
         disclosure_url=str(contact.get("disclosure_url") or ""),

@@ -11,13 +11,13 @@ from django.db import connection
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
 from trustcenter.core.branding import brand_palette
 from trustcenter.core.company import load_company
 from trustcenter.lib.pagecache import public_page
+from trustcenter.lib.redirects import safe_next
 
 SECURITY_TXT_LIFETIME = datetime.timedelta(days=180)
 # Readiness probes write, read and delete one small file under this prefix of private storage.
@@ -145,12 +145,7 @@ def language_switch(request, code):
     """
     if code not in dict(settings.LANGUAGES):
         raise Http404("Unknown language")
-    next_url = request.GET.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = "/"
-    response = HttpResponseRedirect(next_url)
+    response = HttpResponseRedirect(safe_next(request, request.GET.get("next"), default="/"))
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         code,

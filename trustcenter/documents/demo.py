@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from django.template.loader import render_to_string
 
 from trustcenter.core.company import load_company
-from trustcenter.documents.models import Kind, Visibility
+from trustcenter.documents.models import Kind
+from trustcenter.lib.visibility import Visibility
 
 AUDITOR = "Harrow & Lindqvist LLP"
 REGISTRAR = "Nordmark Zertifizierung GmbH"

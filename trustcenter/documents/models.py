@@ -8,8 +8,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from trustcenter.accounts.mfa import is_staff_ready
 from trustcenter.core.company import load_company
+from trustcenter.lib.mfa import is_staff_ready
+from trustcenter.lib.visibility import Visibility
 
 
 class Kind(models.TextChoices):
@@ -20,11 +21,6 @@ class Kind(models.TextChoices):
     PENTEST_SUMMARY = "pentest_summary", _("Penetration test summary")
     INSURANCE_CERTIFICATE = "insurance_certificate", _("Insurance certificate")
     OTHER = "other", _("Other")
-
-
-class Visibility(models.TextChoices):
-    PUBLIC = "public", _("Public")
-    NDA = "nda", _("Under NDA")
 
 
 def _private_name(instance, filename: str) -> str:
@@ -117,7 +113,7 @@ class Document(models.Model):
                 name="document_expires_after_issued",
             ),
             models.CheckConstraint(condition=Q(page_count__gte=1), name="document_has_pages"),
-            models.CheckConstraint(condition=Q(visibility__in=["public", "nda"]), name="document_visibility_valid"),
+            models.CheckConstraint(condition=Q(visibility__in=Visibility.values), name="document_visibility_valid"),
         ]
 
     def __str__(self):

@@ -14,7 +14,7 @@ from trustcenter.access.models import NdaSignature, organization_for
 from trustcenter.audit.services import audit_record
 from trustcenter.documents.models import Document
 from trustcenter.lib.ratelimit import enforce
-from trustcenter.watermark import watermark_pdf
+from trustcenter.lib.watermark import watermark_pdf
 
 # Crockford's base32 without I, L, O, U: easy to read aloud and to type from a printed page.
 _ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

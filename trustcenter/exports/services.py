@@ -25,8 +25,8 @@ from django.utils.translation import gettext as _
 from trustcenter.audit.services import audit_record
 from trustcenter.core.company import load_company
 from trustcenter.exports import render
+from trustcenter.lib.watermark import watermark_pdf
 from trustcenter.policies.models import PolicyVersion
-from trustcenter.watermark import watermark_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -160,7 +160,7 @@ def policy_export_for(*, version: PolicyVersion, user, request=None, day: dateti
     """The PDF a reader gets. NDA versions are recorded in the audit log and carry the
     reader's name, the date and the audit row's download id on every page.
 
-    The caller has already asked `can_read_version(user, version)`.
+    The caller has already asked `access.rules.can_read_version(user, version)`.
     """
     day = day or export_date()
     exported = policy_export(version=version, day=day)

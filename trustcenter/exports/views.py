@@ -6,7 +6,7 @@ from django.views.decorators.http import require_safe
 from trustcenter.exports.services import ExportedPdf, bundle_export, policy_export_for
 from trustcenter.lib.pagecache import public_page
 from trustcenter.lib.ratelimit import rate_limited
-from trustcenter.policies.views import _get_version_for_reading, _locked
+from trustcenter.policies.views import get_version_for_reading, render_locked
 
 
 def _pdf_response(request, exported: ExportedPdf, *, public: bool) -> HttpResponse:
@@ -29,9 +29,9 @@ def _pdf_response(request, exported: ExportedPdf, *, public: bool) -> HttpRespon
 
 def _export_version(request, slug, number=None):
     try:
-        version = _get_version_for_reading(request, slug, number)
+        version = get_version_for_reading(request, slug, number)
     except PermissionDenied:
-        return _locked(request, slug)
+        return render_locked(request, slug)
     exported = policy_export_for(version=version, user=request.user, request=request)
     return _pdf_response(request, exported, public=version.is_public)
 

@@ -7,8 +7,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from trustcenter.content import ContentError, ContentErrors
-from trustcenter.markup import render_markdown
+from trustcenter.lib.contentfiles import ContentError, ContentErrors
+from trustcenter.lib.markup import render_markdown
 from trustcenter.policies.forms import PolicyVersionForm
 from trustcenter.policies.models import Category, Policy, PolicyVersion
 from trustcenter.policies.services import CREATED, policy_version_publish

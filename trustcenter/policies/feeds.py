@@ -3,7 +3,8 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext
 
 from trustcenter.core.company import load_company
-from trustcenter.policies.models import PolicyVersion, Visibility
+from trustcenter.lib.visibility import Visibility
+from trustcenter.policies.models import PolicyVersion
 
 
 class ChangesFeed(Feed):

@@ -3,8 +3,9 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from trustcenter.content import ContentError, ContentErrors
-from trustcenter.policies.models import Category, Visibility
+from trustcenter.lib.contentfiles import ContentError, ContentErrors
+from trustcenter.lib.visibility import Visibility
+from trustcenter.policies.models import Category
 from trustcenter.policies.sources import PolicySource, parse_policy
 
 

@@ -4,10 +4,8 @@ from django.db.models import Case, F, Max, Q, When
 from django.db.models.functions import Cast
 from django.urls import reverse
 
-
-class Visibility(models.TextChoices):
-    PUBLIC = "public", "Public"
-    NDA = "nda", "Under NDA"
+from trustcenter.lib.immutable import ImmutableModel, ImmutableQuerySet
+from trustcenter.lib.visibility import Visibility
 
 
 class Category(models.Model):
@@ -74,7 +72,7 @@ class Policy(models.Model):
         return self.versions.aggregate(n=Max("number"))["n"] or 0
 
 
-class PolicyVersionQuerySet(models.QuerySet):
+class PolicyVersionQuerySet(ImmutableQuerySet):
     def public(self):
         return self.filter(visibility=Visibility.PUBLIC)
 
@@ -93,8 +91,8 @@ class PolicyVersionQuerySet(models.QuerySet):
         return self.annotate(dated=dated).order_by("-dated", "-pk")
 
 
-class PolicyVersion(models.Model):
-    """One published version of a policy. Never edited after it is created."""
+class PolicyVersion(ImmutableModel):
+    """One published version of a policy: never changed or deleted once created."""
 
     policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField()

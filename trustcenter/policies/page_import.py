@@ -15,7 +15,7 @@ import yaml
 from bs4 import BeautifulSoup
 from markdownify import markdownify
 
-from trustcenter.markup import sanitize
+from trustcenter.lib.markup import sanitize
 
 # Parts of a page that are not its content.
 DROPPED_TAGS = ["nav", "header", "footer", "aside", "form", "button", "dialog", "script", "style", "noscript", "svg"]

@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from trustcenter.content import ContentError, ContentErrors, content_path
 from trustcenter.core.company import Company, company_path, parse_company
-from trustcenter.markup import render_markdown
+from trustcenter.lib.contentfiles import ContentError, ContentErrors, content_path
+from trustcenter.lib.markup import render_markdown
 from trustcenter.policies.models import Category, Policy, PolicyVersion
 from trustcenter.policies.sources import PolicySource, collect_sources
 
@@ -164,7 +164,7 @@ def policy_version_publish(*, source: PolicySource, actor=None) -> tuple[str, Po
 
 def content_publish(*, root: Path, check: bool = False, actor=None) -> PublishReport:
     """Publish a content folder (company.yaml, policies/, history/, plus the registered
-    PUBLISH_STEPS, such as update posts) in one transaction.
+    PUBLISH_STEPS: the NDA, update posts) in one transaction.
 
     Every error is collected and raised together as ContentErrors; nothing is written
     unless the whole folder is valid. With `check=True` everything runs, then rolls back.
@@ -196,19 +196,6 @@ def content_publish(*, root: Path, check: bool = False, actor=None) -> PublishRe
                 if outcome != UNCHANGED:
                     report.lines.append(f"{outcome}: {source.slug} v{source.version} ({source.path})")
                     report.lines.extend(f"  note: {note}" for note in source.notes)
-            # The NDA (content/nda.md) is published with the policies, by the same rules (issue 3, gating).
-            from trustcenter.access.services import nda_publish
-
-            try:
-                nda_line = nda_publish(root=root, actor=actor)
-            except ContentErrors as exc:
-                errors.extend(exc.errors)
-            except ContentError as exc:
-                errors.append(exc)
-            else:
-                if nda_line:
-                    report.created += 1
-                    report.lines.append(nda_line)
             for step in PUBLISH_STEPS:
                 try:
                     lines = step.publish(root=root, company=company, created_versions=created_versions, actor=actor)

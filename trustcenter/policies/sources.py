@@ -12,8 +12,15 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from trustcenter.content import ContentError, ContentErrors, as_date, content_path, load_yaml_mapping
-from trustcenter.policies.models import Visibility
+from trustcenter.lib.contentfiles import (
+    ContentError,
+    ContentErrors,
+    as_date,
+    content_path,
+    load_yaml_mapping,
+    split_front_matter,
+)
+from trustcenter.lib.visibility import Visibility
 
 REQUIRED_KEYS = ("title", "category", "summary", "version", "effective", "reviewed", "owner", "visibility")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -55,15 +62,73 @@ class PolicySource:
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
-def split_front_matter(text: str, *, path: str) -> tuple[str, str, int]:
-    """Return (front matter, body, line where the body starts)."""
-    lines = text.splitlines(keepends=True)
-    if not lines or lines[0].strip() != "---":
-        raise ContentError(path, 1, "the file must start with a `---` line, then the front matter, then `---`")
-    for index in range(1, len(lines)):
-        if lines[index].strip() == "---":
-            return "".join(lines[1:index]), "".join(lines[index + 1 :]), index + 2
-    raise ContentError(path, 1, "the front matter is not closed: add a `---` line after the last key")
+class _FrontMatter:
+    """The parsed front matter of one file, with the line of each key and the errors found so far."""
+
+    def __init__(self, data: dict, lines: dict[str, int], *, path: str):
+        self.data, self.lines, self.path = data, lines, path
+        self.errors: list[ContentError] = []
+
+    def error(self, key: str | None, message: str) -> None:
+        self.errors.append(ContentError(self.path, self.lines.get(key, 1) if key else 1, message))
+
+
+def _check_keys(front: _FrontMatter) -> None:
+    for key in REQUIRED_KEYS:
+        if key not in front.data or front.data[key] is None or front.data[key] == "":
+            front.error(None, f"missing required key `{key}` in the front matter")
+    for key in sorted(set(front.data) - set(REQUIRED_KEYS)):
+        front.error(key, f"unknown key `{key}`; allowed keys are: {', '.join(REQUIRED_KEYS)}")
+
+
+def _texts(front: _FrontMatter, categories: set[str]) -> dict[str, str]:
+    texts = {}
+    for key in ("title", "summary", "owner", "category", "visibility"):
+        value = front.data.get(key)
+        if value is None or value == "":
+            continue
+        if not isinstance(value, str):
+            front.error(key, f"`{key}` must be text, got {type(value).__name__} {value!r}")
+            continue
+        texts[key] = value.strip()
+    if len(texts.get("title", "")) > 200:
+        front.error("title", "`title` is longer than 200 characters")
+    category = texts.get("category")
+    if category is not None and category not in categories:
+        known = ", ".join(sorted(categories)) or "(none defined)"
+        front.error("category", f"unknown category {category!r}; use one of: {known} (defined in company.yaml)")
+    visibility = texts.get("visibility")
+    if visibility is not None and visibility not in Visibility.values:
+        front.error("visibility", f"`visibility` must be `public` or `nda`, got {visibility!r}")
+    return texts
+
+
+def _version(front: _FrontMatter, expected_version: int | None) -> int | None:
+    version = front.data.get("version")
+    if version is None:
+        return None
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        front.error("version", f"`version` must be a whole number from 1 up, got {version!r}")
+        return None
+    if expected_version is not None and version != expected_version:
+        front.error("version", f"`version` is {version} but the file name says v{expected_version}; make them agree")
+    return version
+
+
+def _dates(front: _FrontMatter) -> dict[str, datetime.date]:
+    dates = {}
+    for key in ("effective", "reviewed"):
+        value = front.data.get(key)
+        if value is None or value == "":
+            continue
+        parsed = as_date(value)
+        if parsed is None:
+            front.error(key, f"`{key}` must be an ISO date like 2026-03-31, got {value!r}")
+        else:
+            dates[key] = parsed
+    if "effective" in dates and "reviewed" in dates and dates["reviewed"] < dates["effective"]:
+        front.error("reviewed", f"`reviewed` ({dates['reviewed']}) is before `effective` ({dates['effective']})")
+    return dates
 
 
 def parse_policy(
@@ -71,80 +136,27 @@ def parse_policy(
 ) -> PolicySource:
     """Parse and validate one policy file. Raises ContentErrors listing every problem in it."""
     if not SLUG_RE.match(slug):
-        raise ContentErrors(
-            [
-                ContentError(
-                    path, 1, f"file name {slug!r} is not a valid slug: use lowercase letters, digits and hyphens"
-                )
-            ]
-        )
+        message = f"file name {slug!r} is not a valid slug: use lowercase letters, digits and hyphens"
+        raise ContentErrors([ContentError(path, 1, message)])
     if len(text.encode("utf-8")) > MAX_BYTES:
         raise ContentErrors([ContentError(path, 1, f"file is larger than {MAX_BYTES // 1000} KB; split it into pages")])
     try:
-        front, body, body_line = split_front_matter(text, path=path)
-        data, lines = load_yaml_mapping(front, path=path, first_line=2)
+        front_text, body, body_line = split_front_matter(text, path=path)
+        data, lines = load_yaml_mapping(front_text, path=path, first_line=2)
     except ContentError as exc:
         raise ContentErrors([exc]) from None
 
-    errors: list[ContentError] = []
-
-    def err(key: str, message: str):
-        errors.append(ContentError(path, lines.get(key, 1), message))
-
-    for key in REQUIRED_KEYS:
-        if key not in data or data[key] is None or data[key] == "":
-            errors.append(ContentError(path, 1, f"missing required key `{key}` in the front matter"))
-    unknown = sorted(set(data) - set(REQUIRED_KEYS))
-    for key in unknown:
-        err(key, f"unknown key `{key}`; allowed keys are: {', '.join(REQUIRED_KEYS)}")
-
-    texts = {}
-    for key in ("title", "summary", "owner", "category", "visibility"):
-        value = data.get(key)
-        if value is None or value == "":
-            continue
-        if not isinstance(value, str):
-            err(key, f"`{key}` must be text, got {type(value).__name__} {value!r}")
-            continue
-        texts[key] = value.strip()
-    if len(texts.get("title", "")) > 200:
-        err("title", "`title` is longer than 200 characters")
-
-    category = texts.get("category")
-    if category is not None and category not in categories:
-        known = ", ".join(sorted(categories)) or "(none defined)"
-        err("category", f"unknown category {category!r}; use one of: {known} (defined in company.yaml)")
-    visibility = texts.get("visibility")
-    if visibility is not None and visibility not in Visibility.values:
-        err("visibility", f"`visibility` must be `public` or `nda`, got {visibility!r}")
-
-    version = data.get("version")
-    if version is not None:
-        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-            err("version", f"`version` must be a whole number from 1 up, got {version!r}")
-            version = None
-        elif expected_version is not None and version != expected_version:
-            err("version", f"`version` is {version} but the file name says v{expected_version}; make them agree")
-
-    dates = {}
-    for key in ("effective", "reviewed"):
-        value = data.get(key)
-        if value is None or value == "":
-            continue
-        parsed = as_date(value)
-        if parsed is None:
-            err(key, f"`{key}` must be an ISO date like 2026-03-31, got {value!r}")
-        else:
-            dates[key] = parsed
-    if "effective" in dates and "reviewed" in dates and dates["reviewed"] < dates["effective"]:
-        err("reviewed", f"`reviewed` ({dates['reviewed']}) is before `effective` ({dates['effective']})")
-
+    front = _FrontMatter(data, lines, path=path)
+    _check_keys(front)
+    texts = _texts(front, categories)
+    version = _version(front, expected_version)
+    dates = _dates(front)
+    errors = front.errors
     if not body.strip():
         errors.append(ContentError(path, body_line, "the page has no text after the front matter"))
     notes: list[str] = []
     if "title" in texts:
         body, notes = fit_top_level_headings(body, title=texts["title"])
-
     if errors:
         raise ContentErrors(errors)
     return PolicySource(

@@ -5,15 +5,16 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
+from trustcenter.access.rules import can_read_version, decide
 from trustcenter.lib.pagecache import public_page
 from trustcenter.lib.ratelimit import rate_limited
+from trustcenter.lib.visibility import Visibility
 from trustcenter.policies.diff import diff_metadata, diff_sources, summarize
-from trustcenter.policies.models import Category, Policy, PolicyVersion, Visibility
-from trustcenter.policies.rules import can_read_version
+from trustcenter.policies.models import Category, Policy, PolicyVersion
 from trustcenter.policies.search import MAX_QUERY_LENGTH, search_policies
 
 
-def _get_version_for_reading(request, slug: str, number: int | None = None) -> PolicyVersion:
+def get_version_for_reading(request, slug: str, number: int | None = None) -> PolicyVersion:
     """The one place that decides whether a policy version may be shown.
 
     404 for pages that do not exist; PermissionDenied (rendered as the lock page)
@@ -39,11 +40,10 @@ def _private(response, *versions):
     return response
 
 
-def _locked(request, slug: str):
+def render_locked(request, slug: str):
     policy = get_object_or_404(Policy.objects.published().select_related("category"), slug=slug)
-    from trustcenter.access.rules import decide  # what the reader can do next (sign in, sign the NDA, ...)
-
-    # The policy carries its current visibility, so deciding costs no query for anonymous visitors.
+    # The decision says what the reader can do next (sign in, sign the NDA, ...). The policy
+    # carries its current visibility, so deciding costs no query for anonymous visitors.
     decision = decide(request.user, policy, next_url=request.get_full_path())
     return _private(render(request, "policies/locked.html", {"policy": policy, "decision": decision}, status=403))
 
@@ -68,9 +68,9 @@ def overview(request):
 @public_page
 def detail(request, slug):
     try:
-        version = _get_version_for_reading(request, slug)
+        version = get_version_for_reading(request, slug)
     except PermissionDenied:
-        return _locked(request, slug)
+        return render_locked(request, slug)
     return _render_version(request, version)
 
 
@@ -78,9 +78,9 @@ def detail(request, slug):
 @public_page
 def version(request, slug, number):
     try:
-        version = _get_version_for_reading(request, slug, number)
+        version = get_version_for_reading(request, slug, number)
     except PermissionDenied:
-        return _locked(request, slug)
+        return render_locked(request, slug)
     return _render_version(request, version)
 
 
@@ -116,9 +116,9 @@ def _int_param(request, name: str, default: int) -> int:
 @public_page(query=("from", "to"))
 def changes(request, slug):
     try:
-        newest = _get_version_for_reading(request, slug)
+        newest = get_version_for_reading(request, slug)
     except PermissionDenied:
-        return _locked(request, slug)
+        return render_locked(request, slug)
     policy = newest.policy
     versions = list(policy.versions.select_related("category").order_by("-number"))
     if len(versions) < 2:
@@ -140,7 +140,7 @@ def changes(request, slug):
     old, new = by_number[from_number], by_number[to_number]
     for v in (old, new):
         if not can_read_version(request.user, v):
-            return _locked(request, slug)
+            return render_locked(request, slug)
     rows = diff_sources(old.body_markdown, new.body_markdown)
     context = {
         "policy": policy,

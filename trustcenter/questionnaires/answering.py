@@ -12,6 +12,7 @@ import re
 from functools import lru_cache
 
 from trustcenter.questionnaires import reading
+from trustcenter.questionnaires.analysis import analyze
 
 MAX_QUOTE_SENTENCES = 3
 MAX_QUOTE_CHARS = 600
@@ -61,8 +62,6 @@ def sentences(text: str) -> list[str]:
 @lru_cache(maxsize=4096)
 def _analysed_sentences(text: str) -> tuple[tuple[str, frozenset], ...]:
     """The sentences of a document with their tokens; documents repeat across questions."""
-    from trustcenter.questionnaires.ranking import analyze
-
     return tuple((sentence, frozenset(analyze(sentence))) for sentence in sentences(text))
 
 
@@ -155,8 +154,6 @@ def _key_token(query_tokens: dict) -> str:
 def _says_not(sentence: str, key: str) -> bool:
     """The sentence most about the question says it is not done ("TLS 1.0 ... disabled",
     "never copied to staging"), about the question's own key word."""
-    from trustcenter.questionnaires.ranking import analyze
-
     if not sentence:
         return False
     if any(key in analyze(match.group(1)) for match in _NO_BEFORE.finditer(sentence)):

@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from trustcenter.questionnaires.importing import Sheet
 from trustcenter.questionnaires.models import Answer
 from trustcenter.questionnaires.services import citations_parse
 
@@ -108,8 +109,6 @@ class ConfigureForm(forms.Form):
 
     def __init__(self, *args, sheets: list[dict], sheet: dict, **kwargs):
         super().__init__(*args, **kwargs)
-        from trustcenter.questionnaires.importing import Sheet
-
         self.fields["sheet"].choices = [(s["name"], s["name"]) for s in sheets]
         names = Sheet(name=sheet["name"], rows=sheet["rows"], header_row=sheet.get("header_row")).column_names()
         self.fields["question_column"].choices = [(i, name) for i, name in enumerate(names)]

@@ -17,6 +17,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from trustcenter.questionnaires.reading import expert_reason, split_options
+
 MAX_ROWS = 20_000
 MAX_COLUMNS = 200
 MAX_CELL_CHARS = 32_767  # Excel's own limit for a cell
@@ -282,7 +284,6 @@ def _looks_like_question(text: str) -> bool:
 def _is_prompt(text: str) -> bool:
     """A line to fill in rather than a heading: "Explain where files are stored:", "The name
     of the application", "Any other comments"."""
-    from trustcenter.questionnaires.reading import expert_reason
 
     if text.endswith(":") or expert_reason(text):
         return True
@@ -425,8 +426,6 @@ def question_contexts(sheet: Sheet, kinds: list[tuple[str, str]], *, header_row:
             previous = ""
         options: tuple[str, ...] = ()
         if options_column is not None and options_column < len(row):
-            from trustcenter.questionnaires.reading import split_options
-
             options = split_options(row[options_column])
         if not options:
             options = _row_validation(sheet, index, column) or choice_headers

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from trustcenter.policies.models import Category, Policy
+from trustcenter.questionnaires.sections import find_section
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -151,8 +152,6 @@ class Citation(models.Model):
         return settings.SITE_URL + self.url()
 
     def current_section(self):
-        from trustcenter.questionnaires.sections import find_section
-
         version = self.current_version
         return find_section(version, self.anchor) if version else None
 

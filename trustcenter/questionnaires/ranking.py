@@ -13,65 +13,18 @@ on the labelled set, so BM25 with synonyms is what runs.
 """
 
 import math
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-import snowballstemmer
-
-from trustcenter.questionnaires.synonyms import SELF_REFERENCES, STOPWORDS, SYNONYMS
+from trustcenter.questionnaires.analysis import analyze
+from trustcenter.questionnaires.answering import compose
+from trustcenter.questionnaires.reading import FEEDBACK, read_question
 
 K1 = 1.2
 B = 0.75
 # Below this confidence (0-100) a question is marked "needs an expert" instead of guessed.
 DEFAULT_THRESHOLD = 70
 MAX_SUGGESTIONS = 3
-
-_WORD_RE = re.compile(r"[a-z0-9]+")
-_SELF_RE = re.compile(r"\b(" + "|".join(re.escape(p) for p in SELF_REFERENCES) + r")\b")
-_stemmer = snowballstemmer.stemmer("english")
-
-
-@lru_cache(maxsize=50_000)
-def _stem(word: str) -> str:
-    return _stemmer.stemWord(word)
-
-
-def _words(text: str) -> list[str]:
-    text = _SELF_RE.sub(" ", text.lower().replace("'s ", " ").replace("’s ", " "))
-    return [_stem(w) for w in _WORD_RE.findall(text)]
-
-
-def _build_phrases() -> dict[tuple[str, ...], set[str]]:
-    phrases: dict[tuple[str, ...], set[str]] = defaultdict(set)
-    for concept, variants in SYNONYMS:
-        for variant in variants:
-            key = tuple(_words(variant))
-            if key:
-                phrases[key].add(concept)
-    return dict(phrases)
-
-
-_PHRASES = _build_phrases()
-_MAX_PHRASE = max(len(k) for k in _PHRASES)
-_FIRST_WORDS = frozenset(k[0] for k in _PHRASES)
-_STOP_STEMS = frozenset(_stem(w) for w in STOPWORDS) | STOPWORDS
-
-
-def analyze(text: str) -> list[str]:
-    """Stemmed content words plus concept tokens (prefixed with '~') for known phrases."""
-    words = _words(text)
-    tokens = []
-    for i, word in enumerate(words):
-        if word not in _STOP_STEMS and len(word) > 1 or word.isdigit():
-            tokens.append(word)
-        if word in _FIRST_WORDS:
-            for length in range(1, min(_MAX_PHRASE, len(words) - i) + 1):
-                concepts = _PHRASES.get(tuple(words[i : i + length]))
-                if concepts:
-                    tokens.extend("~" + c for c in concepts)
-    return tokens
 
 
 @dataclass
@@ -212,9 +165,6 @@ class Index:
     def rank(self, question, *, limit: int = MAX_SUGGESTIONS) -> Ranked:
         """Suggestions for a question (a reading.Question, or plain text), each with a
         calibrated confidence; `needs_expert` with a reason when none is good enough."""
-        from trustcenter.questionnaires.answering import compose
-        from trustcenter.questionnaires.reading import FEEDBACK, read_question
-
         if isinstance(question, str):
             question = read_question(question)
         if question.expert_reason:

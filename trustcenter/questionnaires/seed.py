@@ -8,11 +8,11 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from trustcenter.content import ContentError, ContentErrors
-from trustcenter.markup import render_markdown
+from trustcenter.lib.contentfiles import ContentError, ContentErrors
+from trustcenter.lib.markup import render_markdown
 from trustcenter.policies.models import Category
 from trustcenter.questionnaires.models import Answer, AnswerStatus
-from trustcenter.questionnaires.services import _write_citations, citation_resolve, published_policies
+from trustcenter.questionnaires.services import citation_resolve, citations_write, published_policies
 
 # The C parser when PyYAML was built with libyaml (it is in the usual wheels): the seed file
 # is large enough for the pure-Python parser to take a second.
@@ -136,5 +136,5 @@ def answers_seed(*, path: Path = SEED_FILE, check: bool = False) -> SeedReport:
             answer.full_clean(validate_unique=False, validate_constraints=False)
             is_new = answer.pk is None
             answer.save()
-            _write_citations(answer, citations, refresh=True, new=is_new)
+            citations_write(answer=answer, citations=citations, refresh=True, new=is_new)
     return report

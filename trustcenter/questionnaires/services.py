@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from trustcenter.audit.services import audit_record
-from trustcenter.markup import render_markdown
+from trustcenter.lib.markup import render_markdown
 from trustcenter.policies.models import Policy, PolicyVersion
-from trustcenter.questionnaires.exporting import plain_text
+from trustcenter.questionnaires.exporting import ANSWER_COLUMNS, build_table, plain_text
+from trustcenter.questionnaires.importing import QUESTION, Sheet, classify_rows, question_contexts, read_questionnaire
 from trustcenter.questionnaires.models import (
     Answer,
     AnswerStatus,
@@ -24,6 +25,8 @@ from trustcenter.questionnaires.models import (
     RowStatus,
 )
 from trustcenter.questionnaires.ranking import Document, Index
+from trustcenter.questionnaires.reading import read_question
+from trustcenter.questionnaires.rules import can_approve_answers
 from trustcenter.questionnaires.sections import Section, find_section, version_sections
 
 
@@ -83,8 +86,8 @@ def published_policies() -> dict[str, Policy]:
     return {p.slug: p for p in Policy.objects.published().select_related("current_version")}
 
 
-def _write_citations(
-    answer: Answer, citations: list[tuple[Policy, Section]], *, refresh: bool, new: bool = False
+def citations_write(
+    *, answer: Answer, citations: list[tuple[Policy, Section]], refresh: bool, new: bool = False
 ) -> None:
     """Replace the answer's citations. Existing ones keep the version they were checked
     against unless `refresh` (a review) moves them to the current version."""
@@ -145,7 +148,7 @@ def answer_save(*, answer: Answer, citations: list[tuple[Policy, Section]], acto
     answer.updated_by = actor
     answer.full_clean()
     answer.save()
-    _write_citations(answer, citations, refresh=approve)
+    citations_write(answer=answer, citations=citations, refresh=approve)
     return answer
 
 
@@ -295,8 +298,6 @@ def _sheets_json(workbook) -> list[dict]:
 def questionnaire_upload(*, data: bytes, filename: str, actor) -> Questionnaire:
     """Read an uploaded file (raises importing.ImportError_ with the reason) and keep its
     sheets until staff confirm which sheet and column hold the questions."""
-    from trustcenter.questionnaires.importing import read_questionnaire
-
     workbook = read_questionnaire(data, filename)
     sheets = _sheets_json(workbook)
     guessed = workbook.guessed_sheet()
@@ -320,8 +321,6 @@ def questionnaire_configure(
 ) -> Questionnaire:
     """Fix the sheet and question column, keep every row of that sheet as it is, and start
     finding suggestions. Refuses sheets with no questions or more than the limit."""
-    from trustcenter.questionnaires.importing import QUESTION, Sheet, classify_rows, question_contexts
-
     sheet_data = next((s for s in questionnaire.workbook if s["name"] == sheet_name), None)
     if sheet_data is None:
         raise ValidationError(_("The workbook has no sheet called '%(name)s'.") % {"name": sheet_name})
@@ -370,7 +369,6 @@ def questionnaire_configure(
 def row_question(row: QuestionnaireRow):
     """The row's question as a person reads it: with its section, the question above it and
     the answers the sheet accepts (kept at import in `row.context`)."""
-    from trustcenter.questionnaires.reading import read_question
 
     context = row.context or {}
     return read_question(
@@ -427,8 +425,6 @@ def _policy_version_label(source: dict) -> str:
 
 
 def _fill_from_suggestion(row: QuestionnaireRow, suggestion: dict) -> None:
-    from trustcenter.questionnaires.exporting import plain_text
-
     source = suggestion.get("source") or {}
     row.answer = suggestion.get("short_answer", "")
     row.detail = plain_text(suggestion.get("detail", ""))
@@ -507,8 +503,6 @@ def questionnaire_accept_confident(*, questionnaire: Questionnaire, actor, min_c
 def _save_back(*, row: QuestionnaireRow, suggestion: dict | None, actor) -> Answer:
     """Keep an edited answer in the library: a security admin's edit of a library answer
     updates it (approved, reviewed today); anything else becomes a new draft for approval."""
-    from trustcenter.questionnaires.rules import can_approve_answers
-
     policies = published_policies()
     citations = []
     sources = (suggestion or {}).get("sources") or ([(suggestion or {}).get("source")] if suggestion else [])
@@ -536,7 +530,6 @@ def _save_back(*, row: QuestionnaireRow, suggestion: dict | None, actor) -> Answ
 
 def questionnaire_table(*, questionnaire: Questionnaire) -> list[list]:
     """The questionnaire as it was uploaded, every row in place, plus the reviewed answers."""
-    from trustcenter.questionnaires.exporting import ANSWER_COLUMNS, build_table
 
     def rows():
         for row in questionnaire.rows.select_related("reviewed_by").order_by("position"):

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from trustcenter.policies.models import Visibility
+from trustcenter.lib.visibility import Visibility
 
 
 class PostType(models.TextChoices):

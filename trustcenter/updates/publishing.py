@@ -13,9 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from trustcenter.core.company import Company
+from trustcenter.lib.markup import render_markdown
 from trustcenter.lib.pagecache import publication_bump
-from trustcenter.markup import render_markdown
-from trustcenter.policies.models import Visibility
+from trustcenter.lib.visibility import Visibility
 from trustcenter.updates.models import (
     POST_TOPIC,
     ChangeKind,

@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from trustcenter.content import ContentError, ContentErrors, as_date, content_path, load_yaml_mapping
-from trustcenter.policies.models import Visibility
+from trustcenter.lib.contentfiles import ContentError, ContentErrors, as_date, content_path, load_yaml_mapping
+from trustcenter.lib.visibility import Visibility
 from trustcenter.policies.sources import MAX_BYTES, split_front_matter
 from trustcenter.updates.models import PostType
 

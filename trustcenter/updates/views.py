@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from trustcenter.access import rules
 from trustcenter.access.models import organization_for
-from trustcenter.accounts.decorators import staff_required
+from trustcenter.core.decorators import staff_required
 from trustcenter.lib.pagecache import public_page
 from trustcenter.lib.ratelimit import rate_limited
 from trustcenter.updates.forms import ObjectionForm, PostFilterForm, SubscribeForm, TopicsForm

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 
 from trustcenter.api import counts
 from trustcenter.api.services import engagement_purge
+from trustcenter.api.tasks import engagement_purge_task
 
 
 class Command(BaseCommand):
@@ -15,8 +16,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, enqueue=False, **options):
         if enqueue:
-            from trustcenter.api.tasks import engagement_purge_task
-
             result = engagement_purge_task.enqueue()
             self.stdout.write(f"enqueued: {result.id}")
             return

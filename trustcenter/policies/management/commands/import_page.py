@@ -5,8 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.text import slugify
 
-from trustcenter.content import ContentError, ContentErrors
 from trustcenter.core.company import company_path, parse_company
+from trustcenter.lib.contentfiles import ContentError, ContentErrors
 from trustcenter.policies.page_import import page_import
 
 MAX_PAGE_BYTES = 5 * 1024 * 1024

@@ -4,10 +4,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from trustcenter.access.nda import nda_path, parse_nda
-from trustcenter.content import ContentError, ContentErrors, content_path
 from trustcenter.core.branding import brand_notice
 from trustcenter.core.company import company_path, load_company, parse_company
+from trustcenter.lib.contentfiles import ContentError, ContentErrors, content_path
 from trustcenter.policies.services import PUBLISH_STEPS, content_publish
 from trustcenter.policies.sources import collect_sources
 
@@ -37,8 +36,6 @@ class Command(BaseCommand):
                 company_file = company_path(root)
                 company = parse_company(company_file.read_text(encoding="utf-8"), path=content_path(company_file, root))
                 sources = collect_sources(root, categories=company.category_slugs())
-                if nda_path(root).exists():
-                    parse_nda(nda_path(root).read_text(encoding="utf-8"), path=content_path(nda_path(root), root))
                 others = [f"{step.check_files(root=root, company=company)} {step.name}" for step in PUBLISH_STEPS]
                 self._brand_notice(company.primary_color)
                 self.stdout.write(f"OK: {len(sources)} policy versions are valid (files only, no database).")

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from trustcenter.content import ContentErrors
+from trustcenter.lib.contentfiles import ContentErrors
 from trustcenter.questionnaires.seed import SEED_FILE, answers_seed
 
 

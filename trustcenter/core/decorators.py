@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from trustcenter.accounts.mfa import mfa_satisfied
+from trustcenter.lib.mfa import mfa_satisfied
 
 
 def staff_required(view):

@@ -1,6 +1,6 @@
-"""Reading YAML from content files, with line numbers for every error.
+"""Reading the files of `content/`: YAML front matter and mappings, with line numbers for every error.
 
-Used by the company profile and by policy front matter, so a mistake in either
+Used by the company profile, the NDA and policy front matter, so a mistake in either
 is reported the same way: `path:line: what is wrong and what to do`.
 """
 
@@ -93,3 +93,14 @@ def as_date(value) -> datetime.date | None:
         except ValueError:
             return None
     return None
+
+
+def split_front_matter(text: str, *, path: str) -> tuple[str, str, int]:
+    """Return (front matter, body, line where the body starts)."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        raise ContentError(path, 1, "the file must start with a `---` line, then the front matter, then `---`")
+    for index in range(1, len(lines)):
+        if lines[index].strip() == "---":
+            return "".join(lines[1:index]), "".join(lines[index + 1 :]), index + 2
+    raise ContentError(path, 1, "the front matter is not closed: add a `---` line after the last key")

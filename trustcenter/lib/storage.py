@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from trustcenter.env import env_bool, env_str
+from trustcenter.lib.env import env_bool, env_str
 
 S3_BACKEND = "storages.backends.s3.S3Storage"
 LOCAL_BACKEND = "django.core.files.storage.FileSystemStorage"

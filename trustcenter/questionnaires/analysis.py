@@ -1,0 +1,55 @@
+"""Text to the tokens that search compares: stemmed content words, plus a concept token
+(`~name`) for every known phrase (synonyms.py), so "MFA" and "two-factor" meet."""
+
+import re
+from collections import defaultdict
+from functools import lru_cache
+
+import snowballstemmer
+
+from trustcenter.questionnaires.synonyms import SELF_REFERENCES, STOPWORDS, SYNONYMS
+
+_WORD_RE = re.compile(r"[a-z0-9]+")
+_SELF_RE = re.compile(r"\b(" + "|".join(re.escape(p) for p in SELF_REFERENCES) + r")\b")
+_stemmer = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=50_000)
+def _stem(word: str) -> str:
+    return _stemmer.stemWord(word)
+
+
+def _words(text: str) -> list[str]:
+    text = _SELF_RE.sub(" ", text.lower().replace("'s ", " ").replace("’s ", " "))
+    return [_stem(w) for w in _WORD_RE.findall(text)]
+
+
+def _build_phrases() -> dict[tuple[str, ...], set[str]]:
+    phrases: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for concept, variants in SYNONYMS:
+        for variant in variants:
+            key = tuple(_words(variant))
+            if key:
+                phrases[key].add(concept)
+    return dict(phrases)
+
+
+_PHRASES = _build_phrases()
+_MAX_PHRASE = max(len(k) for k in _PHRASES)
+_FIRST_WORDS = frozenset(k[0] for k in _PHRASES)
+_STOP_STEMS = frozenset(_stem(w) for w in STOPWORDS) | STOPWORDS
+
+
+def analyze(text: str) -> list[str]:
+    """Stemmed content words plus concept tokens (prefixed with '~') for known phrases."""
+    words = _words(text)
+    tokens = []
+    for i, word in enumerate(words):
+        if word not in _STOP_STEMS and len(word) > 1 or word.isdigit():
+            tokens.append(word)
+        if word in _FIRST_WORDS:
+            for length in range(1, min(_MAX_PHRASE, len(words) - i) + 1):
+                concepts = _PHRASES.get(tuple(words[i : i + length]))
+                if concepts:
+                    tokens.extend("~" + c for c in concepts)
+    return tokens
