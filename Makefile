@@ -25,8 +25,10 @@ run: $(VENV)/.runtime translations
 	DEBUG=1 $(PY) manage.py demo_documents
 	DEBUG=1 $(PY) manage.py demo_access
 	DEBUG=1 $(PY) manage.py demo_engagement
-	@echo "Serving the demo trust center on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
-	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "Serving the demo trust center on http://$(HOST):$(PORT)/ with one job worker (Ctrl-C stops both)"
+	@DEBUG=1 $(PY) manage.py jobs_worker & worker=$$!; \
+		trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+		DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Two passes: the whole suite on SQLite (browser tests included), and again on PostgreSQL and
 # Redis when they are reachable (TEST_DATABASE_URL, TEST_REDIS_URL; it says so when it skips).
@@ -61,9 +63,10 @@ $(OBSERVATORY)/conf/hsts-preload.json: tools/scan/package.json tools/scan/packag
 	cd tools/scan && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	mkdir -p $(@D) && echo '{}' > $@
 
-# Benchmarks: gunicorn as configured for production against the framework's ceiling and
-# nginx, with wrk; writes bench/RESULTS.md. Installs Debian's wrk and nginx with apt-get. Takes
-# about ten minutes; numbers depend on what else the machine runs, which the report records.
+# Benchmarks (bench/run.py, one module per thing measured): the app's cached pages against a bare
+# WSGI app and nginx, PDFs, downloads, publishing, questionnaires and the job queue; writes
+# bench/RESULTS.md. Installs Debian's wrk and nginx with apt-get. Run it on a quiet machine:
+# numbers depend on what else the machine runs, which the report records.
 BENCH_PACKAGES := wrk nginx
 
 bench: $(VENV)/.dev translations

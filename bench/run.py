@@ -33,6 +33,7 @@ MODULES = [
     "bench.pdfs",
     "bench.publish",
     "bench.questionnaires",
+    "bench.jobs",
 ]
 
 

@@ -13,11 +13,25 @@ os.environ.setdefault("DEBUG", "0")
 from trustcenter.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Mail lands in django.core.mail.outbox: sent directly by code that calls send_mail (allauth),
+# and by the email job for queued ones. Workers started by the queue tests use a real SMTP server.
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+if not os.environ.get("EMAIL_HOST"):
+    EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SECURE_SSL_REDIRECT = False
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 WHITENOISE_USE_FINDERS = True
+
+# Jobs run at once, in the process that enqueues them, so tests of other features need no
+# worker. The queue's own tests (tests/test_jobs_queue.py) switch to the database queue and
+# start real worker processes, which get TEST_TASKS=database through the environment.
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+TASKS = DATABASE_TASKS if os.environ.get("TEST_TASKS") == "database" else IMMEDIATE_TASKS
+# Publishing would render every PDF in both languages at once under the immediate backend;
+# the tests of pre-rendering switch it on.
+EXPORTS_PRERENDER = False
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - WhiteNoise warns when it is missing
 # Audit checkpoints of this test process, never the checkout's var/; conftest empties the file before
 # each test, whose database starts empty too.
@@ -30,7 +44,20 @@ AUDIT_CHECKPOINT_FILE = Path(_audit_dir) / "checkpoints.jsonl"  # noqa: F405
 # suite on PostgreSQL and Redis. Each run gets its own test database and cache key prefix, so
 # several runs on one machine (or CI next to a developer) never see each other's data.
 TEST_BACKEND = os.environ.get("TEST_BACKEND", "sqlite")
-if TEST_BACKEND == "postgres_redis":
+if TEST_BACKEND == "sqlite":
+    # A file (in memory-backed /dev/shm where there is one) rather than SQLite's private
+    # in-memory database, so worker processes started by a test share the test database.
+    if not os.environ.get("TEST_DATABASE_NAME"):
+        import atexit
+        import shutil
+        import tempfile
+        from pathlib import Path
+
+        _shm = Path("/dev/shm")  # noqa: S108 - only the parent of a private mkdtemp folder
+        _folder = tempfile.mkdtemp(prefix="tc-test-", dir=_shm if _shm.is_dir() else None)
+        atexit.register(shutil.rmtree, _folder, ignore_errors=True)
+        DATABASES["default"]["TEST"] = {"NAME": str(Path(_folder) / "test.sqlite3")}  # noqa: F405
+elif TEST_BACKEND == "postgres_redis":
     import dj_database_url
 
     # Inherited by subprocesses a test starts with tests.settings, so they share this run's cache.
@@ -50,9 +77,13 @@ if TEST_BACKEND == "postgres_redis":
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-elif TEST_BACKEND != "sqlite":
+else:
     raise RuntimeError(f"TEST_BACKEND must be sqlite or postgres_redis, not {TEST_BACKEND!r}")
 
 # Tests edit content files and publish from other processes, then expect the very next request to
 # see it; production asks once a second (tests/test_public_page_cache.py checks that bound too).
 PUBLIC_PAGE_CHECK_SECONDS = 0
+
+# Processes a test starts (job workers) use the test database that the test run created.
+if os.environ.get("TEST_DATABASE_NAME"):
+    DATABASES["default"]["NAME"] = os.environ["TEST_DATABASE_NAME"]  # noqa: F405

@@ -170,8 +170,8 @@ def test_own_access_pages_open_for_every_signed_in_user(request, client, url, na
 
 @pytest.mark.parametrize(
     "url",
-    ["/access/", "/access/nda/", "/staff/access/", "/staff/access/trace/", "/staff/invitations/", "/account/updates/",
-     "/staff/updates/", "/staff/updates/changes/1/", "/staff/updates/subscribers/1/export/"],
+    ["/access/", "/access/nda/", "/staff/access/", "/staff/access/trace/", "/staff/invitations/", "/staff/jobs/",
+     "/account/updates/", "/staff/updates/", "/staff/updates/changes/1/", "/staff/updates/subscribers/1/export/"],
 )  # fmt: skip
 def test_signed_in_pages_send_anonymous_visitors_to_sign_in(client, url):
     response = client.get(url)
@@ -179,21 +179,27 @@ def test_signed_in_pages_send_anonymous_visitors_to_sign_in(client, url):
     assert response["Location"].startswith("/accounts/login/?next=")
 
 
-@pytest.mark.parametrize("url", ["/staff/access/", "/staff/access/trace/", "/staff/invitations/", "/staff/updates/"])
+@pytest.mark.parametrize(
+    "url", ["/staff/access/", "/staff/access/trace/", "/staff/invitations/", "/staff/jobs/", "/staff/updates/"]
+)
 @pytest.mark.parametrize("name", [n for n in NON_STAFF if n])
 def test_staff_pages_are_refused_to_everyone_but_reviewers(request, client, url, name):
     as_user(request, client, name)
     assert client.get(url).status_code == 403
 
 
-@pytest.mark.parametrize("url", ["/staff/access/", "/staff/access/trace/", "/staff/invitations/", "/staff/updates/"])
+@pytest.mark.parametrize(
+    "url", ["/staff/access/", "/staff/access/trace/", "/staff/invitations/", "/staff/jobs/", "/staff/updates/"]
+)
 @pytest.mark.parametrize("name", ["sales", "security_admin"])
 def test_staff_pages_open_for_sales_and_security_admins(request, client, url, name):
     as_user(request, client, name)
     assert client.get(url).status_code == 200
 
 
-@pytest.mark.parametrize("url", ["/staff/access/", "/staff/access/trace/", "/staff/invitations/", "/staff/updates/"])
+@pytest.mark.parametrize(
+    "url", ["/staff/access/", "/staff/access/trace/", "/staff/invitations/", "/staff/jobs/", "/staff/updates/"]
+)
 def test_staff_without_mfa_are_sent_to_set_it_up(client, staff_without_mfa, url):
     client.force_login(staff_without_mfa)
     response = client.get(url)
@@ -214,6 +220,7 @@ def test_staff_without_mfa_are_sent_to_set_it_up(client, staff_without_mfa, url)
         ("get", "/staff/access/grants/1/revoke/"),
         ("get", "/staff/access/organizations/new/"),
         ("post", "/access/nda/signatures/1/pdf/"),
+        ("post", "/staff/jobs/"),
         ("get", "/subprocessors/changes/1/object/"),
         ("get", "/staff/updates/subscribers/1/delete/"),
         ("post", "/staff/updates/subscribers/1/export/"),

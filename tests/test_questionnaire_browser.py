@@ -1,6 +1,6 @@
 """A salesperson answers a questionnaire in a real browser (Debian's Chromium through
-Playwright): upload, check the guesses, watch the progress bar driven by the static
-script, review, export. Never downloads a browser: it uses /usr/bin/chromium."""
+Playwright): upload, check the guesses, the answering job's progress page, review, export.
+Never downloads a browser: it uses /usr/bin/chromium."""
 
 import io
 
@@ -41,12 +41,7 @@ def _sign_in(page, live_server, user, next_url):
     assert page.url.endswith(next_url), (page.url, page.content()[:3000])
 
 
-def test_a_salesperson_answers_and_exports_a_questionnaire(
-    answer_library, live_server, browser_page, sales, tmp_path, monkeypatch
-):
-    from trustcenter.questionnaires import services
-
-    monkeypatch.setattr(services, "CHUNK", 2)  # several steps, so the progress bar really moves
+def test_a_salesperson_answers_and_exports_a_questionnaire(answer_library, live_server, browser_page, sales, tmp_path):
     page = browser_page
     _sign_in(page, live_server, sales, "/staff/questionnaires/")
     source = tmp_path / "northwind.xlsx"
@@ -59,7 +54,7 @@ def test_a_salesperson_answers_and_exports_a_questionnaire(
     assert page.locator("#id_header_row").input_value() == "4"
 
     page.get_by_role("button", name="Find answers").click()
-    # The script posts one step after another and opens the review when all are done.
+    # The answering job runs (at once under the test settings); the progress page leads to the review.
     page.wait_for_url("**/review/", timeout=60_000)
     assert page.get_by_text("0 of 5 questions reviewed").is_visible()
 

@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import TestCase
 from msoffcrypto.format.ooxml import OOXMLFile
 
 from trustcenter.questionnaires import importing
@@ -70,7 +71,9 @@ def workbook_file():
 
 
 def upload(client, data: bytes, name: str):
-    return client.post("/staff/questionnaires/new/", {"file": _named(data, name)})
+    """Upload a file; its import job runs when the upload commits (at once, in tests)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post("/staff/questionnaires/new/", {"file": _named(data, name)})
 
 
 def _named(data, name):
@@ -84,14 +87,14 @@ def import_vendor_sheet(client):
     response = upload(client, workbook_file(), "northwind.xlsx")
     assert response.status_code == 302, response.content.decode()[:500]
     questionnaire = Questionnaire.objects.latest("pk")
-    response = client.post(
-        f"/staff/questionnaires/{questionnaire.pk}/configure/",
-        {"sheet": "Security Questions", "question_column": "1", "header_row": "4", "action": "import"},
-    )
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the answering job runs once this commits
+        response = client.post(
+            f"/staff/questionnaires/{questionnaire.pk}/configure/",
+            {"sheet": "Security Questions", "question_column": "1", "header_row": "4", "action": "import"},
+        )
     assert response.status_code == 302
-    response = client.post(f"/staff/questionnaires/{questionnaire.pk}/process/", HTTP_ACCEPT="application/json")
-    assert response.json()["done"] is True
     questionnaire.refresh_from_db()
+    assert questionnaire.status == QuestionnaireStatus.READY
     return questionnaire
 
 
@@ -207,9 +210,9 @@ def test_a_body_over_the_upload_path_limit_is_refused_before_it_is_read(answer_l
     assert response.status_code == 413
 
 
-def test_a_zip_bomb_is_refused(monkeypatch):
-    monkeypatch.setattr(importing, "MAX_UNCOMPRESSED", 10_000)
-    with pytest.raises(ImportError_, match="unpacks to far more data"):
+def test_a_zip_bomb_is_refused(settings):
+    settings.QUESTIONNAIRE_MAX_UNPACKED_BYTES = 10_000
+    with pytest.raises(ImportError_, match="unpacks to"):
         read_questionnaire(workbook_file(), "bomb.xlsx")
 
 
@@ -262,36 +265,26 @@ def test_the_configure_page_previews_the_chosen_sheet(answer_library, client_for
 # --- Progress ------------------------------------------------------------------------------
 
 
-def test_suggestions_are_found_step_by_step_with_progress(answer_library, client_for, sales, monkeypatch):
-    from trustcenter.questionnaires import services
-
-    monkeypatch.setattr(services, "CHUNK", 2)
+def test_suggestions_are_found_by_a_job_while_the_page_shows_progress(answer_library, client_for, sales):
     client = client_for(sales)
     upload(client, workbook_file(), "n.xlsx")
     questionnaire = Questionnaire.objects.get()
-    response = client.post(
-        f"/staff/questionnaires/{questionnaire.pk}/configure/",
-        {"sheet": "Security Questions", "question_column": "1", "header_row": "4", "action": "import"},
-    )
-    assert response["Location"] == f"/staff/questionnaires/{questionnaire.pk}/progress/"
-    html = client.get(response["Location"]).content.decode()
-    assert "0 of 5 questions" in html and "questionnaire-progress" in html and "<script>" not in html
-    # Without JavaScript: the Continue button, one step per click.
-    response = client.post(f"/staff/questionnaires/{questionnaire.pk}/process/")
-    assert response["Location"] == f"/staff/questionnaires/{questionnaire.pk}/progress/"
-    assert "2 of 5 questions" in client.get(response["Location"]).content.decode()
-    # With JavaScript: JSON steps.
-    data = client.post(f"/staff/questionnaires/{questionnaire.pk}/process/", HTTP_ACCEPT="application/json").json()
-    assert data == {
-        "processed": 4,
-        "total": 5,
-        "done": False,
-        "next": f"/staff/questionnaires/{questionnaire.pk}/progress/",
-    }
-    data = client.post(f"/staff/questionnaires/{questionnaire.pk}/process/", HTTP_ACCEPT="application/json").json()
-    assert data["done"] and data["next"] == f"/staff/questionnaires/{questionnaire.pk}/review/"
+    progress = f"/staff/questionnaires/{questionnaire.pk}/progress/"
+    with TestCase.captureOnCommitCallbacks(execute=False) as jobs:
+        response = client.post(
+            f"/staff/questionnaires/{questionnaire.pk}/configure/",
+            {"sheet": "Security Questions", "question_column": "1", "header_row": "4", "action": "import"},
+        )
+    assert response["Location"] == progress
+    html = client.get(progress).content.decode()
+    # The page refreshes itself (no script: the CSP forbids inline ones) until the job is done.
+    assert "0 of 5 questions" in html and '<meta http-equiv="refresh" content="2">' in html and "<script" not in html
+    for job in jobs:  # the worker picks the answering job up
+        job()
+    questionnaire.refresh_from_db()
+    assert questionnaire.status == QuestionnaireStatus.READY and questionnaire.processed_count == 5
     # Once done the progress page sends people to the review.
-    assert client.get(f"/staff/questionnaires/{questionnaire.pk}/progress/")["Location"].endswith("/review/")
+    assert client.get(progress)["Location"].endswith("/review/")
 
 
 # --- Review ----------------------------------------------------------------------------
@@ -537,7 +530,6 @@ def test_every_questionnaire_page_is_for_sales_and_security_staff_only(answer_li
     gets = ["/staff/questionnaires/", f"{base}/review/", f"{base}/export.xlsx", f"{base}/export.csv"]
     posts = [
         (f"{base}/rows/{row.pk}/", {"action": "na"}),
-        (f"{base}/process/", {}),
         (f"{base}/accept-many/", {"min_confidence": "101"}),
     ]
     for path in gets:
@@ -564,7 +556,7 @@ def test_wrong_methods_unknown_ids_and_rows_of_another_questionnaire(answer_libr
         client.post(f"/staff/questionnaires/{second.pk}/rows/{row_of_first.pk}/", {"action": "na"}).status_code == 404
     )
     assert client.get(f"/staff/questionnaires/{first.pk}/rows/{row_of_first.pk}/").status_code == 405
-    assert client.get(f"/staff/questionnaires/{first.pk}/process/").status_code == 405
+    assert client.post(f"/staff/questionnaires/{first.pk}/progress/").status_code == 405
     assert client.get("/staff/questionnaires/new/").status_code == 405
     assert client.get(f"/staff/questionnaires/{first.pk}/delete/").status_code == 405
     assert client.get("/staff/questionnaires/999999/review/").status_code == 404

@@ -17,6 +17,7 @@ from trustcenter.questionnaires.services import (
     library_index,
     questionnaire_configure,
     questionnaire_process,
+    questionnaire_read,
     questionnaire_upload,
 )
 
@@ -45,6 +46,7 @@ def workbook_bytes(rows, *, validations=(), lists=None) -> bytes:
 
 def imported(data: bytes, sales, *, column=1, header_row=0) -> Questionnaire:
     questionnaire = questionnaire_upload(data=data, filename="vendor.xlsx", actor=sales)
+    questionnaire = questionnaire_read(questionnaire_id=questionnaire.pk)  # the import job, run here
     questionnaire_configure(
         questionnaire=questionnaire, sheet_name="Questionnaire", question_column=column, header_row=header_row
     )

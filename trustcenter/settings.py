@@ -70,7 +70,10 @@ INSTALLED_APPS = [
     "trustcenter.accounts",
     "trustcenter.audit",
     "trustcenter.questionnaires",  # the answer library and the questionnaire assistant
+    # Background jobs: Django's tasks API (the django-tasks backport) on the database queue.
     "django_tasks",
+    "django_tasks_db",
+    "trustcenter.jobs",
     "trustcenter.api",  # the JSON API, staff tokens, webhooks, engagement
     "trustcenter.updates",
 ]
@@ -135,7 +138,41 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server and the job worker share the file: WAL lets readers go on while one
+    # writes, IMMEDIATE transactions take the write lock up front instead of failing half-way,
+    # and a writer waits up to 20 s for the lock instead of failing at once.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"init_command": "PRAGMA journal_mode=wal;", "transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Render each newly published policy's PDF (and the whole trust center's) in a job right
+# after the publication, in every language, so no visitor waits for a cold render.
+EXPORTS_PRERENDER = env_bool("EXPORTS_PRERENDER", True)
+
+# Background jobs (docs/jobs.md). The queue is a table in the same database, so a job is
+# enqueued in the transaction of the change that causes it and no other service is needed.
+# `manage.py jobs_worker` runs them (`make run` starts one; production runs them as systemd units).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A job running longer than this is stopped and marked failed.
+JOBS_TIME_LIMIT = env_int("JOBS_TIME_LIMIT_SECONDS", 300)
+# Workers write a heartbeat this often; one silent for JOBS_WORKER_DEAD_AFTER is taken as dead
+# and the jobs it was running are put back in the queue (or failed after JOBS_MAX_RUNS tries).
+JOBS_HEARTBEAT_SECONDS = env_int("JOBS_HEARTBEAT_SECONDS", 5)
+JOBS_WORKER_DEAD_AFTER = env_int("JOBS_WORKER_DEAD_AFTER_SECONDS", 60)
+JOBS_MAX_RUNS = env_int("JOBS_MAX_RUNS", 3)
+# Waits in seconds before each retry of a job that failed for a passing reason (mail server
+# down, storage timeout); after the last one the job fails for good.
+try:
+    JOBS_RETRY_DELAYS = [int(v) for v in env_list("JOBS_RETRY_DELAYS", ["10", "60", "300", "1800", "7200"])]
+except ValueError:
+    raise ImproperlyConfigured("JOBS_RETRY_DELAYS must be whole seconds separated by commas") from None
+if JOBS_HEARTBEAT_SECONDS < 1 or JOBS_WORKER_DEAD_AFTER < 3 * JOBS_HEARTBEAT_SECONDS or JOBS_TIME_LIMIT < 1:
+    raise ImproperlyConfigured(
+        "JOBS_HEARTBEAT_SECONDS and JOBS_TIME_LIMIT_SECONDS must be at least 1, and "
+        "JOBS_WORKER_DEAD_AFTER_SECONDS at least three heartbeats"
+    )
 
 # Cache: local memory unless REDIS_URL is set. Redis holds everything that several processes
 # and servers must share: rate-limit counters, PDF render locks, cached pages and sessions.
@@ -212,16 +249,20 @@ STORAGES = {
 CONTENT_DIR = Path(env_str("CONTENT_DIR", str(BASE_DIR / "content")))
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
-# Email: printed to the console unless EMAIL_HOST is set.
+# Email: every message is queued (trustcenter.jobs.mail) and sent by a job worker through
+# EMAIL_DELIVERY_BACKEND: SMTP when EMAIL_HOST is set, printed to the worker's console otherwise.
+EMAIL_BACKEND = "trustcenter.jobs.mail.QueuedEmailBackend"
 EMAIL_HOST = env_str("EMAIL_HOST")
 if EMAIL_HOST:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_PORT = env_int("EMAIL_PORT", 587)
     EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
     EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+    # A mail server that stops answering fails the attempt (and it is retried) instead of holding the worker.
+    EMAIL_TIMEOUT = 30
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "trust@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -294,6 +335,13 @@ ANSWER_REVIEW_MONTHS = env_int("ANSWER_REVIEW_MONTHS", 12)
 QUESTIONNAIRE_EXPERT_THRESHOLD = env_int("QUESTIONNAIRE_EXPERT_THRESHOLD", 70)
 QUESTIONNAIRE_MAX_UPLOAD_BYTES = env_int("QUESTIONNAIRE_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 QUESTIONNAIRE_MAX_QUESTIONS = 2000
+# Limits on a workbook, checked while it is read in the import job (docs/jobs.md: the largest
+# common questionnaires are far inside them); a file over one is refused with its numbers.
+QUESTIONNAIRE_MAX_UNPACKED_BYTES = env_int("QUESTIONNAIRE_MAX_UNPACKED_BYTES", 50 * 1024 * 1024)
+QUESTIONNAIRE_MAX_ROWS = env_int("QUESTIONNAIRE_MAX_ROWS", 20_000)
+QUESTIONNAIRE_MAX_COLUMNS = env_int("QUESTIONNAIRE_MAX_COLUMNS", 200)
+QUESTIONNAIRE_MAX_CELLS = env_int("QUESTIONNAIRE_MAX_CELLS", 500_000)
+QUESTIONNAIRE_IMPORT_SECONDS = env_int("QUESTIONNAIRE_IMPORT_SECONDS", 120)
 # Uploads are checked against QUESTIONNAIRE_MAX_UPLOAD_BYTES with a clear message; the body
 # limit leaves room for the rest of the form so that check is reached.
 REQUEST_BODY_LIMITS["/staff/questionnaires/new/"] = QUESTIONNAIRE_MAX_UPLOAD_BYTES + 1024 * 1024
@@ -368,10 +416,6 @@ if min(PUBLIC_PAGE_CHECK_SECONDS, PUBLIC_PAGE_MAX_AGE, PUBLIC_PAGE_STALE_SECONDS
         "PUBLIC_PAGE_CHECK_SECONDS, PUBLIC_PAGE_MAX_AGE and PUBLIC_PAGE_STALE_SECONDS must be 0 or more"
     )
 PUBLICATION_APPS = ["policies", "documents", "questionnaires"]
-# Background tasks (django-tasks). Until a worker queue is configured (TASKS_BACKEND), tasks run in
-# the request that enqueues them, after its transaction commits.
-TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")}}
-
 # Updates and subscriptions (docs/updates.md). Notices are mailed in batches of this many
 # messages, one SMTP connection per batch; a batch the mail server refuses is retried this many
 # times in all, waiting UPDATES_MAIL_RETRY_SECONDS, then twice as long each time (when the queue can wait).
@@ -548,6 +592,8 @@ if "s3" in AUDIT_CHECKPOINTS:
         bucket=_checkpoint_bucket, location=env_str("AUDIT_CHECKPOINT_S3_PREFIX", "audit-checkpoints")
     )
 AUDIT_CHECKPOINT_SYSLOG = env_str("AUDIT_CHECKPOINT_SYSLOG", "/dev/log")
+
+# Background tasks: TASKS, the database queue, is set above with the other job settings (docs/jobs.md).
 
 # API and webhooks (docs/api.md).
 # Personal API tokens last at most this many days.

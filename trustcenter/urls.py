@@ -30,6 +30,7 @@ urlpatterns = [
     # Accounts: allauth's pages, the audit log for staff.
     path("accounts/", include("allauth.urls")),
     path("staff/audit/", include("trustcenter.audit.urls")),
+    path("staff/jobs/", include("trustcenter.jobs.urls")),
     path("admin/login/", accounts_views.admin_login),
     path("accounts/unlock/<str:token>/", accounts_views.unlock, name="accounts_unlock"),
     path("admin/", admin.site.urls),

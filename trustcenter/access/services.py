@@ -13,7 +13,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -39,6 +38,7 @@ from trustcenter.access.nda import nda_path, parse_nda, text_sha256
 from trustcenter.access.rules import email_verified
 from trustcenter.audit.services import audit_record
 from trustcenter.core.company import load_company
+from trustcenter.jobs.services import email_queue
 from trustcenter.lib.contentfiles import ContentError, content_path
 from trustcenter.lib.markup import render_markdown
 from trustcenter.lib.ratelimit import client_ip
@@ -312,11 +312,11 @@ def _reviewers():
     return User.objects.filter(is_active=True, role__in=["sales", "security_admin"])
 
 
-def _mail(*, subject: str, template: str, context: dict, to: list[str]) -> None:
-    if not to:
-        return
+def _mail(*, key: str, subject: str, template: str, context: dict, to: list[str]) -> None:
+    """Queue an email in the current transaction; a worker sends it once that commits (`key`
+    names it, so it is never sent twice)."""
     context = {"site_url": settings.SITE_URL, **context}
-    send_mail(subject, render_to_string(template, context), None, to)
+    email_queue(key=key, to=to, subject=str(subject), body=render_to_string(template, context))
 
 
 @dataclass(frozen=True)
@@ -431,12 +431,13 @@ def access_request_create(
             access_request_approve(access_request=access_request, reviewer=None, request=request, automatic=True)
             access_request.refresh_from_db()
             return access_request, True
-        transaction.on_commit(lambda: _notify_reviewers(access_request))
+        _notify_reviewers(access_request)
     return access_request, True
 
 
 def _notify_reviewers(access_request: AccessRequest) -> None:
     _mail(
+        key=f"access-request-received:{access_request.pk}",
         subject=_("Access request from %(email)s") % {"email": access_request.user.email},
         template="access/email/request_received.txt",
         context={"access_request": access_request, "review_url": settings.SITE_URL + reverse("access:review")},
@@ -496,13 +497,12 @@ def access_request_approve(
         },
     )
     user = access_request.user
-    transaction.on_commit(
-        lambda: _mail(
-            subject=_("Your access to the security documents is approved"),
-            template="access/email/request_approved.txt",
-            context={"user": user, "grant": grant, "documents_url": settings.SITE_URL + reverse("documents:list")},
-            to=[user.email],
-        )
+    _mail(
+        key=f"access-approved:{access_request.pk}",
+        subject=_("Your access to the security documents is approved"),
+        template="access/email/request_approved.txt",
+        context={"user": user, "grant": grant, "documents_url": settings.SITE_URL + reverse("documents:list")},
+        to=[user.email],
     )
     return grant
 
@@ -528,13 +528,12 @@ def access_request_deny(*, access_request: AccessRequest, reviewer, reason: str,
         data={"user": access_request.user.email, "reason": access_request.decision_note},
     )
     user = access_request.user
-    transaction.on_commit(
-        lambda: _mail(
-            subject=_("Your request for the security documents"),
-            template="access/email/request_denied.txt",
-            context={"user": user, "access_request": access_request},
-            to=[user.email],
-        )
+    _mail(
+        key=f"access-denied:{access_request.pk}",
+        subject=_("Your request for the security documents"),
+        template="access/email/request_denied.txt",
+        context={"user": user, "access_request": access_request},
+        to=[user.email],
     )
     return access_request
 
@@ -603,13 +602,12 @@ def invitation_send(
             },
         )
         link = settings.SITE_URL + reverse("access:invitation", args=[token])
-        transaction.on_commit(
-            lambda: _mail(
-                subject=_("You are invited to the %(site)s trust center") % {"site": _site_name()},
-                template="access/email/invitation.txt",
-                context={"invitation": invitation, "link": link, "sender": actor},
-                to=[invitation.email],
-            )
+        _mail(
+            key=f"invitation:{invitation.pk}",
+            subject=_("You are invited to the %(site)s trust center") % {"site": _site_name()},
+            template="access/email/invitation.txt",
+            context={"invitation": invitation, "link": link, "sender": actor},
+            to=[invitation.email],
         )
     return invitation, link
 

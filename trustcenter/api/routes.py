@@ -30,7 +30,6 @@ from trustcenter.access.services import grant_revoke as revoke
 from trustcenter.access.services import invitation_send
 from trustcenter.api.auth import TokenAuth
 from trustcenter.api.models import Scope
-from trustcenter.api.tasks import questionnaire_answer_all
 from trustcenter.audit.forms import AuditFilterForm
 from trustcenter.audit.models import AuditEvent
 from trustcenter.audit.services import audit_record
@@ -42,7 +41,7 @@ from trustcenter.questionnaires.exporting import write_csv, write_xlsx
 from trustcenter.questionnaires.forms import UploadForm
 from trustcenter.questionnaires.importing import ImportError_
 from trustcenter.questionnaires.models import Questionnaire, QuestionnaireStatus
-from trustcenter.questionnaires.services import questionnaire_configure, questionnaire_table
+from trustcenter.questionnaires.services import questionnaire_table
 from trustcenter.questionnaires.services import questionnaire_upload as upload
 
 api = NinjaAPI(
@@ -615,25 +614,20 @@ def _questionnaire_out(request, q) -> dict:
     tags=["staff"], summary="Upload a questionnaire (XLSX or CSV) to be answered (scope: questionnaires)",
 )  # fmt: skip
 def questionnaire_upload(request, file: File[UploadedFile]):
-    """The sheet and question column are guessed as on the upload page; suggestions are found in
-    the background. Poll the status until it is `ready`, then download the answered file."""
+    """The file is read and answered in the background, with the sheet and question column
+    guessed as on the upload page. Poll the status until it is `ready` (or `failed`), then
+    download the answered file."""
     form = UploadForm({}, {"file": file})
     if not form.is_valid():
         return Status(400, {"detail": _form_errors(form)})
     upload_file = form.cleaned_data["file"]
     try:
         with transaction.atomic():
-            questionnaire = upload(data=upload_file.read(), filename=upload_file.name, actor=request.user)
+            questionnaire = upload(data=upload_file.read(), filename=upload_file.name, actor=request.user, answer=True)
             audit_record(
                 kind="questionnaire.uploaded", request=request, subject=f"questionnaire:{questionnaire.pk}",
                 data={"name": questionnaire.name, "size": upload_file.size},
             )  # fmt: skip
-            questionnaire = questionnaire_configure(
-                questionnaire=questionnaire, sheet_name=questionnaire.sheet_name,
-                question_column=questionnaire.question_column or 0, header_row=questionnaire.header_row,
-            )  # fmt: skip
-            pk = questionnaire.pk
-            transaction.on_commit(lambda: questionnaire_answer_all.enqueue(questionnaire_id=pk))
     except (ImportError_, ValidationError) as exc:
         return Status(400, {"detail": " ".join(getattr(exc, "messages", [str(exc)]))})
     questionnaire.refresh_from_db()

@@ -11,3 +11,10 @@ class ExportsConfig(AppConfig):
     def ready(self):
         # WeasyPrint reports every layout step at INFO; only its warnings matter here.
         logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+        from django.db.models.signals import post_save
+
+        from trustcenter.exports.receivers import prerender_published_version
+        from trustcenter.policies.models import PolicyVersion
+
+        post_save.connect(prerender_published_version, sender=PolicyVersion, dispatch_uid="exports.prerender")

@@ -209,3 +209,23 @@ def bundle_export(*, day: datetime.date | None = None) -> ExportedPdf:
         key, lambda: render.render_pdf(render.bundle_html(versions, day=day), identifier=key)
     )
     return ExportedPdf(data, render.bundle_filename(load_company(), day), key, rendered)
+
+
+def exports_prerender(*, version_id: int) -> list[str]:
+    """Render a newly published version's PDF, and the bundle when the version is public, in
+    every interface language, so that no visitor waits for a cold render. Already stored
+    PDFs are not rendered again, so running this twice costs a storage lookup. Returns the
+    file names rendered here."""
+    version = (
+        PolicyVersion.objects.current().select_related("policy", "category").filter(pk=version_id).first()
+    )  # a version replaced since it was published needs no PDF of its own
+    rendered = []
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            exported = []
+            if version is not None:
+                exported.append(policy_export(version=version))
+            if version is None or version.is_public:
+                exported.append(bundle_export())
+            rendered += [f"{language}:{pdf.filename}" for pdf in exported if pdf.rendered]
+    return rendered

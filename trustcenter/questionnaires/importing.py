@@ -4,13 +4,20 @@ Nothing here trusts the file name: the bytes decide what a file is. Refused with
 empty files, files over the size limit, encrypted or password-protected workbooks, macro-
 enabled workbooks, old binary Excel files, other kinds of files renamed to .csv or .xlsx,
 zip bombs, and sheets with more questions than the limit.
+
+Two stages, so that no upload can hold a web worker: `identify` decides what a file is from
+its first bytes and its zip directory, without unpacking anything (the upload request runs
+it); `read_questionnaire` then reads the rows in a background job under `Limits` (unpacked
+size, rows, columns, cells, time), checked while streaming, before anything is built in memory.
 """
 
 import csv
 import datetime
 import io
 import re
+import time
 import zipfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -19,12 +26,11 @@ from django.utils.translation import gettext as _
 
 from trustcenter.questionnaires.reading import expert_reason, split_options
 
-MAX_ROWS = 20_000
-MAX_COLUMNS = 200
 MAX_CELL_CHARS = 32_767  # Excel's own limit for a cell
-MAX_UNCOMPRESSED = 200 * 1024 * 1024
 MAX_ZIP_ENTRIES = 5_000
+MAX_CONTENT_TYPES_BYTES = 1024 * 1024  # [Content_Types].xml is read in the request: a few KB in practice
 HEADER_SCAN_ROWS = 30
+PROGRESS_EVERY = 500  # rows between progress reports and time checks
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -46,6 +52,36 @@ _HEADER_NAMES = [
 
 class ImportError_(Exception):
     """A questionnaire that cannot be read, with a message for the person who uploaded it."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a questionnaire may hold (settings QUESTIONNAIRE_MAX_*; docs/jobs.md says why)."""
+
+    unpacked_bytes: int
+    rows: int
+    columns: int
+    cells: int
+    seconds: float
+
+    @classmethod
+    def from_settings(cls) -> "Limits":
+        return cls(
+            unpacked_bytes=settings.QUESTIONNAIRE_MAX_UNPACKED_BYTES,
+            rows=settings.QUESTIONNAIRE_MAX_ROWS,
+            columns=settings.QUESTIONNAIRE_MAX_COLUMNS,
+            cells=settings.QUESTIONNAIRE_MAX_CELLS,
+            seconds=settings.QUESTIONNAIRE_IMPORT_SECONDS,
+        )
+
+
+def _number(n: int) -> str:
+    """12000 -> "12,000"; 2400000 -> "2.4 million"."""
+    return f"{n / 1_000_000:.1f} million" if n >= 1_000_000 else f"{n:,}"
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / 1_048_576:.0f} MB" if n >= 10 * 1_048_576 else f"{n / 1_048_576:.1f} MB"
 
 
 @dataclass
@@ -123,8 +159,9 @@ def text_of(value) -> str:
 # Reading ------------------------------------------------------------------------------
 
 
-def read_questionnaire(data: bytes, filename: str) -> Workbook:
-    """Read an uploaded file; raises ImportError_ with a message a person can act on."""
+def identify(data: bytes, filename: str) -> str:
+    """What the file is, "xlsx" or "csv", from its first bytes and its zip directory (nothing
+    is unpacked, so this is quick on any upload); raises ImportError_ with the reason."""
     name = filename.lower()
     limit = settings.QUESTIONNAIRE_MAX_UPLOAD_BYTES
     if not data:
@@ -148,14 +185,38 @@ def read_questionnaire(data: bytes, filename: str) -> Workbook:
             _("This is an old binary Office file (.xls or .doc). Open it in Excel and save it as .xlsx, or export CSV.")
         )
     if data.startswith(ZIP_MAGIC):
-        return _read_xlsx(data)
+        _check_archive(_open_archive(data))
+        return "xlsx"
     if name.endswith((".xlsx", ".xltx")):
         raise ImportError_(_("This file is not a real Excel workbook, although its name ends in .xlsx."))
     if data.startswith(b"%PDF"):
         raise ImportError_(_("This is a PDF. Upload the questionnaire as an Excel workbook (.xlsx) or CSV."))
     if not name.endswith((".csv", ".txt", ".tsv")):
         raise ImportError_(_("Upload the questionnaire as an Excel workbook (.xlsx) or a CSV file."))
-    return _read_csv(data)
+    if b"\x00" in data[:8192]:
+        raise ImportError_(_("This is not a text CSV file. Upload the questionnaire as .xlsx or CSV."))
+    return "csv"
+
+
+def read_questionnaire(
+    data: bytes,
+    filename: str,
+    *,
+    limits: Limits | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Workbook:
+    """Read an uploaded file; raises ImportError_ with a message a person can act on.
+
+    Every limit is checked while reading, before the sheet is built: the unpacked size from
+    the zip directory (zipfile never yields more than a member's declared size), the size of
+    each sheet from its dimension record, and rows, columns, cells and time as rows stream in.
+    `progress(rows_read)` is called every few hundred rows."""
+    limits = limits or Limits.from_settings()
+    kind = identify(data, filename)
+    deadline = time.monotonic() + limits.seconds
+    if kind == "xlsx":
+        return _read_xlsx(data, limits=limits, deadline=deadline, progress=progress)
+    return _read_csv(data, limits=limits, deadline=deadline, progress=progress)
 
 
 def _macro_error() -> ImportError_:
@@ -167,9 +228,61 @@ def _macro_error() -> ImportError_:
     )
 
 
-def _read_csv(data: bytes) -> Workbook:
-    if b"\x00" in data[:8192]:
-        raise ImportError_(_("This is not a text CSV file. Upload the questionnaire as .xlsx or CSV."))
+def _stream_rows(
+    rows: Iterable,
+    *,
+    sheet: str,
+    limits: Limits,
+    deadline: float,
+    progress: Callable[[int], None] | None,
+    done_before: int = 0,
+) -> list[list]:
+    """Take rows one at a time, refusing the sheet as soon as it passes a limit."""
+    kept, cells = [], 0
+    for row in rows:
+        values = list(row)
+        while values and (values[-1] is None or values[-1] == ""):
+            values.pop()
+        if len(kept) >= limits.rows:
+            raise ImportError_(
+                _("Sheet '%(sheet)s' has more rows than the limit of %(limit)s. Split it into parts.")
+                % {"sheet": sheet, "limit": _number(limits.rows)}
+            )
+        if len(values) > limits.columns:
+            raise ImportError_(
+                _(
+                    "Row %(row)s of sheet '%(sheet)s' fills %(columns)s columns; the limit is %(limit)s. "
+                    "Delete the unused columns and upload it again."
+                )
+                % {"row": _number(len(kept) + 1), "sheet": sheet, "columns": _number(len(values)),
+                   "limit": _number(limits.columns)}
+            )  # fmt: skip
+        cells += len(values)
+        if cells > limits.cells:
+            raise ImportError_(
+                _("Sheet '%(sheet)s' has more filled cells than the limit of %(limit)s. Split it into parts.")
+                % {"sheet": sheet, "limit": _number(limits.cells)}
+            )
+        kept.append([_cell(v) for v in values])
+        if len(kept) % PROGRESS_EVERY == 0:
+            _check_time(deadline, limits, rows=done_before + len(kept))
+            if progress:
+                progress(done_before + len(kept))
+    return kept
+
+
+def _check_time(deadline: float, limits: Limits, *, rows: int) -> None:
+    if time.monotonic() > deadline:
+        raise ImportError_(
+            _(
+                "Reading the file took longer than %(seconds)s seconds (stopped after %(rows)s rows). "
+                "Save it as CSV, or split it, and upload it again."
+            )
+            % {"seconds": _number(int(limits.seconds)), "rows": _number(rows)}
+        )
+
+
+def _read_csv(data: bytes, *, limits: Limits, deadline: float, progress) -> Workbook:
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             text = data.decode(encoding)
@@ -179,13 +292,15 @@ def _read_csv(data: bytes) -> Workbook:
     else:  # pragma: no cover - cp1252 decodes almost anything
         raise ImportError_(_("The CSV file is not in a text encoding we can read; save it as CSV UTF-8."))
     delimiter = _delimiter(text[:50_000])
-    rows = []
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        for row in reader:
-            if len(rows) >= MAX_ROWS:
-                raise ImportError_(_("The file has more than %(n)d rows. Split it.") % {"n": MAX_ROWS})
-            rows.append([_cell(v) if v != "" else None for v in row[:MAX_COLUMNS]])
+        rows = _stream_rows(
+            ([v if v != "" else None for v in row] for row in reader),
+            sheet="CSV",
+            limits=limits,
+            deadline=deadline,
+            progress=progress,
+        )
     except csv.Error as exc:
         raise ImportError_(_("The CSV file is malformed: %(error)s.") % {"error": exc}) from None
     rows = _trim(rows)
@@ -213,21 +328,30 @@ def _delimiter(sample: str) -> str:
     return best
 
 
-def _read_xlsx(data: bytes) -> Workbook:
+def _open_archive(data: bytes) -> zipfile.ZipFile:
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = archive.infolist()
+        return zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
         raise ImportError_(
             _("The workbook is damaged (not a valid .xlsx archive). Save it again from Excel.")
         ) from None
+
+
+def _check_archive(archive: zipfile.ZipFile) -> None:
+    """The zip directory says what the file is: a workbook, not encrypted, without macros."""
+    infos = archive.infolist()
     names = {info.filename for info in infos}
     if any(info.flag_bits & 0x1 for info in infos):
         raise ImportError_(_("The archive is encrypted with a password. Upload an unencrypted .xlsx file."))
-    if len(infos) > MAX_ZIP_ENTRIES or sum(info.file_size for info in infos) > MAX_UNCOMPRESSED:
-        raise ImportError_(_("The workbook unpacks to far more data than a questionnaire holds, so it was refused."))
+    if len(infos) > MAX_ZIP_ENTRIES:
+        raise ImportError_(
+            _("The workbook holds %(count)s files; a workbook has a few dozen. Save it again from Excel.")
+            % {"count": _number(len(infos))}
+        )
     if "[Content_Types].xml" not in names:
         raise ImportError_(_("This is a zip archive, not an Excel workbook. Upload the .xlsx or CSV file itself."))
+    if archive.getinfo("[Content_Types].xml").file_size > MAX_CONTENT_TYPES_BYTES:
+        raise ImportError_(_("The workbook is damaged (not a valid .xlsx archive). Save it again from Excel."))
     content_types = archive.read("[Content_Types].xml")
     if any(n.lower().endswith("vbaproject.bin") for n in names) or b"macroEnabled" in content_types:
         raise _macro_error()
@@ -238,6 +362,40 @@ def _read_xlsx(data: bytes) -> Workbook:
             raise ImportError_(_("This is a PowerPoint file. Upload the questionnaire as .xlsx or CSV."))
         raise ImportError_(_("This archive is not an Excel workbook. Upload the questionnaire as .xlsx or CSV."))
 
+
+def _check_unpacked_size(archive: zipfile.ZipFile, limits: Limits) -> None:
+    """zipfile stops every member at its declared size (and fails its checksum beyond), so the
+    directory's sizes bound what unpacking can produce."""
+    unpacked = sum(info.file_size for info in archive.infolist())
+    if unpacked > limits.unpacked_bytes:
+        raise ImportError_(
+            _(
+                "The workbook unpacks to %(size)s; the limit is %(limit)s. Questionnaires are far smaller: "
+                "delete other sheets, images and formatting, or save the questions as CSV, and upload again."
+            )
+            % {"size": _megabytes(unpacked), "limit": _megabytes(limits.unpacked_bytes)}
+        )
+
+
+def _check_dimensions(worksheet, limits: Limits) -> None:
+    """The sheet's own record of its size (read without reading its rows); rows are counted
+    again while they stream, since a file can leave the record out or lie in it."""
+    rows, columns = worksheet.max_row or 0, worksheet.max_column or 0
+    if rows * columns > limits.cells:
+        raise ImportError_(
+            _(
+                "Sheet '%(sheet)s' has %(cells)s cells (%(rows)s rows x %(columns)s columns); the limit is "
+                "%(limit)s. Delete unused rows and columns or split it, and upload again."
+            )
+            % {"sheet": worksheet.title, "cells": _number(rows * columns), "rows": _number(rows),
+               "columns": _number(columns), "limit": _number(limits.cells)}
+        )  # fmt: skip
+
+
+def _read_xlsx(data: bytes, *, limits: Limits, deadline: float, progress) -> Workbook:
+    archive = _open_archive(data)
+    _check_unpacked_size(archive, limits)
+
     import openpyxl
 
     try:
@@ -247,20 +405,23 @@ def _read_xlsx(data: bytes) -> Workbook:
             _("This workbook could not be read (%(error)s). Open it in Excel, save it again and upload it.")
             % {"error": exc.__class__.__name__}
         ) from None
+    # Read once the zip directory has passed the unpacked-size limit; sheets are scanned as streams.
     validations = _data_validations(archive)
-    sheets = []
+    sheets, done = [], 0
     try:
-        for worksheet in workbook.worksheets:
-            if getattr(worksheet, "sheet_state", "visible") != "visible":
-                continue
-            rows = []
-            for row in worksheet.iter_rows(values_only=True):
-                if len(rows) >= MAX_ROWS:
-                    raise ImportError_(
-                        _("Sheet '%(sheet)s' has more than %(n)d rows. Split it.")
-                        % {"sheet": worksheet.title, "n": MAX_ROWS}
-                    )
-                rows.append([_cell(v) for v in row[:MAX_COLUMNS]])
+        visible = [ws for ws in workbook.worksheets if getattr(ws, "sheet_state", "visible") == "visible"]
+        for worksheet in visible:
+            _check_dimensions(worksheet, limits)
+        for worksheet in visible:
+            rows = _stream_rows(
+                worksheet.iter_rows(values_only=True),
+                sheet=worksheet.title,
+                limits=limits,
+                deadline=deadline,
+                progress=progress,
+                done_before=done,
+            )
+            done += len(rows)
             rows = _trim(rows)
             if any(rows):
                 sheet = Sheet(name=worksheet.title, rows=rows, validations=validations.get(worksheet.title, []))
@@ -485,25 +646,38 @@ def _data_validations(archive: zipfile.ZipFile) -> dict[str, list]:
     found: dict[str, list] = {}
     cells_cache: dict[str, dict] = {}
     for name, path in paths.items():
+        rules = []
         try:
-            root = ElementTree.fromstring(archive.read(path))
+            for rule in _stream_elements(archive, path, f"{{{ns['m']}}}dataValidation"):
+                formula = rule.find("m:formula1", ns)
+                if rule.get("type") != "list" or formula is None or not formula.text:
+                    continue
+                options = _list_options(formula.text, archive, paths, cells_cache)
+                if not options:
+                    continue
+                for ref in (rule.get("sqref") or "").split():
+                    bounds = _range_bounds(ref)
+                    if bounds:
+                        rules.append([*bounds, list(options[:MAX_OPTIONS])])
         except (KeyError, ElementTree.ParseError):
             continue
-        rules = []
-        for rule in root.iter(f"{{{ns['m']}}}dataValidation"):
-            formula = rule.find("m:formula1", ns)
-            if rule.get("type") != "list" or formula is None or not formula.text:
-                continue
-            options = _list_options(formula.text, archive, paths, cells_cache)
-            if not options:
-                continue
-            for ref in (rule.get("sqref") or "").split():
-                bounds = _range_bounds(ref)
-                if bounds:
-                    rules.append([*bounds, list(options[:MAX_OPTIONS])])
         if rules:
             found[name] = rules
     return found
+
+
+def _stream_elements(archive: zipfile.ZipFile, path: str, tag: str):
+    """The `tag` elements of one XML member, parsed as a stream: rows and cells are dropped as
+    they pass, so a sheet is never held in memory whole."""
+    from defusedxml import ElementTree
+
+    row = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}row"
+    with archive.open(path) as stream:
+        for _event, element in ElementTree.iterparse(stream):
+            if element.tag == tag:
+                yield element
+            if element.tag in (tag, row):
+                element.clear()
 
 
 _CELL = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")

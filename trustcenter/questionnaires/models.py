@@ -182,6 +182,8 @@ class Citation(models.Model):
 
 
 class QuestionnaireStatus(models.TextChoices):
+    READING = "reading", _("Reading the file")
+    FAILED = "failed", _("Could not be read")
     CHOOSE = "choose", _("Choose sheet and column")
     PROCESSING = "processing", _("Finding suggestions")
     READY = "ready", _("Ready for review")
@@ -193,6 +195,12 @@ class Questionnaire(models.Model):
     name = models.CharField(_("name"), max_length=255)
     file_kind = models.CharField(max_length=4, choices=[("csv", "CSV"), ("xlsx", "XLSX")])
     status = models.CharField(max_length=12, choices=QuestionnaireStatus.choices, default=QuestionnaireStatus.CHOOSE)
+    # The uploaded file, kept with the row (one transaction) until the import job has read it.
+    upload = models.BinaryField(blank=True, default=b"", editable=False)
+    rows_read = models.PositiveIntegerField(default=0)
+    # The background job reading or answering it now, so the progress page can tell when it failed.
+    job_id = models.CharField(max_length=64, blank=True)
+    error = models.TextField(blank=True, help_text=_("Why the file could not be read."))
     # Every readable sheet while the sheet and column are being chosen; emptied afterwards.
     workbook = models.JSONField(default=list, blank=True)
     sheet_name = models.CharField(max_length=255, blank=True)
@@ -213,6 +221,8 @@ class Questionnaire(models.Model):
         return self.name
 
     def get_absolute_url(self):
+        if self.status in (QuestionnaireStatus.READING, QuestionnaireStatus.FAILED):
+            return reverse("questionnaires:questionnaire_progress", args=[self.pk])
         if self.status == QuestionnaireStatus.CHOOSE:
             return reverse("questionnaires:questionnaire_configure", args=[self.pk])
         if self.status == QuestionnaireStatus.PROCESSING:

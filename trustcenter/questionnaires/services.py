@@ -13,7 +13,15 @@ from trustcenter.audit.services import audit_record
 from trustcenter.lib.markup import render_markdown
 from trustcenter.policies.models import Policy, PolicyVersion
 from trustcenter.questionnaires.exporting import ANSWER_COLUMNS, build_table, plain_text
-from trustcenter.questionnaires.importing import QUESTION, Sheet, classify_rows, question_contexts, read_questionnaire
+from trustcenter.questionnaires.importing import (
+    QUESTION,
+    ImportError_,
+    Sheet,
+    classify_rows,
+    identify,
+    question_contexts,
+    read_questionnaire,
+)
 from trustcenter.questionnaires.models import (
     Answer,
     AnswerStatus,
@@ -295,23 +303,98 @@ def _sheets_json(workbook) -> list[dict]:
 
 
 @transaction.atomic
-def questionnaire_upload(*, data: bytes, filename: str, actor) -> Questionnaire:
-    """Read an uploaded file (raises importing.ImportError_ with the reason) and keep its
-    sheets until staff confirm which sheet and column hold the questions."""
-    workbook = read_questionnaire(data, filename)
-    sheets = _sheets_json(workbook)
-    guessed = workbook.guessed_sheet()
+def questionnaire_upload(*, data: bytes, filename: str, actor, answer: bool = False) -> Questionnaire:
+    """Keep an uploaded file and queue the job that reads it (`questionnaire_read`); with
+    `answer`, the job goes on to answer it with the guessed sheet and column (the API).
+
+    Only what the file is is checked here (importing.identify: its first bytes and zip
+    directory, nothing unpacked), so the request returns at once whatever the file holds;
+    raises importing.ImportError_ for a file that is no questionnaire at all."""
+    from trustcenter.questionnaires.tasks import questionnaire_read_job
+
+    kind = identify(data, filename)
     questionnaire = Questionnaire(
         name=filename[:255],
-        file_kind=workbook.kind,
-        workbook=sheets,
-        sheet_name=guessed.name,
-        header_row=guessed.header_row,
-        question_column=guessed.question_column,
+        file_kind=kind,
+        status=QuestionnaireStatus.READING,
+        upload=data,
         created_by=actor,
     )
     questionnaire.full_clean()
     questionnaire.save()
+    transaction.on_commit(lambda: _enqueue(questionnaire_read_job, questionnaire.pk, answer))
+    return questionnaire
+
+
+def _enqueue(job, questionnaire_id: int, *args) -> None:
+    """Enqueue one of the questionnaire's jobs and remember which, for the progress page."""
+    result = job.enqueue(questionnaire_id, *args)
+    Questionnaire.objects.filter(pk=questionnaire_id).update(job_id=str(result.id))
+
+
+def questionnaire_job_failure(*, questionnaire: Questionnaire) -> str:
+    """Why the questionnaire's current job failed, or "" while it is waiting, running or done
+    (a worker that died while reading a hostile file, for instance, shows up here)."""
+    from django_tasks import TaskResultStatus, default_task_backend
+    from django_tasks.exceptions import TaskResultDoesNotExist
+
+    if not questionnaire.job_id:
+        return ""
+    try:
+        result = default_task_backend.get_result(questionnaire.job_id)
+    except (NotImplementedError, TaskResultDoesNotExist):
+        return ""
+    if result.status != TaskResultStatus.FAILED:
+        return ""
+    detail = result.errors[-1].traceback.strip().splitlines()[-1] if result.errors else ""
+    return _("The background job stopped before it finished: %(detail)s") % {"detail": detail}
+
+
+def questionnaire_read(*, questionnaire_id: int, answer: bool = False) -> Questionnaire | None:
+    """The import job: read the kept file under the limits and keep its sheets until staff
+    confirm which sheet and column hold the questions, or record why it cannot be read.
+    Running it again after it finished does nothing."""
+    questionnaire = Questionnaire.objects.filter(pk=questionnaire_id, status=QuestionnaireStatus.READING).first()
+    if questionnaire is None:
+        return None
+
+    def progress(rows: int) -> None:
+        Questionnaire.objects.filter(pk=questionnaire_id).update(rows_read=rows)
+
+    try:
+        workbook = read_questionnaire(bytes(questionnaire.upload), questionnaire.name, progress=progress)
+    except ImportError_ as exc:
+        Questionnaire.objects.filter(pk=questionnaire_id, status=QuestionnaireStatus.READING).update(
+            status=QuestionnaireStatus.FAILED, error=str(exc), upload=b""
+        )
+        return None
+    guessed = workbook.guessed_sheet()
+    with transaction.atomic():
+        questionnaire = Questionnaire.objects.select_for_update().filter(pk=questionnaire_id).first()
+        if questionnaire is None or questionnaire.status != QuestionnaireStatus.READING:
+            return questionnaire
+        questionnaire.file_kind = workbook.kind
+        questionnaire.workbook = _sheets_json(workbook)
+        questionnaire.sheet_name = guessed.name
+        questionnaire.header_row = guessed.header_row
+        questionnaire.question_column = guessed.question_column
+        questionnaire.rows_read = sum(len(sheet.rows) for sheet in workbook.sheets)
+        questionnaire.status = QuestionnaireStatus.CHOOSE
+        questionnaire.upload = b""
+        questionnaire.save()
+        if answer:
+            try:
+                with transaction.atomic():
+                    questionnaire_configure(
+                        questionnaire=questionnaire,
+                        sheet_name=questionnaire.sheet_name,
+                        question_column=questionnaire.question_column or 0,
+                        header_row=questionnaire.header_row,
+                    )
+            except ValidationError as exc:
+                questionnaire.status = QuestionnaireStatus.FAILED
+                questionnaire.error = " ".join(exc.messages)
+                questionnaire.save(update_fields=["status", "error"])
     return questionnaire
 
 
@@ -363,7 +446,24 @@ def questionnaire_configure(
     questionnaire.status = QuestionnaireStatus.PROCESSING
     questionnaire.workbook = []
     questionnaire.save()
+    from trustcenter.questionnaires.tasks import questionnaire_answer_job
+
+    transaction.on_commit(lambda: _enqueue(questionnaire_answer_job, questionnaire.pk))
     return questionnaire
+
+
+def questionnaire_answer(*, questionnaire_id: int) -> int:
+    """The answering job: find suggestions for every question, a chunk at a time (each chunk
+    commits, so the progress page moves and a job that runs again carries on where it
+    stopped). Returns how many questions are left (0 when done)."""
+    questionnaire = Questionnaire.objects.filter(pk=questionnaire_id).first()
+    if questionnaire is None or questionnaire.status != QuestionnaireStatus.PROCESSING:
+        return 0
+    index = library_index()
+    left, before = questionnaire_process(questionnaire=questionnaire, index=index), None
+    while left and left != before:  # stops should a step find nothing left to do
+        left, before = questionnaire_process(questionnaire=questionnaire, index=index), left
+    return left
 
 
 def row_question(row: QuestionnaireRow):

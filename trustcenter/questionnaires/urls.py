@@ -23,7 +23,6 @@ urlpatterns = [
         name="questionnaire_configure",
     ),
     path("staff/questionnaires/<int:pk>/progress/", views.questionnaire_progress, name="questionnaire_progress"),
-    path("staff/questionnaires/<int:pk>/process/", views.questionnaire_process_view, name="questionnaire_process"),
     path("staff/questionnaires/<int:pk>/review/", views.questionnaire_review, name="questionnaire_review"),
     path(
         "staff/questionnaires/<int:pk>/accept-many/",

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -34,7 +34,7 @@ from trustcenter.questionnaires.services import (
     library_index,
     questionnaire_accept_confident,
     questionnaire_configure,
-    questionnaire_process,
+    questionnaire_job_failure,
     questionnaire_table,
     questionnaire_upload,
     row_review,
@@ -208,14 +208,17 @@ REVIEW_PAGE = 50
 def _get_questionnaire(pk) -> Questionnaire:
     # The questionnaires are the sales and security team's shared work: every member may
     # open every questionnaire; `staff_only` has already decided who is a member.
-    return get_object_or_404(Questionnaire, pk=pk)
+    # The uploaded file is only for the import job: pages never load it.
+    return get_object_or_404(Questionnaire.objects.defer("upload"), pk=pk)
 
 
 @require_safe
 @staff_only
 def questionnaire_list(request):
-    questionnaires = Questionnaire.objects.select_related("created_by").annotate(
-        reviewed=Count("rows", filter=Q(rows__kind=RowKind.QUESTION) & ~Q(rows__status=RowStatus.PENDING))
+    questionnaires = (
+        Questionnaire.objects.defer("upload")
+        .select_related("created_by")
+        .annotate(reviewed=Count("rows", filter=Q(rows__kind=RowKind.QUESTION) & ~Q(rows__status=RowStatus.PENDING)))
     )
     return render(
         request,
@@ -243,8 +246,10 @@ def questionnaire_upload_view(request):
             form.add_error("file", str(exc))
         else:
             return redirect(questionnaire)
-    questionnaires = Questionnaire.objects.select_related("created_by").annotate(
-        reviewed=Count("rows", filter=Q(rows__kind=RowKind.QUESTION) & ~Q(rows__status=RowStatus.PENDING))
+    questionnaires = (
+        Questionnaire.objects.defer("upload")
+        .select_related("created_by")
+        .annotate(reviewed=Count("rows", filter=Q(rows__kind=RowKind.QUESTION) & ~Q(rows__status=RowStatus.PENDING)))
     )
     return render(
         request,
@@ -302,31 +307,22 @@ def questionnaire_configure_view(request, pk):
 @require_safe
 @staff_only
 def questionnaire_progress(request, pk):
+    """Reading the file, then finding suggestions: both run as background jobs; this page
+    refreshes itself until they are done, then leads on (or shows why the file was refused)."""
     questionnaire = _get_questionnaire(pk)
-    if questionnaire.status != QuestionnaireStatus.PROCESSING:
+    if questionnaire.status not in (
+        QuestionnaireStatus.READING,
+        QuestionnaireStatus.PROCESSING,
+        QuestionnaireStatus.FAILED,
+    ):
         return redirect(questionnaire)
-    return render(request, "questionnaires/questionnaire_progress.html", {"questionnaire": questionnaire})
-
-
-@require_POST
-@staff_only
-def questionnaire_process_view(request, pk):
-    """One step of finding suggestions. The progress page's script calls it until done;
-    without JavaScript the page's button does the same, one step per click."""
-    questionnaire = _get_questionnaire(pk)
-    left = 0
-    if questionnaire.status == QuestionnaireStatus.PROCESSING:
-        left = questionnaire_process(questionnaire=questionnaire)
-    if request.headers.get("Accept", "").startswith("application/json"):
-        return JsonResponse(
-            {
-                "processed": questionnaire.processed_count,
-                "total": questionnaire.question_count,
-                "done": left == 0,
-                "next": questionnaire.get_absolute_url(),
-            }
-        )
-    return redirect(questionnaire)
+    failure = questionnaire.error if questionnaire.status == QuestionnaireStatus.FAILED else ""
+    failure = failure or questionnaire_job_failure(questionnaire=questionnaire)
+    return render(
+        request,
+        "questionnaires/questionnaire_progress.html",
+        {"questionnaire": questionnaire, "failure": failure, "refresh": not failure},
+    )
 
 
 # The confidence offered by default for accepting many suggestions at once: calibrated, so
