@@ -22,6 +22,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "var" / "bench-notify"
+# Run as `python bench/notify.py`, Python puts bench/ first on the path, where bench/queue.py
+# would stand in for the standard library's queue module: the repository root goes there instead.
+if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+    sys.path[0] = str(ROOT)
 
 
 def free_port() -> int:
@@ -61,6 +65,7 @@ def main() -> None:
             DJANGO_SETTINGS_MODULE="trustcenter.settings",
             DEBUG="0",
             SECRET_KEY="bench-only-" + "x" * 50,
+            AUDIT_HMAC_KEY="bench-only-audit-" + "y" * 50,
             ALLOWED_HOSTS="127.0.0.1",
             VAR_DIR=str(WORK),
             DATABASE_URL=f"sqlite:///{WORK / 'db.sqlite3'}",
@@ -71,7 +76,6 @@ def main() -> None:
             UPDATES_MAIL_BATCH_SIZE=str(args.batch_size),
             LOG_LEVEL="WARNING",
         )
-        sys.path.insert(0, str(ROOT))
         import django
 
         django.setup()
