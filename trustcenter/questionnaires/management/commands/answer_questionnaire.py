@@ -72,15 +72,17 @@ class Command(BaseCommand):
             )
         started = time.perf_counter()
         index = library_index()
+        # Ranked together: the questions' sentence vectors are computed in batches.
+        ranked_all = iter(index.rank_many([text for kind, text in kinds if kind == QUESTION]))
         answered = expert = 0
 
         def rows():
             nonlocal answered, expert
-            for cells, (kind, text) in zip(chosen.rows, kinds, strict=True):
+            for cells, (kind, _text) in zip(chosen.rows, kinds, strict=True):
                 if kind != QUESTION:
                     yield cells, None
                     continue
-                ranked = index.rank(text)
+                ranked = next(ranked_all)
                 top = ranked.suggestions[0] if ranked.suggestions else None
                 confidence = top.confidence if top else 0
                 if ranked.needs_expert or top is None:

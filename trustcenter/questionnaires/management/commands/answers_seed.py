@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from trustcenter.lib.contentfiles import ContentErrors
 from trustcenter.questionnaires.seed import SEED_FILE, answers_seed
+from trustcenter.questionnaires.services import library_documents, library_vectors
 
 
 class Command(BaseCommand):
@@ -32,3 +33,8 @@ class Command(BaseCommand):
             f"Answer library: {len(report.created)} created, {len(report.updated)} updated, "
             f"{len(report.unchanged)} unchanged, {len(report.kept_edited)} kept as edited by staff."
         )
+        # The sentence vectors of the library are computed now (once per text, kept in VAR_DIR),
+        # not by the first questionnaire someone uploads.
+        documents = library_documents()
+        library_vectors(documents)
+        self.stdout.write(f"Sentence vectors ready for {len(documents)} answers and policy sections.")
