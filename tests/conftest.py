@@ -19,7 +19,8 @@ from trustcenter.policies.services import content_publish
 PASSWORD = "correct-horse-battery"  # noqa: S105 - test accounts only
 
 # Browser tests: one Chromium per session, live server, axe-core, screenshots. Export tests: clock and storage.
-pytest_plugins = ["tests.browser_support", "tests.exports_helpers"]
+# A real SMTP server for the mail tests (`sink`).
+pytest_plugins = ["tests.browser_support", "tests.exports_helpers", "tests.smtp_sink"]
 
 
 def pytest_collection_modifyitems(config, items):

@@ -13,7 +13,7 @@ from trustcenter.policies.services import content_publish
 
 # url -> queries with the cache off. Each number is the whole render: no session, no user.
 PAGES = {
-    "/": 2,  # policies with their current version and category; categories
+    "/": 3,  # policies with their current version and category; categories; the latest update posts
     "/policies/data-protection/": 2,  # policy with current version and category; version list
     "/policies/data-protection/v/1/": 3,  # ... plus the old version with its category
     "/policies/data-protection/changes/?from=1&to=3": 2,  # policy; versions with categories
@@ -24,6 +24,11 @@ PAGES = {
     "/sitemap.xml": 2,  # count (the sitemap paginates) and the page
     "/.well-known/security.txt": 0,
     "/robots.txt": 0,
+    "/updates/": 1,
+    "/updates/feed/": 1,
+    "/updates/soc2-type-ii-report-2026/": 1,
+    "/subprocessors/changes/": 1,
+    "/subprocessors/changes/feed/": 1,
 }
 
 

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "trustcenter.jobs",
     "trustcenter.api",  # the JSON API, staff tokens, webhooks, engagement
+    "trustcenter.updates",
 ]
 
 MIDDLEWARE = [
@@ -357,6 +358,9 @@ RATE_LIMITS = {
     "download_user": env_str("RATE_LIMIT_DOWNLOAD_USER", "30/h"),
     "api_public": env_str("RATE_LIMIT_API_PUBLIC", "120/m"),
     "api_token": env_str("RATE_LIMIT_API_TOKEN", "600/m"),
+    "subscribe_ip": env_str("RATE_LIMIT_SUBSCRIBE_IP", "10/h"),
+    "subscribe_address": env_str("RATE_LIMIT_SUBSCRIBE_ADDRESS", "3/h"),
+    "objection_user": env_str("RATE_LIMIT_OBJECTION_USER", "10/h"),
 }
 
 # Documents and gated access. Uploads are refused above this size; the
@@ -412,6 +416,19 @@ if min(PUBLIC_PAGE_CHECK_SECONDS, PUBLIC_PAGE_MAX_AGE, PUBLIC_PAGE_STALE_SECONDS
         "PUBLIC_PAGE_CHECK_SECONDS, PUBLIC_PAGE_MAX_AGE and PUBLIC_PAGE_STALE_SECONDS must be 0 or more"
     )
 PUBLICATION_APPS = ["policies", "documents", "questionnaires"]
+# Updates and subscriptions (docs/updates.md). Notices are mailed in batches of this many
+# messages, one SMTP connection per batch; a batch the mail server refuses is retried this many
+# times in all, waiting UPDATES_MAIL_RETRY_SECONDS, then twice as long each time (when the queue can wait).
+UPDATES_MAIL_BATCH_SIZE = env_int("UPDATES_MAIL_BATCH_SIZE", 100)
+UPDATES_MAIL_MAX_ATTEMPTS = env_int("UPDATES_MAIL_MAX_ATTEMPTS", 5)
+UPDATES_MAIL_RETRY_SECONDS = env_int("UPDATES_MAIL_RETRY_SECONDS", 60)
+# How long a subscription confirmation link works.
+UPDATES_CONFIRM_HOURS = env_int("UPDATES_CONFIRM_HOURS", 48)
+if UPDATES_MAIL_BATCH_SIZE < 1 or UPDATES_MAIL_MAX_ATTEMPTS < 1 or UPDATES_CONFIRM_HOURS < 1:
+    raise ImproperlyConfigured(
+        "UPDATES_MAIL_BATCH_SIZE, UPDATES_MAIL_MAX_ATTEMPTS and UPDATES_CONFIRM_HOURS must be at least 1"
+    )
+
 # Accounts: django-allauth with email as the login, mandatory email
 # verification and MFA. See docs/access.md.
 AUTHENTICATION_BACKENDS = [

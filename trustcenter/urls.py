@@ -20,6 +20,7 @@ urlpatterns = [
     # The JSON API, its reference page, staff tokens, webhooks and engagement.
     path("", include("trustcenter.api.urls")),
     path("api/v1/", api_v1.urls),
+    path("", include("trustcenter.updates.urls")),
     path(
         "sitemap.xml",
         public_page(sitemap),

@@ -84,6 +84,8 @@ class Company:
     certifications: tuple[Certification, ...] = field(default_factory=tuple)
     subprocessors: tuple[Subprocessor, ...] = field(default_factory=tuple)
     faq: tuple[FaqEntry, ...] = field(default_factory=tuple)
+    # Days between publishing a subprocessor change and the day it takes effect (customers may object meanwhile).
+    subprocessor_notice_days: int = 30
 
     def category_slugs(self) -> set[str]:
         return {c.slug for c in self.categories}
@@ -209,6 +211,17 @@ def _subprocessors(profile: _Profile) -> list[Subprocessor]:
     return subprocessors
 
 
+def _notice_days(profile: _Profile) -> int:
+    days = profile.data.get("subprocessor_notice_days", 30)
+    if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= 365:
+        profile.error(
+            "subprocessor_notice_days",
+            f"`subprocessor_notice_days` must be a whole number of days from 0 to 365, got {days!r}",
+        )
+        return 30
+    return days
+
+
 def _faq(profile: _Profile) -> list[FaqEntry]:
     faq = []
     for index, item in enumerate(profile.items("faq")):
@@ -236,6 +249,7 @@ def parse_company(text: str, *, path: str) -> Company:
     categories = _categories(profile)
     certifications = _certifications(profile)
     subprocessors = _subprocessors(profile)
+    notice_days = _notice_days(profile)
     faq = _faq(profile)
     if profile.errors:
         raise ContentErrors(profile.errors)
@@ -255,6 +269,7 @@ def parse_company(text: str, *, path: str) -> Company:
         certifications=tuple(certifications),
         subprocessors=tuple(subprocessors),
         faq=tuple(faq),
+        subprocessor_notice_days=notice_days,
     )
 
 

@@ -1,0 +1,97 @@
+"""Update emails: HTML and plain text in the recipient's language, with the headers mail
+clients and providers expect from a list (Message-ID, List-Id, RFC 8058 one-click unsubscribe)."""
+
+from functools import cache
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, make_msgid
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from trustcenter.core.company import load_company
+from trustcenter.updates.models import Notice, Subscriber
+from trustcenter.updates.tokens import subscriber_token
+
+
+def absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+@cache
+def _site_host() -> str:
+    return urlsplit(settings.SITE_URL).hostname or "localhost"
+
+
+def list_id() -> str:
+    """RFC 2919: a stable identifier for the list, under the site's own domain."""
+    name = load_company().name.replace('"', "")
+    return f'"{name} trust center updates" <updates.{_site_host()}>'
+
+
+def subscriber_links(subscriber: Subscriber) -> dict[str, str]:
+    token = subscriber_token(subscriber)
+    return {
+        "manage_url": absolute(reverse("updates:manage", args=[token])),
+        "unsubscribe_url": absolute(reverse("updates:unsubscribe", args=[token])),
+    }
+
+
+def _message(*, to: str, subject: str, template: str, context: dict, headers: dict) -> EmailMultiAlternatives:
+    context = {"company": load_company(), "site_url": settings.SITE_URL, **context}
+    text = render_to_string(f"updates/email/{template}.txt", context)
+    html = render_to_string(f"updates/email/{template}.html", context)
+    message = EmailMultiAlternatives(
+        subject=subject, body=text, to=[to], headers={"Message-ID": make_msgid(domain=_site_host()), **headers}
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def notice_subject(notice: Notice, data: dict) -> str:
+    company = load_company().name
+    if notice.kind == Notice.Kind.POST:
+        return _("%(company)s: %(title)s") % {"company": company, "title": data["post"].title}
+    if notice.kind == Notice.Kind.SUBPROCESSORS:
+        return _("%(company)s: subprocessor changes, effective %(date)s") % {
+            "company": company,
+            "date": data["effective"].isoformat(),
+        }
+    if notice.kind == Notice.Kind.DOCUMENT:
+        return _("%(company)s: new document: %(title)s") % {"company": company, "title": data["document"].title}
+    return _("%(company)s: policy changes") % {"company": company}
+
+
+def notice_message(*, notice: Notice, data: dict, subscriber: Subscriber) -> EmailMultiAlternatives:
+    """The notice as mailed to one subscriber, in their language, with their own links."""
+    links = subscriber_links(subscriber)
+    with translation.override(subscriber.language):
+        return _message(
+            to=subscriber.email,
+            subject=notice_subject(notice, data),
+            template=notice.kind,
+            context={**data, **links, "notice": notice, "subscriber": subscriber},
+            headers={
+                "List-Id": list_id(),
+                # RFC 8058: a mail client POSTs "List-Unsubscribe=One-Click" to the https URL.
+                "List-Unsubscribe": f"<{links['unsubscribe_url']}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            },
+        )
+
+
+def confirmation_message(*, email: str, language: str, confirm_url: str, topics: list[str]) -> EmailMultiAlternatives:
+    from trustcenter.updates.models import Topic
+
+    with translation.override(language):
+        labels = [str(Topic(topic).label) for topic in topics]
+        return _message(
+            to=email,
+            subject=_("Confirm your subscription to %(company)s trust center updates")
+            % {"company": load_company().name},
+            template="confirm",
+            context={"confirm_url": confirm_url, "topics": labels, "hours": settings.UPDATES_CONFIRM_HOURS},
+            headers={"List-Id": list_id()},
+        )
