@@ -24,6 +24,7 @@ import numpy as np
 
 from trustcenter.questionnaires.analysis import analyze
 from trustcenter.questionnaires.answering import compose
+from trustcenter.questionnaires.embedding import encode
 from trustcenter.questionnaires.reading import FEEDBACK, read_question
 
 K1 = 1.2
@@ -195,7 +196,6 @@ class Index:
         of them for a short follow-up."""
         if self.vectors is None:
             return [None] * len(questions)
-        from trustcenter.questionnaires.embedding import encode
 
         texts = sorted({t for q in questions for t in (q.text, q.previous, q.section) if t})
         row = {text: n for n, text in enumerate(texts)}

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from trustcenter.audit.services import audit_record
 from trustcenter.lib.markup import render_markdown
 from trustcenter.policies.models import Policy, PolicyVersion
+from trustcenter.questionnaires.embedding import encode
 from trustcenter.questionnaires.exporting import ANSWER_COLUMNS, build_table, plain_text
 from trustcenter.questionnaires.importing import (
     QUESTION,
@@ -283,8 +284,6 @@ def library_vectors(documents: list[Document]):
     come from, so a document is encoded once (at publish or seed, or the first time the index
     is built) and not again for every process or every new version of another policy."""
     import numpy as np
-
-    from trustcenter.questionnaires.embedding import encode
 
     texts = [document_text(doc) for doc in documents]
     keys = [hashlib.sha256(f"{DOCUMENT_TOKENS}:{t}".encode()).hexdigest() for t in texts]

@@ -12,7 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from trustcenter.core.company import load_company
-from trustcenter.updates.models import Notice, Subscriber
+from trustcenter.updates.models import Notice, Subscriber, Topic
 from trustcenter.updates.tokens import subscriber_token
 
 
@@ -83,7 +83,6 @@ def notice_message(*, notice: Notice, data: dict, subscriber: Subscriber) -> Ema
 
 
 def confirmation_message(*, email: str, language: str, confirm_url: str, topics: list[str]) -> EmailMultiAlternatives:
-    from trustcenter.updates.models import Topic
 
     with translation.override(language):
         labels = [str(Topic(topic).label) for topic in topics]

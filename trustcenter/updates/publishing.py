@@ -26,6 +26,7 @@ from trustcenter.updates.models import (
     UpdatePost,
 )
 from trustcenter.updates.sources import PostSource, collect_posts
+from trustcenter.updates.tasks import notice_send
 
 COMPARED_FIELDS = ("purpose", "data", "location")
 
@@ -66,7 +67,6 @@ def updates_publish_step(*, root: Path, company: Company, created_versions, acto
 
 def notice_enqueue(notice: Notice) -> None:
     """Hand the notice to the queue once the transaction that created it has committed."""
-    from trustcenter.updates.tasks import notice_send
 
     notice_id = notice.pk
     transaction.on_commit(lambda: notice_send.enqueue(notice_id=notice_id))

@@ -16,7 +16,16 @@ from django.utils.translation import gettext as _
 from trustcenter.audit.services import audit_record
 from trustcenter.lib import ratelimit
 from trustcenter.policies.models import PolicyVersion
-from trustcenter.updates.models import Consent, Notice, Objection, SubprocessorChange, Subscriber, Topic, new_key
+from trustcenter.updates.models import (
+    Consent,
+    Delivery,
+    Notice,
+    Objection,
+    SubprocessorChange,
+    Subscriber,
+    Topic,
+    new_key,
+)
 from trustcenter.updates.tokens import confirm_load, confirm_token
 
 
@@ -221,7 +230,6 @@ def subscriber_export(*, subscriber: Subscriber, actor, request=None) -> dict:
 @transaction.atomic
 def subscriber_delete(*, subscriber: Subscriber, actor, request=None) -> None:
     """Erase a subscriber: the row, its consents and the addresses in its delivery records (audited)."""
-    from trustcenter.updates.models import Delivery
 
     email = subscriber.email
     Delivery.objects.filter(email=email).delete()

@@ -11,6 +11,8 @@
 from django.conf import settings
 from django.core import signing
 
+from trustcenter.updates.models import Subscriber
+
 CONFIRM_SALT = "trustcenter.updates.confirm"
 SUBSCRIBER_SALT = "trustcenter.updates.subscriber"
 
@@ -32,7 +34,6 @@ def subscriber_token(subscriber) -> str:
 
 def subscriber_load(token: str):
     """The subscriber a manage or unsubscribe link names, or None for a bad or retired link."""
-    from trustcenter.updates.models import Subscriber
 
     try:
         pk, key = signing.loads(token, salt=SUBSCRIBER_SALT)

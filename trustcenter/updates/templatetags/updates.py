@@ -4,13 +4,13 @@ overview (policies) never imports this app."""
 from django import template
 
 from trustcenter.updates.models import UpdatePost
+from trustcenter.updates.views import visible_posts
 
 register = template.Library()
 
 
 @register.inclusion_tag("updates/_latest.html", takes_context=True)
 def latest_updates(context, count: int = 3):
-    from trustcenter.updates.views import visible_posts
 
     # `header_user` is None without a session cookie, so anonymous pages stay cacheable.
     user = context.get("header_user")
