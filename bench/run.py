@@ -34,6 +34,7 @@ MODULES = [
     "bench.publish",
     "bench.questionnaires",
     "bench.jobs",
+    "bench.notifications",
 ]
 
 
