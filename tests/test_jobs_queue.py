@@ -167,16 +167,17 @@ def test_a_publication_has_its_pdfs_rendered_before_the_first_visit(
     database_queue.CONTENT_DIR = content_dir
     database_queue.EXPORTS_PRERENDER = True
     content_publish(root=content_dir)
-    assert DBTaskResult.objects.count() == PolicyVersion.objects.count()  # one job per new version
+    renders = DBTaskResult.objects.filter(task_path="trustcenter.exports.tasks.exports_prerender_job")
+    assert renders.count() == PolicyVersion.objects.count()  # one render job per new version
 
     workers(CONTENT_DIR=str(content_dir), PRIVATE_ROOT=str(private_storage))
     wait_for(
-        lambda: not DBTaskResult.objects.exclude(status=TaskResultStatus.SUCCESSFUL).exists(),
+        lambda: not renders.exclude(status=TaskResultStatus.SUCCESSFUL).exists(),
         what="the render jobs",
         timeout=300,
         log=workers.log,
     )
-    rendered = [name for job in DBTaskResult.objects.all() for name in job.return_value]
+    rendered = [name for job in renders.all() for name in job.return_value]
     assert any(name.startswith("de:") for name in rendered) and any(name.startswith("en:") for name in rendered)
     assert len(rendered) == len(set(rendered))  # every PDF rendered once, whichever job got there first
 
