@@ -39,6 +39,7 @@ def _env(database_url: str) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="trustcenter.settings",
         DEBUG="0",
         SECRET_KEY="bench-queue-" + "k" * 50,
+        AUDIT_HMAC_KEY="bench-queue-audit-" + "a" * 50,  # required with DEBUG=0, as in production
         ALLOWED_HOSTS="127.0.0.1",
         VAR_DIR=str(WORK / "var"),
         DATABASE_URL=database_url,
