@@ -134,7 +134,6 @@ KNOWN_FUNCTION_IMPORTS = {
     ("trustcenter/api/services.py", "trustcenter.api.tasks"),
     # A service enqueues the job whose task runs another service of the same module.
     ("trustcenter/questionnaires/services.py", "trustcenter.questionnaires.tasks"),
-    ("trustcenter/updates/services.py", "trustcenter.updates.tasks"),
 }
 
 

@@ -8,10 +8,11 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, make_msgid
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from trustcenter.core.company import load_company
+from trustcenter.policies.models import PolicyVersion
 from trustcenter.updates.models import Notice, Subscriber, Topic
 from trustcenter.updates.tokens import subscriber_token
 
@@ -94,3 +95,34 @@ def confirmation_message(*, email: str, language: str, confirm_url: str, topics:
             context={"confirm_url": confirm_url, "topics": labels, "hours": settings.UPDATES_CONFIRM_HOURS},
             headers={"List-Id": list_id()},
         )
+
+
+# What a notice says ----------------------------------------------------------------------
+
+
+def policy_change_url(version: PolicyVersion) -> str:
+    """The diff against the previous version, or the page itself for a first version."""
+    slug = version.policy.slug
+    if version.number > 1:
+        return f"{reverse('policies:changes', args=[slug])}?to={version.number}"
+    return reverse("policies:version", args=[slug, version.number])
+
+
+def notice_data(notice: Notice) -> dict:
+    """What every copy of a notice shares, read once per batch."""
+    site = settings.SITE_URL
+    if notice.kind == Notice.Kind.POST:
+        post = notice.post
+        return {"post": post, "post_url": site + post.get_absolute_url()}
+    if notice.kind == Notice.Kind.SUBPROCESSORS:
+        changes = list(notice.register.changes.order_by("kind", "name"))
+        return {
+            "changes": changes,
+            "effective": changes[0].effective_on if changes else timezone.localdate(),
+            "changes_url": site + reverse("updates:subprocessor_changes"),
+            "change_urls": {c.pk: site + c.get_absolute_url() for c in changes},
+        }
+    if notice.kind == Notice.Kind.DOCUMENT:
+        return {"document": notice.document, "documents_url": site + reverse("documents:list")}
+    versions = list(notice.policy_versions.select_related("policy").order_by("title"))
+    return {"versions": [(v, site + policy_change_url(v)) for v in versions]}

@@ -15,17 +15,16 @@ from django.utils.translation import gettext as _
 
 from trustcenter.audit.services import audit_record
 from trustcenter.lib import ratelimit
-from trustcenter.policies.models import PolicyVersion
 from trustcenter.updates.models import (
     Consent,
     Delivery,
-    Notice,
     Objection,
     SubprocessorChange,
     Subscriber,
     Topic,
     new_key,
 )
+from trustcenter.updates.tasks import confirmation_send
 from trustcenter.updates.tokens import confirm_load, confirm_token
 
 
@@ -58,8 +57,6 @@ def subscription_request(*, email: str, topics: list[str], language: str, reques
     Returns False when the address asked too often (the caller must answer the same either
     way, so that nobody learns whether an address is subscribed).
     """
-    from trustcenter.updates.tasks import confirmation_send
-
     email = email.strip().lower()
     topics = _clean_topics(topics)
     decision = ratelimit.hit(scope="subscribe_address", identity=email, rate=ratelimit.rate_for("subscribe_address"))
@@ -273,34 +270,3 @@ def objection_create(*, change: SubprocessorChange, user, organization, reason: 
                   "reason": reason},
         )  # fmt: skip
     return objection
-
-
-# What a notice says ----------------------------------------------------------------------
-
-
-def policy_change_url(version: PolicyVersion) -> str:
-    """The diff against the previous version, or the page itself for a first version."""
-    slug = version.policy.slug
-    if version.number > 1:
-        return f"{reverse('policies:changes', args=[slug])}?to={version.number}"
-    return reverse("policies:version", args=[slug, version.number])
-
-
-def notice_data(notice: Notice) -> dict:
-    """What every copy of a notice shares, read once per batch."""
-    site = settings.SITE_URL
-    if notice.kind == Notice.Kind.POST:
-        post = notice.post
-        return {"post": post, "post_url": site + post.get_absolute_url()}
-    if notice.kind == Notice.Kind.SUBPROCESSORS:
-        changes = list(notice.register.changes.order_by("kind", "name"))
-        return {
-            "changes": changes,
-            "effective": changes[0].effective_on if changes else timezone.localdate(),
-            "changes_url": site + reverse("updates:subprocessor_changes"),
-            "change_urls": {c.pk: site + c.get_absolute_url() for c in changes},
-        }
-    if notice.kind == Notice.Kind.DOCUMENT:
-        return {"document": notice.document, "documents_url": site + reverse("documents:list")}
-    versions = list(notice.policy_versions.select_related("policy").order_by("title"))
-    return {"versions": [(v, site + policy_change_url(v)) for v in versions]}

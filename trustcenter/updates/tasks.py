@@ -21,9 +21,8 @@ from django.db.models import F
 from django.utils import timezone
 from django_tasks import task
 
-from trustcenter.updates.mail import confirmation_message, notice_message
+from trustcenter.updates.mail import confirmation_message, notice_data, notice_message
 from trustcenter.updates.models import Delivery, Notice, Subscriber
-from trustcenter.updates.services import notice_data
 
 logger = logging.getLogger(__name__)
 
