@@ -128,11 +128,9 @@ def _function_imports(tree: ast.Module):
                     yield node, inner
 
 
-# Known, to untangle (also listed in pyproject.toml): a failed webhook delivery enqueues its
-# retry, a task that calls the delivery service again.
+# Known, to untangle (also listed in pyproject.toml): an upload (questionnaires.services) enqueues
+# the reading job, whose task runs the reading service of the same module.
 KNOWN_FUNCTION_IMPORTS = {
-    ("trustcenter/api/services.py", "trustcenter.api.tasks"),
-    # A service enqueues the job whose task runs another service of the same module.
     ("trustcenter/questionnaires/services.py", "trustcenter.questionnaires.tasks"),
 }
 

@@ -10,13 +10,9 @@ from standardwebhooks.webhooks import Webhook
 
 from trustcenter.access.models import AccessRequest
 from trustcenter.api import webhooks
+from trustcenter.api.deliveries import RETRY_DELAYS, webhook_message_resend
 from trustcenter.api.models import WebhookAttempt, WebhookEndpoint, WebhookMessage
-from trustcenter.api.services import (
-    RETRY_DELAYS,
-    api_token_create,
-    webhook_endpoint_create,
-    webhook_message_resend,
-)
+from trustcenter.api.services import api_token_create, webhook_endpoint_create
 
 
 class Receiver:

@@ -8,7 +8,8 @@ care about into engagement events), in the same transaction. No other app import
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from trustcenter.api.services import engagement_record, webhook_messages_create
+from trustcenter.api.deliveries import webhook_messages_create
+from trustcenter.api.services import engagement_record
 from trustcenter.audit.models import AuditEvent
 
 

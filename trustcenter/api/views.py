@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from trustcenter.api.deliveries import webhook_message_resend
 from trustcenter.api.forms import TokenForm, WebhookForm
 from trustcenter.api.models import ApiToken, WebhookEndpoint, WebhookMessage
 from trustcenter.api.routes import api
@@ -16,7 +17,6 @@ from trustcenter.api.services import (
     api_token_revoke,
     webhook_endpoint_create,
     webhook_endpoint_set_enabled,
-    webhook_message_resend,
 )
 from trustcenter.core.decorators import staff_required
 
