@@ -128,11 +128,7 @@ def _function_imports(tree: ast.Module):
                     yield node, inner
 
 
-# Known, to untangle (also listed in pyproject.toml): an upload (questionnaires.services) enqueues
-# the reading job, whose task runs the reading service of the same module.
-KNOWN_FUNCTION_IMPORTS = {
-    ("trustcenter/questionnaires/services.py", "trustcenter.questionnaires.tasks"),
-}
+KNOWN_FUNCTION_IMPORTS: set[tuple[str, str]] = set()
 
 
 def test_project_imports_are_at_the_top_of_the_module():

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from trustcenter.audit.services import audit_record
 from trustcenter.lib.markup import render_markdown
@@ -349,8 +350,6 @@ def questionnaire_upload(*, data: bytes, filename: str, actor, answer: bool = Fa
     Only what the file is is checked here (importing.identify: its first bytes and zip
     directory, nothing unpacked), so the request returns at once whatever the file holds;
     raises importing.ImportError_ for a file that is no questionnaire at all."""
-    from trustcenter.questionnaires.tasks import questionnaire_read_job
-
     kind = identify(data, filename)
     questionnaire = Questionnaire(
         name=filename[:255],
@@ -485,8 +484,6 @@ def questionnaire_configure(
     questionnaire.status = QuestionnaireStatus.PROCESSING
     questionnaire.workbook = []
     questionnaire.save()
-    from trustcenter.questionnaires.tasks import questionnaire_answer_job
-
     transaction.on_commit(lambda: _enqueue(questionnaire_answer_job, questionnaire.pk))
     return questionnaire
 
@@ -683,3 +680,18 @@ def questionnaire_table(*, questionnaire: Questionnaire) -> list[list]:
         rows=rows(),
         extra_columns=ANSWER_COLUMNS,
     )
+
+
+# The jobs that run the reading and answering above. Declared here, beside the services that
+# enqueue them and that they run, so neither module imports the other.
+
+
+@task()
+def questionnaire_read_job(questionnaire_id: int, answer: bool = False) -> str:
+    questionnaire = questionnaire_read(questionnaire_id=questionnaire_id, answer=answer)
+    return questionnaire.status if questionnaire else "nothing to read"
+
+
+@task()
+def questionnaire_answer_job(questionnaire_id: int) -> int:
+    return questionnaire_answer(questionnaire_id=questionnaire_id)
