@@ -212,6 +212,16 @@ def bound_to_blocked_organization(user) -> bool:
     )
 
 
+def objecting_organization(user):
+    """The organization a user may object for (to a subprocessor change), or None: an active,
+    verified customer account bound to an organization, with no binding to a blocked one."""
+    if user is None or not user.is_authenticated or not user.is_active or user.needs_mfa:
+        return None
+    if not email_verified(user) or bound_to_blocked_organization(user):
+        return None
+    return organization_for(user)
+
+
 @dataclass
 class Standing:
     """Everything the rule needs to know about one user, read once for many objects.

@@ -15,7 +15,6 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from trustcenter.access import rules
-from trustcenter.access.models import organization_for
 from trustcenter.core.decorators import staff_required
 from trustcenter.lib.pagecache import public_page
 from trustcenter.lib.ratelimit import rate_limited
@@ -223,23 +222,12 @@ def subprocessor_changes(request):
     return render(request, "updates/subprocessor_changes.html", {"changes": changes, "today": timezone.localdate()})
 
 
-def _objector(user):
-    """The organization a signed-in user objects for, or None: a verified, active customer account
-    bound to an unblocked organization (the binding the access rule uses, not the email domain)."""
-    if user is None or not user.is_active or user.needs_mfa or not rules.email_verified(user):
-        return None
-    organization = organization_for(user)
-    if organization is None or organization.blocked:
-        return None
-    return organization
-
-
 @require_safe
 @public_page
 def subprocessor_change(request, pk):
     change = get_object_or_404(SubprocessorChange, pk=pk)
     user = reader(request)
-    organization = _objector(user)
+    organization = rules.objecting_organization(user)
     existing = None
     if organization is not None:
         existing = Objection.objects.filter(change=change, organization=organization).select_related("user").first()
@@ -259,7 +247,7 @@ def subprocessor_change(request, pk):
 @rate_limited("objection_user", key="user")
 def subprocessor_object(request, pk):
     change = get_object_or_404(SubprocessorChange, pk=pk)
-    organization = _objector(request.user)
+    organization = rules.objecting_organization(request.user)
     if organization is None:
         messages.error(
             request,
