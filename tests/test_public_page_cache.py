@@ -389,13 +389,27 @@ def test_the_wsgi_application_leaves_everything_else_to_django(client):
     assert headers["django"] and "ETag" not in headers and never_stored(headers["Cache-Control"])
     status, headers, _ = _wsgi_get("/policies/data-protection/", if_none_match=page["ETag"])
     assert status.startswith("304") and headers["django"]
-    client.get("/search/", {"q": "encryption"})
-    status, headers, _ = _wsgi_get("/search/", "q=encryption")  # counted against its rate limit
-    assert status == "200 OK" and headers["django"]
     status, headers, _ = _wsgi_get("/policies/data-protection/", host="evil.example")
     assert status.startswith("400") and headers["django"]
     publication_bump()
     assert _wsgi_get("/policies/data-protection/")[1]["django"]
+
+
+def test_the_wsgi_application_counts_a_rate_limited_hit_and_leaves_the_429_to_django(client, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "search": "3/m"}
+    page = client.get("/search/", {"q": "encryption"})  # the miss, counted by the view: 1
+    assert page.status_code == 200
+    first = _wsgi_get("/search/", "q=encryption", x_forwarded_for="203.0.113.9")  # 2, not from Django
+    second = _wsgi_get("/search/", "q=encryption")  # 3
+    assert [first[0], second[0]] == ["200 OK", "200 OK"]
+    assert not first[1]["django"] and not second[1]["django"] and second[2] == page.content
+    # The fourth is over the limit: Django answers it, with the 429 page and every header.
+    status, headers, body = _wsgi_get("/search/", "q=encryption")
+    assert status.startswith("429") and headers["django"] and headers["Retry-After"]
+    assert never_stored(headers["Cache-Control"]) and "default-src 'self'" in headers["Content-Security-Policy"]
+    # Another query is another entry this process does not hold: Django renders it (and the
+    # limit still applies there).
+    assert _wsgi_get("/search/", "q=backup")[0].startswith("429")
 
 
 def never_stored(cache_control: str) -> bool:

@@ -11,8 +11,8 @@ is rendered once and then served as stored bytes with stored headers. The pieces
   here, by IP address as the view would count an anonymous visitor, before it is served.
 - `PageCacheMiddleware`, first in settings.MIDDLEWARE, so a hit runs nothing else: no
   security header, session, CSRF or locale middleware. `PageCacheApplication` wraps the WSGI
-  application and sends the plainest hits (no rate limit, no conditional request) before
-  Django handles the request at all. It stores the response as the whole
+  application and sends the plainest hits (a GET without conditional headers, within its
+  rate limits) before Django handles the request at all. It stores the response as the whole
   stack finished it, security headers included, so those are built once per publication.
   It stores only a 200 that sets no cookie, varies on nothing but the language, is not
   private and was rendered in the language the key says.
@@ -512,8 +512,10 @@ class PageCacheApplication:
     """The WSGI application around Django's (trustcenter/wsgi.py): a page this process holds is
     sent before Django handles the request at all (no request signals, middleware or response
     object), which is most of what a hit cost. Only the plainest case: an anonymous GET for a
-    `@public_page` without rate limits and without conditional headers. Anything else, and any
-    miss, goes to Django, where PageCacheMiddleware decides as it always does."""
+    `@public_page` without conditional headers, counted against the view's rate limits (a page
+    held here is counted only once it is known to be held, so a miss is counted once, by
+    Django). Anything else, any miss and any request over a limit goes to Django, where
+    PageCacheMiddleware decides as it always does."""
 
     def __init__(self, application):
         self.application = application
@@ -537,7 +539,18 @@ class PageCacheApplication:
             found = _candidate(request)
         except DisallowedHost:
             return None
-        if found is None or getattr(found.view, "rate_limits", ()):
+        if found is None:
             return None
         entry = _held(found.key, _stamp.current())
-        return entry if entry is not None and entry.status_line else None
+        if entry is None or not entry.status_line:
+            return None
+        # The view's rate limits count this request as PageCacheMiddleware would (one round
+        # trip for all of them). Over a limit, Django handles it: the view counts it once more
+        # and the whole stack makes the 429 page.
+        counters = _rate_counters(request, found.view)
+        if counters:
+            try:
+                ratelimit.judge(zip(counters, ratelimit.count_all(counters), strict=True))
+            except ratelimit.RateLimited:
+                return None
+        return entry
