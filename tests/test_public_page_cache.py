@@ -395,6 +395,20 @@ def test_the_wsgi_application_leaves_everything_else_to_django(client):
     assert _wsgi_get("/policies/data-protection/")[1]["django"]
 
 
+def test_what_the_wsgi_application_remembers_about_a_request_follows_the_settings(client, settings):
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "other.example"]
+    page = client.get("/policies/data-protection/", HTTP_HOST="other.example")
+    status, headers, body = _wsgi_get("/policies/data-protection/", host="other.example")
+    assert status == "200 OK" and not headers["django"] and body == page.content
+    # The same request again, once the host is no longer allowed: Django refuses it.
+    settings.ALLOWED_HOSTS = [h for h in settings.ALLOWED_HOSTS if h != "other.example"]
+    status, headers, _ = _wsgi_get("/policies/data-protection/", host="other.example")
+    assert status.startswith("400") and headers["django"]
+    # A language other than the one held is another page: never the English bytes.
+    status, headers, body = _wsgi_get("/policies/data-protection/", accept_language="de")
+    assert body != page.content and headers.get("Content-Language") == "de"
+
+
 def test_the_wsgi_application_counts_a_rate_limited_hit_and_leaves_the_429_to_django(client, settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "search": "3/m"}
     page = client.get("/search/", {"q": "encryption"})  # the miss, counted by the view: 1

@@ -508,6 +508,35 @@ class PageCacheMiddleware:
         return entry.respond(request)
 
 
+# What PageCacheApplication learnt about requests it has seen: the raw environ values that decide
+# a candidate's key (scheme, host, path, query, language, cookies), mapped to the candidate, or
+# None for a request that is never answered from the cache. Building a Django request and the
+# key is most of what a hit costs; the same values give the same answer until a setting or the
+# URLs change (a deploy starts new processes; tests clear it when they change settings). Keys
+# of pages dated by the day are not kept. Bounded: emptied when it grows past MEMO_SIZE.
+_MEMO_ENVIRON = (
+    "wsgi.url_scheme",
+    "HTTP_X_FORWARDED_PROTO",
+    "HTTP_HOST",
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_FORWARDED_PORT",
+    "SERVER_NAME",
+    "SERVER_PORT",
+    "SCRIPT_NAME",
+    "PATH_INFO",
+    "QUERY_STRING",
+    "HTTP_ACCEPT_LANGUAGE",
+    "HTTP_COOKIE",
+)
+MEMO_SIZE = 4096
+_memo: dict[tuple, "_Candidate | None"] = {}
+
+
+def forget_requests(**kwargs) -> None:
+    """Empty PageCacheApplication's memo (a `setting_changed` receiver, and for tests)."""
+    _memo.clear()
+
+
 class PageCacheApplication:
     """The WSGI application around Django's (trustcenter/wsgi.py): a page this process holds is
     sent before Django handles the request at all (no request signals, middleware or response
@@ -534,11 +563,22 @@ class PageCacheApplication:
             return None  # Django answers conditional requests (304)
         if environ.get("CONTENT_LENGTH") not in (None, "", "0"):
             return None  # a GET with a body: RequestSizeLimitMiddleware decides
-        request = WSGIRequest(environ)
-        try:
-            found = _candidate(request)
-        except DisallowedHost:
+        if not settings.PUBLIC_PAGE_CACHE:
             return None
+        memo_key = tuple(environ.get(name) for name in _MEMO_ENVIRON)
+        request = None
+        if memo_key in _memo:
+            found = _memo[memo_key]
+        else:
+            request = WSGIRequest(environ)
+            try:
+                found = _candidate(request)
+            except DisallowedHost:
+                found = None
+            if found is None or not found.spec.daily:
+                if len(_memo) >= MEMO_SIZE:
+                    _memo.clear()
+                _memo[memo_key] = found
         if found is None:
             return None
         entry = _held(found.key, _stamp.current())
@@ -547,7 +587,7 @@ class PageCacheApplication:
         # The view's rate limits count this request as PageCacheMiddleware would (one round
         # trip for all of them). Over a limit, Django handles it: the view counts it once more
         # and the whole stack makes the 429 page.
-        counters = _rate_counters(request, found.view)
+        counters = _rate_counters(request or WSGIRequest(environ), found.view) if getattr(found.view, "rate_limits", ()) else ()
         if counters:
             try:
                 ratelimit.judge(zip(counters, ratelimit.count_all(counters), strict=True))
