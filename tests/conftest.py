@@ -14,6 +14,7 @@ from django.core.signals import setting_changed
 from django.db import transaction
 from django.test import override_settings
 
+from trustcenter.lib.ratelimit import forget_leases
 from trustcenter.policies.services import content_publish
 
 PASSWORD = "correct-horse-battery"  # noqa: S105 - test accounts only
@@ -54,10 +55,12 @@ def pytest_sessionstart(session):
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Every test starts with an empty cache: no page, rate-limit count (ours or allauth's),
-    used TOTP code or stamp from another test."""
+    used TOTP code or stamp from another test, and no rate-limit lease reserved in one."""
     cache.clear()
+    forget_leases()
     yield
     cache.clear()
+    forget_leases()
 
 
 @pytest.fixture(autouse=True)

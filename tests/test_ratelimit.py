@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.test import Client, RequestFactory
 
-from trustcenter.lib.ratelimit import Rate, RateLimited, client_ip, enforce, hit
+from trustcenter.lib.ratelimit import Rate, RateLimited, client_ip, count_all, counter_for, enforce, forget_leases, hit
 
 
 @pytest.fixture(autouse=True)
@@ -114,6 +114,19 @@ def test_concurrent_requests_cannot_slip_past_the_limit():
         thread.join()
     assert len(results) == 40
     assert results.count(True) == 10
+
+
+def test_a_high_rate_reserves_numbers_in_leases_and_a_small_one_counts_each_request():
+    search = counter_for(scope="search", identity="ip:192.0.2.4", rate=Rate(count=100, period=60))
+    sign_in = counter_for(scope="sign_in", identity="ip:192.0.2.4", rate=Rate(count=5, period=60))
+    numbers, shared = [], []
+    for _ in range(6):
+        numbers.append(count_all([search, sign_in]))
+        shared.append((cache.get(search.key), cache.get(sign_in.key)))
+    assert numbers == [[n, n] for n in range(1, 7)]
+    assert shared == [(5, 1), (5, 2), (5, 3), (5, 4), (5, 5), (10, 6)]
+    forget_leases()  # as in another process: it continues after what this one reserved
+    assert count_all([search]) == [11]
 
 
 def test_per_user_limits_count_each_user_separately(db, prospect, sales, settings):

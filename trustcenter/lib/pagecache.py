@@ -584,11 +584,11 @@ class PageCacheApplication:
         entry = _held(found.key, _stamp.current())
         if entry is None or not entry.status_line:
             return None
-        # The view's rate limits count this request as PageCacheMiddleware would (one round
+        # The view's rate limits count this request as PageCacheMiddleware would (at most one round
         # trip for all of them). Over a limit, Django handles it: the view counts it once more
         # and the whole stack makes the 429 page.
-        counters = _rate_counters(request or WSGIRequest(environ), found.view) if getattr(found.view, "rate_limits", ()) else ()
-        if counters:
+        if getattr(found.view, "rate_limits", ()):
+            counters = _rate_counters(request or WSGIRequest(environ), found.view)
             try:
                 ratelimit.judge(zip(counters, ratelimit.count_all(counters), strict=True))
             except ratelimit.RateLimited:

@@ -17,12 +17,24 @@ Views use the decorator::
 or call `enforce(request, "download_user", key="user")` where only one branch counts.
 Both raise `RateLimited`, which `trustcenter.core.middleware.RateLimitMiddleware`
 turns into the 429 page (`too_many_requests`) with a `Retry-After` header.
+
+Leases: a counter whose rate is high (60 searches a minute) is not counted with a round trip
+per request. Counting reserves the next `lease` numbers of the window for this process in
+one step (`INCRBY lease`), and the following requests in this process take those numbers
+without asking the cache. Every request still gets a number the shared counter has handed
+out, so no identity is ever let through more often than its rate across all processes;
+numbers a process reserved and did not use are lost when the window ends, so a client
+spread over many processes may be stopped a little early (at most lease - 1 requests per
+process and window). Small rates (sign-in, sign-up, downloads) have a lease of 1 and are
+counted exactly, one round trip per request.
 """
 
 import functools
 import hashlib
 import ipaddress
+import os
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -38,6 +50,8 @@ from django.utils.cache import add_never_cache_headers
 _RATE_RE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 KEYS = ("ip", "user", "user_or_ip")
+# A rate of n per period is counted in leases of n // LEASE_FRACTION numbers (see above).
+LEASE_FRACTION = 20
 
 
 class RateLimited(Exception):  # noqa: N818 - reads as what happened, like Http404
@@ -130,6 +144,11 @@ class Counter:
     def timeout(self) -> int:
         return self.rate.period + 1
 
+    @property
+    def lease(self) -> int:
+        """How many numbers one round trip reserves for this process."""
+        return max(1, self.rate.count // LEASE_FRACTION)
+
     def decide(self, count: int) -> Decision:
         limit = self.rate.count
         return Decision(allowed=count <= limit, count=count, limit=limit, retry_after=self.retry_after)
@@ -148,36 +167,108 @@ def _redis_client(location: str) -> redis.Redis:
     return redis.Redis.from_url(location, socket_connect_timeout=2, socket_timeout=2)
 
 
+class _Leases:
+    """The numbers this process has reserved and not used yet: counter key -> [next, last,
+    when the window ends]."""
+
+    MAX_KEYS = 10_000
+
+    def __init__(self):
+        self._held: dict[str, list] = {}
+        self._lock = threading.Lock()
+
+    def take(self, key: str) -> int | None:
+        with self._lock:
+            held = self._held.get(key)
+            if held is None or held[0] > held[1]:
+                return None
+            held[0] += 1
+            return held[0] - 1
+
+    def grant(self, key: str, first: int, last: int, ends: float) -> None:
+        with self._lock:
+            if len(self._held) >= self.MAX_KEYS:
+                now = time.monotonic()
+                self._held = {k: v for k, v in self._held.items() if v[2] > now and v[0] <= v[1]}
+                if len(self._held) >= self.MAX_KEYS:
+                    self._held.clear()
+            self._held[key] = [first, last, ends]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._held.clear()
+
+
+_leases = _Leases()
+
+
+def forget_leases() -> None:
+    """Drop the numbers this process reserved (they are not handed back: the counters keep them)."""
+    _leases.clear()
+
+
+# A forked child must not use numbers its parent reserved.
+os.register_at_fork(after_in_child=forget_leases)
+
+
+def _lease_key(counter: Counter) -> str:
+    # With its rate: numbers reserved under one rate are not used under another.
+    return f"{counter.key}:{counter.rate.count}"
+
+
 def count_all(planned: list[Counter]) -> list[int]:
-    """Add one to each counter (starting it for its window) and return the new counts."""
-    if not planned:
-        return []
+    """Count one event on each counter (starting it for its window) and return each event's
+    number in its window: the count so far, or for a leased counter the number reserved for
+    this event. One round trip at most, none when every counter has a lease left."""
+    numbers: list[int | None] = [_leases.take(_lease_key(c)) if c.lease > 1 else None for c in planned]
+    wanted: dict[str, list[int]] = {}  # counter key -> positions still without a number
+    for position, number in enumerate(numbers):
+        if number is None:
+            wanted.setdefault(planned[position].key, []).append(position)
+    if wanted:
+        # One reservation per counter: enough for its events here, and its lease.
+        firsts = [planned[positions[0]] for positions in wanted.values()]
+        amounts = [max(c.lease, len(wanted[c.key])) if c.lease > 1 else len(wanted[c.key]) for c in firsts]
+        totals = _reserve(firsts, amounts)
+        ends = time.monotonic()
+        for counter, amount, total in zip(firsts, amounts, totals, strict=True):
+            first = total - amount + 1
+            positions = wanted[counter.key]
+            for offset, position in enumerate(positions):
+                numbers[position] = first + offset
+            if first + len(positions) <= total:
+                _leases.grant(_lease_key(counter), first + len(positions), total, ends + counter.retry_after)
+    return numbers
+
+
+def _reserve(counters: list[Counter], amounts: list[int]) -> list[int]:
+    """Add `amount` to each counter (starting it for its window); the new totals."""
     backend = caches["default"]  # the backend itself: `cache` is a proxy to it
     if isinstance(backend, RedisCache):
         location = settings.CACHES["default"]["LOCATION"]
         pipe = _redis_client(location if isinstance(location, str) else location[0]).pipeline()
-        keys = [backend.make_and_validate_key(counter.key) for counter in planned]
-        for counter, key in zip(planned, keys, strict=True):
+        for counter, amount in zip(counters, amounts, strict=True):
+            key = backend.make_and_validate_key(counter.key)
             # Stored as a plain integer, as Django's Redis cache stores an int: get() reads it.
             pipe.set(key, 0, ex=counter.timeout, nx=True)
-            pipe.incr(key)
+            pipe.incrby(key, amount)
         return [int(n) for n in pipe.execute()[1::2]]
-    return [_count_in_cache(counter) for counter in planned]
+    return [_count_in_cache(counter, amount) for counter, amount in zip(counters, amounts, strict=True)]
 
 
-def _count_in_cache(counter: Counter) -> int:
+def _count_in_cache(counter: Counter, amount: int) -> int:
     # add() is a no-op when the key exists; incr() is atomic. If the key expires between
     # the two calls, incr raises ValueError and the event starts a fresh window.
     cache.add(counter.key, 0, timeout=counter.timeout)
     try:
-        return cache.incr(counter.key)
+        return cache.incr(counter.key, amount)
     except ValueError:
-        cache.add(counter.key, 1, timeout=counter.timeout)
-        return 1
+        cache.add(counter.key, amount, timeout=counter.timeout)
+        return amount
 
 
 def count(counter: Counter) -> int:
-    """Add one to the counter (starting it for its window) and return the new count."""
+    """Count one event on the counter and return its number in the window (count_all)."""
     return count_all([counter])[0]
 
 
