@@ -160,6 +160,9 @@ def test_an_options_column_and_yes_no_columns_give_the_answer_options(answer_lib
             reading.NAME,
             lambda s: "Chief Information Security Officer" in s or "CISO" in s,
         ),
+        # The library's "Yes, TLS 1.2+ ..." answers "Do you...?", not "Which...?".
+        ("Which TLS versions do you support for data in transit?", reading.CHOICE, lambda s: s.startswith("TLS 1.2")),
+        ("How often are penetration tests performed?", reading.FREQUENCY, lambda s: "year" in s.lower()),
     ],
 )
 def test_the_short_answer_fits_the_kind_of_question(answer_library, question, kind, check):

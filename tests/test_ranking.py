@@ -61,6 +61,23 @@ def test_encrypt_data_at_rest_finds_aes_256_for_stored_customer_data():
     assert ranked.suggestions[0].document.key == "right"
 
 
+def test_a_question_that_asks_how_often_prefers_a_close_candidate_that_says_how_often():
+    # Both share the question's words; only one says how often. Without the check the first,
+    # with more shared words, would win and its short answer could not say how often.
+    index = Index(
+        [
+            _doc("customer", "Customers may run their own penetration tests of the service after notice."),
+            _doc("annual", "An independent firm runs a penetration test every year."),
+            _doc("laptops", "Laptops lock their screens after five minutes."),
+        ]
+    )
+    ranked = index.rank("How often are penetration tests of the service run by customers or others?")
+    assert ranked.suggestions[0].document.key == "annual"
+    assert ranked.suggestions[0].short_answer == "Every year"
+    # A question that does not ask how often keeps the order of the shared words.
+    assert index.rank("Can customers run penetration tests of the service?").suggestions[0].document.key == "customer"
+
+
 def test_paraphrased_questions_find_the_right_answer_first(answer_library):
     wrong = [(question, key, _top_keys(question)) for question, key in PARAPHRASES if _top_keys(question) != [key]]
     assert wrong == []

@@ -47,6 +47,7 @@ _ROLE = re.compile(
     r"Platform Engineering|Security Steering Committee))"
 )
 _YES_NO_SHORT = re.compile(r"^(yes|no)\b[,.;:]?\s*", re.I)
+_YES_PREFIX = re.compile(r"^yes\s*[,;:]\s*(?=\S)", re.I)  # "Yes, TLS 1.2+": not a bare "Yes"
 
 
 def sentences(text: str) -> list[str]:
@@ -164,6 +165,9 @@ def _says_not(sentence: str, key: str) -> bool:
 def _short(question, doc, quote: list[str], key: str) -> tuple[str, bool]:
     kind = question.kind
     library = doc.short_answer.strip() if doc.kind == "answer" else ""
+    if kind != reading.YES_NO and _YES_PREFIX.match(library):
+        # "Yes, TLS 1.2+" answers "Do you...?"; to "Where...?" or "Which...?" it is "TLS 1.2+".
+        library = _capital(_YES_PREFIX.sub("", library))
     lead = quote[0] if quote else ""
     if question.options and not reading.is_yes_no_options(question.options):
         picked = pick_options(question.options, quote + [doc.text or doc.detail], multiple=question.multiple)

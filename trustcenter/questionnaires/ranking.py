@@ -25,7 +25,15 @@ import numpy as np
 from trustcenter.questionnaires.analysis import analyze
 from trustcenter.questionnaires.answering import compose
 from trustcenter.questionnaires.embedding import encode
-from trustcenter.questionnaires.reading import FEEDBACK, read_question
+from trustcenter.questionnaires.reading import (
+    DURATION,
+    FEEDBACK,
+    FREQUENCY,
+    NAME,
+    NUMBER,
+    is_yes_no_options,
+    read_question,
+)
 
 K1 = 1.2
 B = 0.75
@@ -127,6 +135,10 @@ SEMANTIC_WEIGHT, SEMANTIC_FLOOR = 1.0, 0.2
 # A question's vector mixes in its heading and the question above it, like the lexical query.
 SEMANTIC_PREVIOUS, SEMANTIC_HEADING = 0.5, 0.3
 SEMANTIC_CANDIDATES = 20
+# Typed questions (reading.py): the best TYPED_CANDIDATES are checked for a fitting answer,
+# and those without one count UNFIT_PENALTY times their score (measured on the dev splits).
+TYPED_KINDS = (FREQUENCY, DURATION, NUMBER, NAME)
+TYPED_CANDIDATES, UNFIT_PENALTY = 5, 0.7
 
 
 def calibrated(features: dict) -> float:
@@ -265,6 +277,16 @@ class Index:
         for number in scores:
             scores[number] *= self.documents[number].boost
         order = sorted(scores, key=lambda n: (-scores[n], self.documents[n].key))
+        composed: dict[int, tuple[str, str, bool]] = {}
+        if question.kind in TYPED_KINDS or (question.options and not is_yes_no_options(question.options)):
+            # A question that wants a frequency, a duration, a number, a name or one of the
+            # sheet's options is better answered by a close runner-up that has one than by a
+            # document that only shares its words.
+            for number in order[:TYPED_CANDIDATES]:
+                composed[number] = compose(question, self.documents[number], query_tokens=query, idf=self.idf)
+                if not composed[number][2]:
+                    scores[number] *= UNFIT_PENALTY
+            order = sorted(scores, key=lambda n: (-scores[n], self.documents[n].key))
         picked: list[int] = []
         covered: set[str] = set()
         for number in order:
@@ -301,7 +323,7 @@ class Index:
                 features["semantic"] = float(semantic[number])
                 features["semantic_margin"] = float(semantic[number]) - rival_semantic if position == 0 else 0.0
                 features["semantic_first"] = 1.0 if int(np.argmax(semantic)) == number else 0.0
-            short, quote, fits = compose(question, doc, query_tokens=query, idf=self.idf)
+            short, quote, fits = composed.get(number) or compose(question, doc, query_tokens=query, idf=self.idf)
             probability = calibrated(features)
             if not fits:
                 # The question asks for a frequency, a duration, a number, a name or one of
