@@ -6,7 +6,7 @@ import redis
 from django.conf import settings
 from django.core.cache import cache
 
-from trustcenter.lib.ratelimit import Rate, count_all, counter_for
+from trustcenter.lib.ratelimit import Rate, count_all, counter_for, forget_leases
 
 pytestmark = pytest.mark.postgres_redis
 
@@ -34,8 +34,6 @@ def test_counters_start_with_a_lifetime_and_read_like_any_django_counter():
 
 
 def test_a_high_rate_is_counted_in_leases_that_never_let_more_through_than_the_rate():
-    from trustcenter.lib.ratelimit import forget_leases
-
     hits = counter_for(scope="search", identity="ip:192.0.2.3", rate=Rate(count=60, period=60))
     assert hits.lease == 3
     numbers, shared = [], []

@@ -25,8 +25,9 @@ without asking the cache. Every request still gets a number the shared counter h
 out, so no identity is ever let through more often than its rate across all processes;
 numbers a process reserved and did not use are lost when the window ends, so a client
 spread over many processes may be stopped a little early (at most lease - 1 requests per
-process and window). Small rates (sign-in, sign-up, downloads) have a lease of 1 and are
-counted exactly, one round trip per request.
+process and window). Rates under LEASE_FRACTION x 2 per period (public PDFs, downloads,
+access requests, subscriptions) have a lease of 1 and are counted exactly, one round trip per
+request.
 """
 
 import functools
@@ -228,7 +229,7 @@ def count_all(planned: list[Counter]) -> list[int]:
     if wanted:
         # One reservation per counter: enough for its events here, and its lease.
         firsts = [planned[positions[0]] for positions in wanted.values()]
-        amounts = [max(c.lease, len(wanted[c.key])) if c.lease > 1 else len(wanted[c.key]) for c in firsts]
+        amounts = [max(c.lease, len(wanted[c.key])) for c in firsts]
         totals = _reserve(firsts, amounts)
         ends = time.monotonic()
         for counter, amount, total in zip(firsts, amounts, totals, strict=True):

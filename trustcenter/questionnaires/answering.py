@@ -162,6 +162,13 @@ def _says_not(sentence: str, key: str) -> bool:
     return bool(_NEGATION.search(sentence)) and (not key or key in analyze(sentence))
 
 
+def wants_typed_answer(question) -> bool:
+    """The question asks for a frequency, a duration, a number, a name or one of the sheet's
+    options: a document whose text gives none does not fit it (`compose`'s `fits`)."""
+    typed = (reading.FREQUENCY, reading.DURATION, reading.NUMBER, reading.NAME)
+    return question.kind in typed or bool(question.options and not reading.is_yes_no_options(question.options))
+
+
 def _short(question, doc, quote: list[str], key: str) -> tuple[str, bool]:
     kind = question.kind
     library = doc.short_answer.strip() if doc.kind == "answer" else ""
