@@ -178,6 +178,42 @@ def test_the_short_answer_fits_the_kind_of_question(answer_library, question, ki
     assert all(" ".join(s.removesuffix(" ...").split()) in text for s in quoted), top.quote
 
 
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        # "SSL, TLS 1.0 and 1.1 are disabled" sits beside "accept only TLS 1.2 and 1.3": not a No.
+        ("Configuring SSL/TLS: Is all traffic to the application encrypted with TLS?", "Yes"),
+        # "... personal computers cannot reach internal systems" is not about encryption.
+        ("Are company laptops encrypted?", "Yes"),
+        # The library's own words say it: "Zero-trust proxy, no VPN or bastions".
+        ("Do administrators use a bastion host or VPN?", "No"),
+        # The library's short answer says nothing of it; its sentence does: "no local admin rights".
+        ("Do employees have local administrator rights on their laptops?", "No"),
+        # "Kestrel runs no data centres of its own", though the short answer names AWS data centres.
+        ("Do you operate your own data centres?", "No"),
+        # A question that is itself negative is not turned round.
+        ("Are SSL, TLS 1.0 and TLS 1.1 disabled?", "Yes"),
+    ],
+)
+def test_yes_or_no_follows_what_the_cited_text_says_of_the_thing_asked(answer_library, question, answer):
+    section, _, question = question.rpartition(": ")
+    top = library_index().rank(read_question(question, section=section)).suggestions[0]
+    assert top.short_answer.split(",")[0].split(";")[0] == answer, (top.document.title, top.short_answer, top.quote)
+
+
+def test_a_heading_word_does_not_outweigh_the_question(answer_library):
+    # "Data handling" is a phrase of the data-classification concept; the question under it
+    # is about encryption at rest, and the library answers exactly that question.
+    index = library_index()
+    question = read_question("Is customer data encrypted at rest?", section="Web Application > Data handling")
+    top = index.rank(question).suggestions[0]
+    assert top.document.title == "Is customer data encrypted at rest?"
+    assert top.short_answer.startswith("Yes")
+    # The heading still tells apart what the question alone cannot.
+    follow_up = read_question("How long are they kept?", section="Logging", previous="Do you keep security logs?")
+    assert "log" in index.rank(follow_up).suggestions[0].document.title.lower()
+
+
 def test_every_answered_row_has_a_short_answer_and_a_versioned_citation(answer_library, sales):
     questionnaire = imported(workbook_bytes(SHEET), sales)
     for question in questionnaire.rows.filter(kind=RowKind.QUESTION, needs_expert=False):

@@ -46,6 +46,10 @@ _ROLE = re.compile(
     r"Head of [A-Z][\w ,]+?(?= |$|,|\.)|(?:Security Engineering|Detection and Response|GRC team|"
     r"Platform Engineering|Security Steering Committee))"
 )
+# Clauses of a sentence: a negation in one ("SSL ... disabled") says nothing of another.
+_CLAUSE = re.compile(r"[;:]|,\s*(?:and|but|while|whereas|although|so)\b|\s(?:but|whereas|while|although)\s")
+# A question's key words: those weighing at least this share of its heaviest one.
+KEY_SHARE = 0.5
 _YES_NO_SHORT = re.compile(r"^(yes|no)\b[,.;:]?\s*", re.I)
 _YES_PREFIX = re.compile(r"^yes\s*[,;:]\s*(?=\S)", re.I)  # "Yes, TLS 1.2+": not a bare "Yes"
 
@@ -66,20 +70,26 @@ def _analysed_sentences(text: str) -> tuple[tuple[str, frozenset], ...]:
     return tuple((sentence, frozenset(analyze(sentence))) for sentence in sentences(text))
 
 
-def best_sentences(question, text: str, *, query_tokens: dict, idf: dict) -> list[str]:
-    """The 1-3 sentences of `text` that share the most (idf-weighted) with the question,
-    in their original order."""
-    candidates = _analysed_sentences(text)
-    if not candidates:
-        return []
+def _scored_sentences(text: str, query_tokens: dict) -> list[tuple[float, int, str]]:
+    """(score, -position, sentence) for every sentence of `text`, best first: what it
+    shares with the question, idf-weighted."""
     weights = {t: w for t, (w, _part) in query_tokens.items()}
     scored = []
-    for position, (sentence, tokens) in enumerate(candidates):
+    for position, (sentence, tokens) in enumerate(_analysed_sentences(text)):
         score = sum(weights.get(t, 0.0) for t in tokens)
         # Long run-on sentences (flattened tables) score on more words; damp them.
         score /= 1 + max(len(sentence) - 300, 0) / 300
         scored.append((score, -position, sentence))
     scored.sort(reverse=True)
+    return scored
+
+
+def best_sentences(question, text: str, *, query_tokens: dict, idf: dict) -> list[str]:
+    """The 1-3 sentences of `text` that share the most (idf-weighted) with the question,
+    in their original order."""
+    scored = _scored_sentences(text, query_tokens)
+    if not scored:
+        return []
     best = scored[0][0]
     chosen = [item for item in scored[:MAX_QUOTE_SENTENCES] if item[0] >= 0.5 * best and item[0] > 0] or scored[:1]
     chosen.sort(key=lambda item: -item[1])
@@ -141,25 +151,36 @@ def compose(question, doc, *, query_tokens: dict, idf: dict) -> tuple[str, str, 
     text = doc.text or doc.detail
     quote_sentences = best_sentences(question, text, query_tokens=query_tokens, idf=idf)
     quote = " ".join(quote_sentences)
-    key = _key_token(query_tokens)
-    short, fits = _short(question, doc, quote_sentences, key)
+    scored = _scored_sentences(text, query_tokens)
+    focus = scored[0][2] if scored and scored[0][0] > 0 else (quote_sentences[0] if quote_sentences else "")
+    short, fits = _short(question, doc, quote_sentences, focus, _key_tokens(query_tokens))
     return _cut(short, MAX_SHORT_CHARS) or doc.title, quote, fits
 
 
-def _key_token(query_tokens: dict) -> str:
-    """The question's most telling word (its rarest one in the library)."""
-    words = [(w, t) for t, (w, part) in query_tokens.items() if part == "question" and not t.startswith("~")]
-    return max(words)[1] if words else ""
+def _key_tokens(query_tokens: dict) -> frozenset:
+    """What the question is about: its own words and concepts that weigh at least half as
+    much as its most telling one (the rarest in the library)."""
+    own = {t: w for t, (w, part) in query_tokens.items() if part == "question"}
+    top = max(own.values(), default=0.0)
+    return frozenset(t for t, w in own.items() if w >= KEY_SHARE * top)
 
 
-def _says_not(sentence: str, key: str) -> bool:
-    """The sentence most about the question says it is not done ("TLS 1.0 ... disabled",
-    "never copied to staging"), about the question's own key word."""
-    if not sentence:
-        return False
-    if any(key in analyze(match.group(1)) for match in _NO_BEFORE.finditer(sentence)):
-        return True
-    return bool(_NEGATION.search(sentence)) and (not key or key in analyze(sentence))
+def _negates(clause: str, keys: frozenset) -> bool:
+    if any(keys.intersection(analyze(match.group(1))) for match in _NO_BEFORE.finditer(clause)):
+        return True  # "no local admin rights", "no corporate VPN"
+    return bool(_NEGATION.search(clause))
+
+
+def _says_not(text: str, keys: frozenset) -> bool:
+    """The text says the thing asked about is not done: it names one of the question's key
+    words, and every clause that names one negates it. "SSL, TLS 1.0 and 1.1 are disabled"
+    alone says No; after "Public endpoints accept only TLS 1.2 and 1.3" it does not."""
+    about = [c for c in _CLAUSE.split(text or "") if keys.intersection(analyze(c))]
+    return bool(about) and all(_negates(clause, keys) for clause in about)
+
+
+def _names(text: str, keys: frozenset) -> bool:
+    return bool(keys.intersection(analyze(text)))
 
 
 def wants_typed_answer(question) -> bool:
@@ -169,7 +190,31 @@ def wants_typed_answer(question) -> bool:
     return question.kind in typed or bool(question.options and not reading.is_yes_no_options(question.options))
 
 
-def _short(question, doc, quote: list[str], key: str) -> tuple[str, bool]:
+def _yes_no(question, library: str, focus: str, keys: frozenset) -> str:
+    """Yes or No, with the library's short answer when it has one. No only when the text
+    itself says the thing asked about is not done (a question that is itself negative,
+    "Is X disabled?", is never turned round). An approved "Yes"/"No" stands unless the
+    sentence most about the question says otherwise."""
+    negative_question = bool(_NEGATION.search(question.text) or _NO_BEFORE.search(question.text))
+    if library and _YES_NO_SHORT.match(library):
+        if library.lower().startswith("yes") and not negative_question and _says_not(focus, keys):
+            return "No"  # the cited sentence itself says otherwise
+        return library
+    if library and library.lower() not in ("n/a", "in progress"):
+        # "Zero-trust proxy, no VPN or bastions" to "Do you use a VPN?" reads as No, and so
+        # does "AWS data centres" to "Do you run your own data centres?" when the sentence
+        # most about it says "Kestrel runs no data centres of its own".
+        named = _names(library, keys)
+        if not negative_question and ((named and _says_not(library, keys)) or _says_not(focus, keys)):
+            return "No, " + _lower_first(library) if named else "No"
+        # "Quarterly" to "Do you review access?" reads as "Yes, quarterly".
+        return "Yes, " + _lower_first(library)
+    if library:
+        return library
+    return "No" if not negative_question and _says_not(focus, keys) else "Yes"
+
+
+def _short(question, doc, quote: list[str], focus: str, keys: frozenset) -> tuple[str, bool]:
     kind = question.kind
     library = doc.short_answer.strip() if doc.kind == "answer" else ""
     if kind != reading.YES_NO and _YES_PREFIX.match(library):
@@ -182,17 +227,7 @@ def _short(question, doc, quote: list[str], key: str) -> tuple[str, bool]:
             return ", ".join(picked), True
         return library or lead, False
     if kind == reading.YES_NO:
-        no = _says_not(lead, key) and not _NEGATION.search(question.text) and not _NO_BEFORE.search(question.text)
-        if library and _YES_NO_SHORT.match(library):
-            if library.lower().startswith("yes") and no:
-                answer = "No"  # the cited sentence itself says otherwise
-            else:
-                answer = library
-        elif library and library.lower() not in ("n/a", "in progress"):
-            # "Quarterly" to "Do you review access?" reads as "Yes, quarterly".
-            answer = ("No, " if no else "Yes, ") + _lower_first(library)
-        else:
-            answer = library or ("No" if no else "Yes")
+        answer = _yes_no(question, library, focus, keys)
         if question.options:
             word = answer.split(",")[0].split(";")[0].strip().lower()
             return yes_no_option(question.options, word != "no"), True

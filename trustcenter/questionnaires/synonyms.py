@@ -34,7 +34,8 @@ scim: scim, user provisioning, automated provisioning, automatic provisioning, p
 rbac: rbac, role based access, role based access control, custom roles, permissions, user roles, granular roles
 leastpriv: least privilege, need to know, minimum necessary access, principle of least privilege, polp
 privileged: privileged, privileged access, pam, admin access, administrative access, administrator access,
-    root access, elevated access, elevation, superuser, break glass
+    root access, elevated access, elevation, superuser, break glass, admin rights, administrator rights,
+    administrative rights, local admin, local administrator, root privileges, admin privileges
 jit: jit, just in time, time limited access, time bound access, temporary access
 accessreview: access review, access reviews, user access review, user access reviews, uar, recertification,
     access recertification, access certification, entitlement review, entitlement reviews, review of user access,
