@@ -191,6 +191,9 @@ def test_the_short_answer_fits_the_kind_of_question(answer_library, question, ki
         ("Do employees have local administrator rights on their laptops?", "No"),
         # "Kestrel runs no data centres of its own", though the short answer names AWS data centres.
         ("Do you operate your own data centres?", "No"),
+        # "Production customer data is never used for testing; test suites use synthetic ...":
+        # the clause most about the question decides, not the one after it.
+        ("Change management: Is production data used in testing?", "No"),
         # A question that is itself negative is not turned round.
         ("Are SSL, TLS 1.0 and TLS 1.1 disabled?", "Yes"),
     ],
@@ -212,6 +215,81 @@ def test_a_heading_word_does_not_outweigh_the_question(answer_library):
     # The heading still tells apart what the question alone cannot.
     follow_up = read_question("How long are they kept?", section="Logging", previous="Do you keep security logs?")
     assert "log" in index.rank(follow_up).suggestions[0].document.title.lower()
+
+
+@pytest.mark.parametrize(
+    ("text", "follow_up"),
+    [
+        ("If yes, please describe.", True),
+        ("Provide more details on the termination point", True),
+        ("Describe how it is tested", True),
+        ("Details:", True),
+        # These name their own subject: the question above says nothing about them.
+        ("Describe your password policy.", False),
+        ("Please provide details of your vulnerability management process.", False),
+        ("Explain how you manage encryption keys", False),
+    ],
+)
+def test_a_describe_question_leans_on_the_one_above_only_without_a_subject_of_its_own(text, follow_up):
+    assert reading.is_follow_up(text) is follow_up
+    assert bool(read_question(text, previous="Do you have a disaster recovery plan?").previous) is follow_up
+
+
+def test_a_question_with_its_own_subject_is_not_answered_from_the_question_above(answer_library):
+    question = read_question("Describe your password policy.", previous="Do you have a disaster recovery plan?")
+    top = library_index().rank(question).suggestions[0]
+    assert "password" in top.document.title.lower(), top.document.title
+
+
+@pytest.mark.parametrize(
+    ("text", "options", "kind"),
+    [
+        (
+            "Which of the following MFA methods are supported: SMS, TOTP, WebAuthn or push notifications?",
+            ("SMS", "TOTP", "WebAuthn", "push notifications"),
+            reading.CHOICE,
+        ),
+        ("Which one of these providers hosts the service (AWS, GCP, Azure)?", ("AWS", "GCP", "Azure"), reading.CHOICE),
+        ("Do you encrypt backups? (Yes/No/N/A)", ("Yes", "No", "N/A"), reading.YES_NO),
+        # Brackets that give examples, not answers, and a colon that is no list either.
+        ("Is data encrypted (at rest)?", (), reading.YES_NO),
+        ("What access controls are in place at your offices (badges, CCTV, visitor logs)?", (), reading.DESCRIBE),
+        ("Is traffic between microservices encrypted (e.g., mTLS, IPsec)?", (), reading.YES_NO),
+        ("Note: describe your backup strategy", (), reading.DESCRIBE),
+    ],
+)
+def test_answer_options_written_in_the_question_are_read(text, options, kind):
+    question = read_question(text)
+    assert question.options == options
+    assert question.kind == kind
+
+
+def test_the_short_answer_picks_the_options_the_cited_text_names(answer_library):
+    question = read_question("Which of the following MFA methods are supported: SMS, TOTP, WebAuthn, push?")
+    top = library_index().rank(question).suggestions[0]
+    assert top.short_answer == "TOTP, WebAuthn", (top.document.title, top.short_answer)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # Mentioning a duration or a frequency does not stop a yes/no question being one ...
+        ("Are logs retained for at least six months?", reading.YES_NO),
+        ("Is there a defined frequency for access reviews?", reading.YES_NO),
+        # ... asking for it does.
+        ("Do you perform access reviews? If so, how often?", reading.FREQUENCY),
+        ("How long are logs retained?", reading.DURATION),
+    ],
+)
+def test_a_yes_no_question_is_typed_only_when_it_asks_for_the_value(text, kind):
+    assert reading.question_kind(text) == kind
+
+
+def test_a_yes_no_question_that_asks_how_often_is_answered_yes_and_how_often(answer_library):
+    top = library_index().rank(read_question("Do you perform user access reviews? If so, how often?")).suggestions[0]
+    assert top.short_answer == "Yes, quarterly", top.short_answer
+    retained = library_index().rank(read_question("Are security logs retained for at least six months?"))
+    assert retained.suggestions[0].short_answer.startswith("Yes, 3 years"), retained.suggestions[0].short_answer
 
 
 def test_every_answered_row_has_a_short_answer_and_a_versioned_citation(answer_library, sales):

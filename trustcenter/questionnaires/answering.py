@@ -9,6 +9,7 @@ already fits. It is never blank.
 """
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 from trustcenter.questionnaires import reading
@@ -153,34 +154,49 @@ def compose(question, doc, *, query_tokens: dict, idf: dict) -> tuple[str, str, 
     quote = " ".join(quote_sentences)
     scored = _scored_sentences(text, query_tokens)
     focus = scored[0][2] if scored and scored[0][0] > 0 else (quote_sentences[0] if quote_sentences else "")
-    short, fits = _short(question, doc, quote_sentences, focus, _key_tokens(query_tokens))
+    short, fits = _short(question, doc, quote_sentences, focus, Asked.of(query_tokens))
     return _cut(short, MAX_SHORT_CHARS) or doc.title, quote, fits
 
 
-def _key_tokens(query_tokens: dict) -> frozenset:
-    """What the question is about: its own words and concepts that weigh at least half as
-    much as its most telling one (the rarest in the library)."""
-    own = {t: w for t, (w, part) in query_tokens.items() if part == "question"}
-    top = max(own.values(), default=0.0)
-    return frozenset(t for t, w in own.items() if w >= KEY_SHARE * top)
+@dataclass(frozen=True)
+class Asked:
+    """What a question asks about: its own words and concepts with their weights, and the
+    key ones, which weigh at least KEY_SHARE of its most telling one (its rarest in the
+    library)."""
+
+    weights: dict
+    keys: frozenset
+
+    @classmethod
+    def of(cls, query_tokens: dict) -> "Asked":
+        own = {t: w for t, (w, part) in query_tokens.items() if part == "question"}
+        top = max(own.values(), default=0.0)
+        return cls(own, frozenset(t for t, w in own.items() if w >= KEY_SHARE * top))
+
+    def named_in(self, text: str) -> bool:
+        return bool(self.keys.intersection(analyze(text)))
 
 
-def _negates(clause: str, keys: frozenset) -> bool:
-    if any(keys.intersection(analyze(match.group(1))) for match in _NO_BEFORE.finditer(clause)):
+def _negates(clause: str, asked: Asked) -> bool:
+    if any(asked.named_in(match.group(1)) for match in _NO_BEFORE.finditer(clause)):
         return True  # "no local admin rights", "no corporate VPN"
     return bool(_NEGATION.search(clause))
 
 
-def _says_not(text: str, keys: frozenset) -> bool:
-    """The text says the thing asked about is not done: it names one of the question's key
-    words, and every clause that names one negates it. "SSL, TLS 1.0 and 1.1 are disabled"
-    alone says No; after "Public endpoints accept only TLS 1.2 and 1.3" it does not."""
-    about = [c for c in _CLAUSE.split(text or "") if keys.intersection(analyze(c))]
-    return bool(about) and all(_negates(clause, keys) for clause in about)
-
-
-def _names(text: str, keys: frozenset) -> bool:
-    return bool(keys.intersection(analyze(text)))
+def _says_not(text: str, asked: Asked) -> bool:
+    """The text says the thing asked about is not done: the clause most about the question
+    (sharing the most of its words, by weight, the first of equals: a sentence leads with
+    what it states) names one of its key words and negates it. "SSL, TLS 1.0 and 1.1 are
+    disabled" alone says No; after "Public endpoints accept only TLS 1.2 and 1.3" it does
+    not. "Production customer data is never used for testing; test suites use synthetic
+    data" says No to "Is production data used in testing?"."""
+    best, most = "", 0.0
+    for clause in _CLAUSE.split(text or ""):
+        tokens = set(analyze(clause))
+        weight = sum(w for t, w in asked.weights.items() if t in tokens)
+        if asked.keys & tokens and weight > most + 1e-9:
+            best, most = clause, weight
+    return bool(best) and _negates(best, asked)
 
 
 def wants_typed_answer(question) -> bool:
@@ -190,31 +206,38 @@ def wants_typed_answer(question) -> bool:
     return question.kind in typed or bool(question.options and not reading.is_yes_no_options(question.options))
 
 
-def _yes_no(question, library: str, focus: str, keys: frozenset) -> str:
+def _yes_no(question, library: str, focus: str, asked: Asked) -> str:
     """Yes or No, with the library's short answer when it has one. No only when the text
     itself says the thing asked about is not done (a question that is itself negative,
     "Is X disabled?", is never turned round). An approved "Yes"/"No" stands unless the
     sentence most about the question says otherwise."""
     negative_question = bool(_NEGATION.search(question.text) or _NO_BEFORE.search(question.text))
     if library and _YES_NO_SHORT.match(library):
-        if library.lower().startswith("yes") and not negative_question and _says_not(focus, keys):
+        if library.lower().startswith("yes") and not negative_question and _says_not(focus, asked):
             return "No"  # the cited sentence itself says otherwise
         return library
     if library and library.lower() not in ("n/a", "in progress"):
         # "Zero-trust proxy, no VPN or bastions" to "Do you use a VPN?" reads as No, and so
         # does "AWS data centres" to "Do you run your own data centres?" when the sentence
         # most about it says "Kestrel runs no data centres of its own".
-        named = _names(library, keys)
-        if not negative_question and ((named and _says_not(library, keys)) or _says_not(focus, keys)):
+        named = asked.named_in(library)
+        if not negative_question and ((named and _says_not(library, asked)) or _says_not(focus, asked)):
             return "No, " + _lower_first(library) if named else "No"
         # "Quarterly" to "Do you review access?" reads as "Yes, quarterly".
         return "Yes, " + _lower_first(library)
     if library:
         return library
-    return "No" if not negative_question and _says_not(focus, keys) else "Yes"
+    return "No" if not negative_question and _says_not(focus, asked) else "Yes"
 
 
-def _short(question, doc, quote: list[str], focus: str, keys: frozenset) -> tuple[str, bool]:
+def _also_yes_no(question, focus: str, asked: Asked, value: str) -> str:
+    """ "Do you review access? If so, how often?" is answered "Yes, quarterly" (or "No")."""
+    if not reading.starts_yes_no(question.text):
+        return value
+    return "No" if _yes_no(question, "", focus, asked) == "No" else "Yes, " + _lower_first(value)
+
+
+def _short(question, doc, quote: list[str], focus: str, asked: Asked) -> tuple[str, bool]:
     kind = question.kind
     library = doc.short_answer.strip() if doc.kind == "answer" else ""
     if kind != reading.YES_NO and _YES_PREFIX.match(library):
@@ -227,7 +250,7 @@ def _short(question, doc, quote: list[str], focus: str, keys: frozenset) -> tupl
             return ", ".join(picked), True
         return library or lead, False
     if kind == reading.YES_NO:
-        answer = _yes_no(question, library, focus, keys)
+        answer = _yes_no(question, library, focus, asked)
         if question.options:
             word = answer.split(",")[0].split(";")[0].strip().lower()
             return yes_no_option(question.options, word != "no"), True
@@ -236,13 +259,15 @@ def _short(question, doc, quote: list[str], focus: str, keys: frozenset) -> tupl
     if wanted is not None:
         found = _first(wanted, ([library] if library else []) + quote)
         if found:
-            return _capital(found) if kind != reading.NAME else found, True
+            return _also_yes_no(question, focus, asked, _capital(found) if kind != reading.NAME else found), True
         return library or _cut(lead, MAX_SHORT_CHARS), False
     if kind == reading.NUMBER:
         if library and re.search(r"\d", library):
-            return library, True
+            return _also_yes_no(question, focus, asked, library), True
         found = _first(_NUMBER, quote)
-        return (found, True) if found else (library or _cut(lead, MAX_SHORT_CHARS), False)
+        if found:
+            return _also_yes_no(question, focus, asked, found), True
+        return library or _cut(lead, MAX_SHORT_CHARS), False
     if library and not (kind in (reading.CHOICE, reading.DESCRIBE) and library.lower() in ("yes", "no")):
         return library, True
     return (_cut(lead, MAX_SHORT_CHARS) if lead else doc.title), True

@@ -33,6 +33,13 @@ _FOLLOW_UP = re.compile(
     r"details?:?$|comments?:?$|evidence:?$)",
     re.I,
 )
+# After "Describe" or "Provide details", a subject of the question's own: "(of) your
+# password policy", "how you manage vulnerabilities" (not "the termination point", "it").
+_OWN_SUBJECT = re.compile(
+    r"^(?:(?:of|on|about|for|regarding|in)\s+)?(?:how\s+|what\s+|where\s+|when\s+|why\s+)?"
+    r"(?:your|you|the company's|the organi[sz]ation's|the vendor's|any)\b\s*\S+",
+    re.I,
+)
 # Words that only make sense with the question above ("it", "this", "the policy" ...).
 _ANAPHORA = re.compile(r"\b(it|this|that|these|those|they|them|its|their|such|the above|above)\b", re.I)
 _FREQUENCY = re.compile(r"\b(how often|how frequently|frequency|at what interval|how regularly|cadence)\b", re.I)
@@ -42,6 +49,9 @@ _DURATION = re.compile(
     re.I,
 )
 _NUMBER = re.compile(r"\b(how many|how much|what (percentage|number|proportion)|headcount|number of)\b", re.I)
+# A typed phrase that asks for the value ("how often", "what percentage") and is not only
+# mentioned in a yes/no question ("retained for", "frequency").
+_ASKS = re.compile(r"(how|what|within what|at what)\b", re.I)
 _NAME = re.compile(r"^(who\b|which (person|role|team|individual|company|provider|vendor|auditor))", re.I)
 _CHOICE = re.compile(r"\b(which|what type|what kind|what types|what kinds|select|choose)\b", re.I)
 
@@ -90,12 +100,13 @@ def question_kind(text: str, options: tuple[str, ...] = ()) -> str:
     text = clean(text)
     if options and not is_yes_no_options(options):
         return CHOICE
-    if _FREQUENCY.search(text):
-        return FREQUENCY
-    if _DURATION.search(text):
-        return DURATION
-    if _NUMBER.search(text):
-        return NUMBER
+    # "Are logs retained for at least six months?" is yes or no; "Do you review access? If so,
+    # how often?" wants the frequency (answering.py puts the Yes in front of it).
+    yes_no = bool(_YES_NO_START.match(text))
+    for pattern, kind in ((_FREQUENCY, FREQUENCY), (_DURATION, DURATION), (_NUMBER, NUMBER)):
+        match = pattern.search(text)
+        if match and not (yes_no and not _ASKS.match(match.group(0))):
+            return kind
     if _NAME.search(text):
         return NAME
     if options or _YES_NO_START.match(text):
@@ -105,6 +116,11 @@ def question_kind(text: str, options: tuple[str, ...] = ()) -> str:
     return DESCRIBE
 
 
+def starts_yes_no(text: str) -> bool:
+    """The question opens as a yes/no one ("Do you...", "Is there..."), whatever it asks after."""
+    return bool(_YES_NO_START.match(clean(text)))
+
+
 def is_yes_no_options(options) -> bool:
     words = {o.strip().lower().rstrip(".") for o in options}
     return bool(words) and words <= {"yes", "no", "n/a", "na", "not applicable", "partial", "partially", "unsure"}
@@ -112,10 +128,14 @@ def is_yes_no_options(options) -> bool:
 
 def is_follow_up(text: str) -> bool:
     """A question that leans on the one above it: "If yes, describe...", "Provide details:",
-    or a short question whose subject is "it"/"this"."""
+    or a short question whose subject is "it"/"this". "Describe your password policy" and
+    "Provide details of your vulnerability management process" name their own subject: they
+    stand alone."""
     text = clean(text)
-    if _FOLLOW_UP.match(text):
-        return True
+    match = _FOLLOW_UP.match(text)
+    if match:
+        rest = text[match.end() :].strip(" :.?")
+        return not _OWN_SUBJECT.match(rest)
     words = text.split()
     return len(words) <= 8 and bool(_ANAPHORA.search(text))
 
@@ -132,6 +152,7 @@ def expert_reason(text: str) -> str:
 def read_question(text: str, *, section: str = "", previous: str = "", options=()) -> Question:
     options = tuple(o for o in (str(o).strip() for o in options or ()) if o)
     text = clean(text)
+    options = options or inline_options(text)
     follow_up = bool(previous) and is_follow_up(text)
     kind = question_kind(text, options)
     multiple = bool(re.search(r"\b(all that apply|select all|following)\b", text, re.I)) and kind == CHOICE
@@ -154,3 +175,36 @@ def split_options(value) -> tuple[str, ...]:
         return ()
     parts = re.split(r"\s*(?:\n|;|\||,|\s/\s)\s*", text)
     return tuple(p.strip().strip('"') for p in parts if p.strip().strip('"'))
+
+
+# Options written into the question: "Which of the following ...: SMS, TOTP or WebAuthn?",
+# "Do you encrypt backups? (Yes/No/N/A)".
+_LISTED = re.compile(r"\b(?:following|from|among)\b[^:?]*:\s*(?P<items>[^:?]+?)\s*[?.]?\s*$", re.I)
+_BRACKETED = re.compile(r"\((?P<items>[^()]*(?:/|,|;|\bor\b)[^()]*)\)\s*[?.:]?\s*$", re.I)
+_EXAMPLES = re.compile(r"\b(e\.\s?g|i\.\s?e|such as|for example|including|etc)\b", re.I)
+_PICK = re.compile(r"\b(select|choose|pick|one of|which of the following|all that apply)\b", re.I)
+_ITEM_SPLIT = re.compile(r"\s*(?:,|;|\||/|\bor\b|\band\b)\s*", re.I)
+
+
+def inline_options(text: str) -> tuple[str, ...]:
+    """The answers a question lists itself, or () when it lists none (two to twelve short
+    items; "N/A" stays one item). A bracket is a list of answers when it holds Yes/No/N/A or
+    the question says to pick ("select one", "which of the following"); otherwise it gives
+    examples ("(badges, CCTV, visitor logs)", "(e.g. mTLS)") and is read as part of the question."""
+    match = _LISTED.search(text)
+    bracket = _BRACKETED.search(text)
+    if not match and bracket and not _EXAMPLES.search(bracket.group("items")):
+        items = _items(bracket.group("items"))
+        if is_yes_no_options(items) or _PICK.search(text):
+            return items
+        return ()
+    return _items(match.group("items")) if match else ()
+
+
+def _items(text: str) -> tuple[str, ...]:
+    items = text.replace("N/A", "N\x00A").replace("n/a", "n\x00a")
+    parts = [p.replace("\x00", "/").strip(" .") for p in _ITEM_SPLIT.split(items)]
+    parts = [p for p in parts if p]
+    if not 2 <= len(parts) <= 12 or any(len(p.split()) > 5 for p in parts):
+        return ()
+    return tuple(parts)
