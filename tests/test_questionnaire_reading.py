@@ -106,6 +106,28 @@ def test_product_and_feedback_questions_are_left_to_an_expert_with_the_reason(an
     assert anything.needs_expert and anything.expert_reason == "feedback"
 
 
+@pytest.mark.parametrize(
+    ("text", "history"),
+    [
+        ("Have you had a security breach in the last three years?", True),
+        ("Has your company ever been the victim of a ransomware attack?", True),
+        ("Have you experienced any security incidents affecting customer data in the past 12 months?", True),
+        ("Has your organisation been fined by a data protection authority?", True),
+        # What the company does, not what has happened to it.
+        ("Has the application been penetration tested by a third party in the last 12 months?", False),
+        ("How quickly will you notify us of a security breach?", False),
+        ("Have you documented an incident response plan?", False),
+    ],
+)
+def test_questions_about_what_has_happened_are_left_to_an_expert(answer_library, text, history):
+    assert (reading.expert_reason(text) == reading.HISTORY) is history
+    ranked = library_index().rank(read_question(text))
+    if history:
+        assert ranked.needs_expert and ranked.reason == "history" and ranked.suggestions == []
+    else:
+        assert ranked.suggestions and ranked.reason != "history"
+
+
 def test_a_drop_down_list_gives_the_answer_options(answer_library, sales):
     rows = [
         ["Question", "Answer"],

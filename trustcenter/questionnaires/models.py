@@ -255,6 +255,7 @@ class ExpertReason(models.TextChoices):
     CONFLICT = "conflict", _("Two sections could answer it; choose one")
     PRODUCT = "product-specific", _("It asks about your product or the sheet itself")
     FEEDBACK = "feedback", _("It asks for comments or feedback")
+    HISTORY = "history", _("It asks what has happened (breaches, incidents), which the policies do not record")
 
 
 class QuestionnaireRow(models.Model):

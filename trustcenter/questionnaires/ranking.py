@@ -25,7 +25,7 @@ import numpy as np
 from trustcenter.questionnaires.analysis import analyze
 from trustcenter.questionnaires.answering import compose, wants_typed_answer
 from trustcenter.questionnaires.embedding import encode
-from trustcenter.questionnaires.reading import FEEDBACK, read_question
+from trustcenter.questionnaires.reading import FEEDBACK, HISTORY, read_question
 
 K1 = 1.2
 B = 0.75
@@ -93,6 +93,7 @@ REASON_CONFLICT = "conflict"
 REASON_WEAK = "weak"
 REASON_PRODUCT = "product-specific"
 REASON_FEEDBACK = "feedback"
+REASON_HISTORY = "history"
 
 # How much each part of what the sheet says weighs in the query: the question itself, the
 # question it follows up, the section heading it sits under.
@@ -239,7 +240,7 @@ class Index:
         if isinstance(question, str):
             question = read_question(question)
         if question.expert_reason:
-            reason = REASON_FEEDBACK if question.expert_reason == FEEDBACK else REASON_PRODUCT
+            reason = {FEEDBACK: REASON_FEEDBACK, HISTORY: REASON_HISTORY}.get(question.expert_reason, REASON_PRODUCT)
             return Ranked([], needs_expert=True, reason=reason)
         if vector is None and self.vectors is not None:
             vector = self.question_vectors([question])[0]

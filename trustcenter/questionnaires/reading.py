@@ -3,9 +3,10 @@
 A question on a sheet is more than its own cell: it sits under a section heading ("Clients >
 Logging"), it may follow up the question above it ("If yes, describe..."), and the sheet may
 offer the answers it accepts (a choices column, a drop-down list, Yes/No/N/A columns). Some
-questions are about the customer's own product or ask for feedback; no policy answers
-those. This module turns a question and its surroundings into a `Question` the ranking and
-the answer writer use. Plain functions, no database.
+questions are about the customer's own product, ask for feedback or ask what has happened
+(breaches, incidents); no policy answers those. This module turns a question and its
+surroundings into a `Question` the ranking and the answer writer use. Plain functions, no
+database.
 """
 
 import re
@@ -71,10 +72,19 @@ _FEEDBACK = re.compile(
     r"^(other )?comments?:?$|^notes?:?$|\bsatisf(ied|action)\b|\bfeedback\b|\bis there anything\b)",
     re.I,
 )
+# Questions about what has happened ("Have you had a security breach in the last three
+# years?"): policies say what the company does, not its history; someone who knows answers.
+_HISTORY = re.compile(
+    r"\b(have|has)\b[^?]{0,40}\b(had|experienced|suffered|been|reported|disclosed)\b[^?]{0,40}"
+    r"\b(breach(es|ed)?|incidents?|compromised?|hacked|attack(s|ed)?|fined|fines|lawsuits?|litigation|"
+    r"ransomware|penalt(y|ies)|enforcement actions?)\b",
+    re.I,
+)
 _NUMBERING = re.compile(r"^\s*(?:[A-Z]{0,4}[-.]?)?\d+(?:[.\-]\d+)*[.)]?\s+")
 
 PRODUCT_SPECIFIC = "product-specific"
 FEEDBACK = "feedback"
+HISTORY = "history"
 
 
 @dataclass(frozen=True)
@@ -87,7 +97,7 @@ class Question:
     options: tuple[str, ...] = ()  # the answers the sheet accepts, if it says
     kind: str = DESCRIBE
     follow_up: bool = False
-    expert_reason: str = ""  # PRODUCT_SPECIFIC or FEEDBACK when no policy can answer it
+    expert_reason: str = ""  # PRODUCT_SPECIFIC, FEEDBACK or HISTORY when no policy can answer it
     multiple: bool = False  # "which of the following ... (select all that apply)"
     extra: dict = field(default_factory=dict, compare=False)
 
@@ -146,6 +156,8 @@ def expert_reason(text: str) -> str:
         return FEEDBACK
     if _PRODUCT_SPECIFIC.search(text):
         return PRODUCT_SPECIFIC
+    if _HISTORY.search(text):
+        return HISTORY
     return ""
 
 
