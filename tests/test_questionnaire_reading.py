@@ -10,8 +10,10 @@ import pytest
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from trustcenter.questionnaires import reading
-from trustcenter.questionnaires.answering import sentences
+from trustcenter.questionnaires.analysis import analyze
+from trustcenter.questionnaires.answering import compose, sentences
 from trustcenter.questionnaires.models import Questionnaire, RowKind, RowStatus
+from trustcenter.questionnaires.ranking import Document
 from trustcenter.questionnaires.reading import read_question
 from trustcenter.questionnaires.services import (
     library_index,
@@ -312,6 +314,30 @@ def test_a_yes_no_question_that_asks_how_often_is_answered_yes_and_how_often(ans
     assert top.short_answer == "Yes, quarterly", top.short_answer
     retained = library_index().rank(read_question("Are security logs retained for at least six months?"))
     assert retained.suggestions[0].short_answer.startswith("Yes, 3 years"), retained.suggestions[0].short_answer
+
+
+def test_a_short_answer_from_a_long_sentence_ends_at_a_clause_not_mid_phrase():
+    long = (
+        "Engineers follow written coding standards for Go, TypeScript and Python covering parameterised "
+        "queries, output encoding, server-side authorisation, safe deserialisation, secrets handling and "
+        "the review of every change by a second engineer before it merges."
+    )
+    doc = Document(
+        key="section:secure-development#standards",
+        kind="section",
+        title="Secure development: Standards",
+        short_answer="",
+        detail="",
+        source={},
+        text=f"Our teams ship every day. {long}",
+    )
+    question = read_question("Describe your secure coding standards.")
+    short, quote, _fits = compose(question, doc, query_tokens={t: (1.0, "question") for t in analyze(question.text)})
+    # The sentence most about the question, up to the last clause that fits, marked as cut.
+    assert short.endswith(" ...") and long.startswith(short.removesuffix(" ..."))
+    assert long[len(short.removesuffix(" ..."))] in ",;:"
+    assert len(short) <= 160
+    assert long in quote
 
 
 def test_every_answered_row_has_a_short_answer_and_a_versioned_citation(answer_library, sales):

@@ -85,10 +85,9 @@ def _scored_sentences(text: str, query_tokens: dict) -> list[tuple[float, int, s
     return scored
 
 
-def best_sentences(question, text: str, *, query_tokens: dict, idf: dict) -> list[str]:
-    """The 1-3 sentences of `text` that share the most (idf-weighted) with the question,
-    in their original order."""
-    scored = _scored_sentences(text, query_tokens)
+def best_sentences(scored: list[tuple[float, int, str]]) -> list[str]:
+    """The 1-3 sentences that share the most (idf-weighted) with the question, in their
+    original order; `scored` as `_scored_sentences` gives them."""
     if not scored:
         return []
     best = scored[0][0]
@@ -145,14 +144,14 @@ def yes_no_option(options, yes: bool) -> str:
     return next((o for o in options if o.strip().lower().rstrip(".") == wanted), "Yes" if yes else "No")
 
 
-def compose(question, doc, *, query_tokens: dict, idf: dict) -> tuple[str, str, bool]:
+def compose(question, doc, *, query_tokens: dict) -> tuple[str, str, bool]:
     """(short answer, quote, fits) for `doc` as an answer to `question` (a reading.Question).
     `fits` is False when the question asks for a frequency, a duration, a number, a name or
     one of the sheet's options and the cited text gives none: a sign of the wrong section."""
-    text = doc.text or doc.detail
-    quote_sentences = best_sentences(question, text, query_tokens=query_tokens, idf=idf)
+    scored = _scored_sentences(doc.text or doc.detail, query_tokens)
+    quote_sentences = best_sentences(scored)
     quote = " ".join(quote_sentences)
-    scored = _scored_sentences(text, query_tokens)
+    # The sentence most about the question says whether the thing asked is done.
     focus = scored[0][2] if scored and scored[0][0] > 0 else (quote_sentences[0] if quote_sentences else "")
     short, fits = _short(question, doc, quote_sentences, focus, Asked.of(query_tokens))
     return _cut(short, MAX_SHORT_CHARS) or doc.title, quote, fits
@@ -237,37 +236,57 @@ def _also_yes_no(question, focus: str, asked: Asked, value: str) -> str:
     return "No" if _yes_no(question, "", focus, asked) == "No" else "Yes, " + _lower_first(value)
 
 
+def _brief(sentence: str) -> str:
+    """A short answer from a sentence: the whole of it when short, else its leading clauses
+    up to MAX_SHORT_CHARS and " ...", not a sentence cut off mid-phrase when a clause ends
+    earlier (the quote beside it has the whole sentence)."""
+    if len(sentence) <= MAX_SHORT_CHARS:
+        return sentence
+    kept = ""
+    for match in re.finditer(r"[^;:,]+[;:,]?", sentence):
+        piece = match.group(0)
+        if len(kept) + len(piece) > MAX_SHORT_CHARS:
+            break
+        kept += piece
+    kept = kept.rstrip(" ;:,")
+    return kept + " ..." if len(kept) >= 40 else _cut(sentence, MAX_SHORT_CHARS)
+
+
 def _short(question, doc, quote: list[str], focus: str, asked: Asked) -> tuple[str, bool]:
     kind = question.kind
     library = doc.short_answer.strip() if doc.kind == "answer" else ""
     if kind != reading.YES_NO and _YES_PREFIX.match(library):
         # "Yes, TLS 1.2+" answers "Do you...?"; to "Where...?" or "Which...?" it is "TLS 1.2+".
         library = _capital(_YES_PREFIX.sub("", library))
-    lead = quote[0] if quote else ""
+    # Without a library answer, the sentence most about the question, briefly.
+    brief = _brief(focus or (quote[0] if quote else ""))
     if question.options and not reading.is_yes_no_options(question.options):
         picked = pick_options(question.options, quote + [doc.text or doc.detail], multiple=question.multiple)
         if picked:
             return ", ".join(picked), True
-        return library or lead, False
+        return library or brief, False
     if kind == reading.YES_NO:
         answer = _yes_no(question, library, focus, asked)
         if question.options:
             word = answer.split(",")[0].split(";")[0].strip().lower()
             return yes_no_option(question.options, word != "no"), True
         return answer, True
+    # A frequency, a duration, a number or a name: from the library's short answer, then the
+    # sentence most about the question, then the rest of the quote.
+    look_in = ([library] if library else []) + ([focus] if focus else []) + quote
     wanted = {reading.FREQUENCY: _FREQUENCY, reading.DURATION: _DURATION, reading.NAME: _ROLE}.get(kind)
     if wanted is not None:
-        found = _first(wanted, ([library] if library else []) + quote)
+        found = _first(wanted, look_in)
         if found:
             return _also_yes_no(question, focus, asked, _capital(found) if kind != reading.NAME else found), True
-        return library or _cut(lead, MAX_SHORT_CHARS), False
+        return library or brief, False
     if kind == reading.NUMBER:
         if library and re.search(r"\d", library):
             return _also_yes_no(question, focus, asked, library), True
-        found = _first(_NUMBER, quote)
+        found = _first(_NUMBER, look_in[1:] if library else look_in)
         if found:
             return _also_yes_no(question, focus, asked, found), True
-        return library or _cut(lead, MAX_SHORT_CHARS), False
+        return library or brief, False
     if library and not (kind in (reading.CHOICE, reading.DESCRIBE) and library.lower() in ("yes", "no")):
         return library, True
-    return (_cut(lead, MAX_SHORT_CHARS) if lead else doc.title), True
+    return (brief or doc.title), True

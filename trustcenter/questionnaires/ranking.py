@@ -287,7 +287,7 @@ class Index:
             # sheet's options is better answered by a close runner-up that has one than by a
             # document that only shares its words.
             for number in order[:TYPED_CANDIDATES]:
-                composed[number] = compose(question, self.documents[number], query_tokens=query, idf=self.idf)
+                composed[number] = compose(question, self.documents[number], query_tokens=query)
                 if not composed[number][2]:
                     scores[number] *= UNFIT_PENALTY
             order = sorted(scores, key=lambda n: (-scores[n], self.documents[n].key))
@@ -327,7 +327,7 @@ class Index:
                 features["semantic"] = float(semantic[number])
                 features["semantic_margin"] = float(semantic[number]) - rival_semantic if position == 0 else 0.0
                 features["semantic_first"] = 1.0 if int(np.argmax(semantic)) == number else 0.0
-            short, quote, fits = composed.get(number) or compose(question, doc, query_tokens=query, idf=self.idf)
+            short, quote, fits = composed.get(number) or compose(question, doc, query_tokens=query)
             probability = calibrated(features)
             if not fits:
                 # The question asks for a frequency, a duration, a number, a name or one of
