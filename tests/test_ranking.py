@@ -38,6 +38,8 @@ def test_the_analyzer_meets_paraphrases_on_shared_concepts():
     assert "~atrest" in analyze("Do you encrypt data at rest?")
     assert "~mfa" in analyze("Is 2FA enforced?") and "~mfa" in analyze("multi-factor authentication")
     assert "~mfa" in analyze("FIDO2 security keys")
+    assert "~byok" in analyze("Do you support customer-managed encryption keys?")
+    assert "~privileged" in analyze("Do employees have local administrator rights?")
     # "the vendor" means the company being assessed, not vendor management
     assert "~vendor" not in analyze("Does the vendor encrypt backups?")
     assert "~vendor" in analyze("How do you assess your vendors?")

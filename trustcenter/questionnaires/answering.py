@@ -49,6 +49,12 @@ _ROLE = re.compile(
 )
 # Clauses of a sentence: a negation in one ("SSL ... disabled") says nothing of another.
 _CLAUSE = re.compile(r"[;:]|,\s*(?:and|but|while|whereas|although|so)\b|\s(?:but|whereas|while|although)\s")
+# "Do you have a (documented) ... policy / process / plan?": asks whether it exists.
+_EXISTS = re.compile(
+    r"^(?:do|does)\s+(?:you|your\s+(?:company|organi[sz]ation|firm))\s+(?:currently\s+)?(?:have|maintain)\s+"
+    r"(?:a|an)\s+(?:[\w/-]+\s+){0,5}(?:policy|policies|process|procedure|plan|program|programme|standard)\s*\??$",
+    re.I,
+)
 # A question's key words: those weighing at least this share of its heaviest one.
 KEY_SHARE = 0.5
 _YES_NO_SHORT = re.compile(r"^(yes|no)\b[,.;:]?\s*", re.I)
@@ -210,6 +216,10 @@ def _yes_no(question, library: str, focus: str, asked: Asked) -> str:
     itself says the thing asked about is not done (a question that is itself negative,
     "Is X disabled?", is never turned round). An approved "Yes"/"No" stands unless the
     sentence most about the question says otherwise."""
+    if _EXISTS.match(question.text):
+        # "Do you have a documented BYOD policy?" is answered by the policy being there, not
+        # by what it allows ("No, except managed mail and chat apps" is about devices).
+        return library if library.lower().startswith("yes") else "Yes"
     negative_question = bool(_NEGATION.search(question.text) or _NO_BEFORE.search(question.text))
     if library and _YES_NO_SHORT.match(library):
         if library.lower().startswith("yes") and not negative_question and _says_not(focus, asked):

@@ -19,7 +19,8 @@ aes: aes, aes 256, aes256, advanced encryption standard
 kms: kms, key management, key management service, hsm, hardware security module, hardware security modules,
     key rotation, rotate keys, rotate encryption keys, encryption keys, key lifecycle
 byok: byok, bring your own key, customer managed key, customer managed keys, cmk, cmek, hyok, hold your own key,
-    own encryption keys, own key, own keys, own kms key, own kms keys, customer supplied keys
+    own encryption keys, own key, own keys, own kms key, own kms keys, customer supplied keys,
+    customer managed encryption key, customer managed encryption keys, customer controlled keys
 fips: fips, fips 140, fips 140 2, fips 140 3, validated cryptographic modules
 pqc: post quantum, quantum, pqc, quantum safe, quantum resistant, ml kem, mlkem
 hash: hash, hashed, hashing, argon2, argon2id, bcrypt, salted
