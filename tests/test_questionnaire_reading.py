@@ -184,6 +184,8 @@ def test_an_options_column_and_yes_no_columns_give_the_answer_options(answer_lib
             reading.NAME,
             lambda s: "Chief Information Security Officer" in s or "CISO" in s,
         ),
+        # "Who should we contact" wants an address, which the cited text gives.
+        ("Who should we contact to report a vulnerability?", reading.NAME, lambda s: "@" in s),
         # The library's "Yes, TLS 1.2+ ..." answers "Do you...?", not "Which...?".
         ("Which TLS versions do you support for data in transit?", reading.CHOICE, lambda s: s.startswith("TLS 1.2")),
         ("How often are penetration tests performed?", reading.FREQUENCY, lambda s: "year" in s.lower()),

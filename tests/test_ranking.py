@@ -39,6 +39,9 @@ def test_the_analyzer_meets_paraphrases_on_shared_concepts():
     assert "~mfa" in analyze("Is 2FA enforced?") and "~mfa" in analyze("multi-factor authentication")
     assert "~mfa" in analyze("FIDO2 security keys")
     assert "~byok" in analyze("Do you support customer-managed encryption keys?")
+    # "information" and "inform" share a stem; only "inform customers" and the like mean notifying.
+    assert "~notify" not in analyze("Who is responsible for information security?")
+    assert "~notify" in analyze("Will you inform us of a breach?")
     assert "~privileged" in analyze("Do employees have local administrator rights?")
     # "the vendor" means the company being assessed, not vendor management
     assert "~vendor" not in analyze("Does the vendor encrypt backups?")

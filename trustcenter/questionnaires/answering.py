@@ -57,6 +57,8 @@ _EXISTS = re.compile(
 )
 # A question's key words: those weighing at least this share of its heaviest one.
 KEY_SHARE = 0.5
+_CONTACT = re.compile(r"\b(contact|reach|report|email|e-mail|notify|write to)\b", re.I)
+_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _YES_NO_SHORT = re.compile(r"^(yes|no)\b[,.;:]?\s*", re.I)
 _YES_PREFIX = re.compile(r"^yes\s*[,;:]\s*(?=\S)", re.I)  # "Yes, TLS 1.2+": not a bare "Yes"
 
@@ -286,7 +288,9 @@ def _short(question, doc, quote: list[str], focus: str, asked: Asked) -> tuple[s
     look_in = ([library] if library else []) + ([focus] if focus else []) + quote
     wanted = {reading.FREQUENCY: _FREQUENCY, reading.DURATION: _DURATION, reading.NAME: _ROLE}.get(kind)
     if wanted is not None:
-        found = _first(wanted, look_in)
+        # "Who should we contact about a security issue?" wants an address before a role.
+        contact = kind == reading.NAME and _CONTACT.search(question.text)
+        found = (_first(_EMAIL, look_in) if contact else "") or _first(wanted, look_in)
         if found:
             return _also_yes_no(question, focus, asked, _capital(found) if kind != reading.NAME else found), True
         return library or brief, False

@@ -137,8 +137,10 @@ bounty: bug bounty, bounty, responsible disclosure, vulnerability disclosure, co
 incident: incident, incidents, incident response, incident management, irp, ir plan, csirt, cirt, security event,
     security events
 breach: breach, breaches, data breach, compromise, compromised, personal data breach, security breach
-notify: notify, notified, notification, notifications, inform, informed, alert customers, tell customers,
-    communicate, communication, communications, disclose incidents
+# ("inform" alone would be "information" too: both stem to "inform".)
+notify: notify, notified, notification, notifications, inform customers, inform affected customers, inform you,
+    inform us, informed of, keep you informed, alert customers, tell customers, communicate, communication,
+    communications, disclose incidents
 tabletop: tabletop, table top, exercise, exercises, drill, drills, simulation of incidents, tested annually
 postmortem: post incident review, post mortem, postmortem, lessons learned, root cause analysis, rca,
     retrospective, blameless
