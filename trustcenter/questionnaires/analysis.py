@@ -14,9 +14,36 @@ _SELF_RE = re.compile(r"\b(" + "|".join(re.escape(p) for p in SELF_REFERENCES) +
 _stemmer = snowballstemmer.stemmer("english")
 
 
+# Words the stemmer would fold into an unrelated one: "officer" and "office" both become
+# "offic", "information" and "inform" "inform", "authenticity" and "authenticator" "authent",
+# "containment" and "containers" "contain", "certificate" and "certification" "certif",
+# "available" and "availability" "avail", "criticality" and "critical" "critic", "IP" and
+# "IPS" "ip". These keep a token of their own (what search engines call protected words).
+_PROTECTED = {
+    "officer": "officer",
+    "officers": "officer",
+    "information": "information",
+    "authenticity": "authenticity",
+    "authenticator": "authenticator",
+    "authenticators": "authenticator",
+    "container": "container",
+    "containers": "container",
+    "computer": "computer",
+    "computers": "computer",
+    "certificate": "certificate",
+    "certificates": "certificate",
+    "availability": "availability",
+    "criticality": "criticality",
+    "provenance": "provenance",
+    "ips": "ips",
+    "dependency": "dependency",
+    "dependencies": "dependency",
+}
+
+
 @lru_cache(maxsize=50_000)
 def _stem(word: str) -> str:
-    return _stemmer.stemWord(word)
+    return _PROTECTED.get(word) or _stemmer.stemWord(word)
 
 
 def _words(text: str) -> list[str]:

@@ -151,8 +151,8 @@ bcp: business continuity, bcp, bcm, continuity plan, continuity planning, busine
     bc dr, resilience, pandemic
 rto: rto, recovery time objective, recovery time, time to recover, restore service
 rpo: rpo, recovery point objective, recovery point, data loss, maximum data loss
-availability: availability, uptime, high availability, redundancy, redundant, availability zones,
-    availability zone, multi az, az, single point of failure
+availability: availability, uptime, high availability, highly available, redundancy, redundant,
+    availability zones, availability zone, multi az, az, single point of failure
 statuspage: status page, status site, service status, outage notifications, outages, downtime
 capacity: capacity, capacity planning, load testing, load test, scalability, scale, peak load
 # Governance and compliance
@@ -166,7 +166,8 @@ hipaa: hipaa, phi, protected health information, baa, business associate agreeme
     health data, healthcare data
 pci: pci, pci dss, cardholder data, card data, payment card, credit card, credit cards
 certification: certification, certifications, certified, attestation, attestations, compliance reports,
-    third party audit, external audit, independent audit, audited, auditor, auditors, audits
+    third party audit, external audit, independent audit, independently audited, externally audited,
+    audited by, auditor, auditors, external audits, surveillance audits, certification audits
 ciso: ciso, chief information security officer, security officer, head of security, security leader,
     security lead, responsible for security, security team, security function, security organisation,
     security organization, security staff
