@@ -220,6 +220,8 @@ def test_the_short_answer_fits_the_kind_of_question(answer_library, question, ki
         # "Production customer data is never used for testing; test suites use synthetic ...":
         # the clause most about the question decides, not the one after it.
         ("Change management: Is production data used in testing?", "No"),
+        # "Kestrel has no corporate VPN and no SSH bastion hosts": each "no" negates its own words.
+        ("Can engineers SSH into production servers?", "No"),
         # Whether a policy exists, not what it allows: the BYOD answer's own short answer is
         # "No, except managed mail and chat apps" (to "Are personal devices allowed?").
         ("Do you have a documented BYOD policy?", "Yes"),

@@ -1,11 +1,13 @@
 """The labelled questions of the benchmark, by source and split.
 
-Three sources: `questions.yaml` (written here, with the seed answers in mind, so it is
-reported as "tuned"), and the public catalogues in `catalogues/`, each split in two by a
-hash of the question text: "dev" (free to look at and tune on) and "test" (never tuned
-on, reported separately). A catalogue file has "## section" lines and "question || labels"
-lines; a label is a policy section ("policy#anchor") or a seed answer key, "-" means that
-no section of the demo content answers the question.
+Four sources: `questions.yaml` and `vendor-style.txt` (written here, with the demo content
+and seed answers in mind, so they are reported as "tuned"), and the public catalogues in
+`catalogues/`, each split in two by a hash of the question text: "dev" (free to look at
+and tune on) and "test" (never tuned on, reported separately). A catalogue file has
+"## section" lines and "question || labels" lines; a label is a policy section
+("policy#anchor") or a seed answer key, "-" means that no section of the demo content
+answers the question. `vendor-style.txt` adds a third field, what the short answer must
+say: "Yes" or "No" (its first word) or "~text" (text it contains).
 """
 
 import zlib
@@ -24,6 +26,7 @@ class Item:
     section: str  # the heading the question sits under in its sheet ("" when none)
     previous: str  # the question above it in the same section
     expect: frozenset  # labels that answer it; empty when nothing does
+    short: str = ""  # what the short answer must say ("Yes", "No", "~text"), when labelled
 
     @property
     def answerable(self) -> bool:
@@ -34,7 +37,9 @@ def split_of(question: str) -> str:
     return "test" if zlib.crc32(question.encode()) % 2 else "dev"
 
 
-def read_catalogue(path: Path) -> list[Item]:
+def read_catalogue(path: Path, *, source: str = "", split: str = "") -> list[Item]:
+    """`split` fixes the split of every question (a file written here is "tuned"); without
+    it each question's split comes from a hash of its text."""
     items, section, previous = [], "", ""
     for line in path.read_text(encoding="utf-8").splitlines():
         line = line.strip()
@@ -43,10 +48,13 @@ def read_catalogue(path: Path) -> list[Item]:
         if line.startswith("## "):
             section, previous = line[3:].strip(), ""
             continue
-        question, _sep, labels = line.partition("||")
+        question, _sep, rest = line.partition("||")
+        labels, _sep, short = rest.partition("||")
         question = question.strip()
         expect = frozenset(label for label in labels.split() if label != "-")
-        items.append(Item(path.stem, split_of(question), question, section, previous, expect))
+        items.append(
+            Item(source or path.stem, split or split_of(question), question, section, previous, expect, short.strip())
+        )
         previous = question
     return items
 
@@ -69,7 +77,7 @@ def read_written_here() -> list[Item]:
 
 
 def load() -> list[Item]:
-    items = read_written_here()
+    items = read_written_here() + read_catalogue(HERE / "vendor-style.txt", split="tuned")
     for path in sorted(CATALOGUES.glob("*.txt")):
         items.extend(read_catalogue(path))
     return items

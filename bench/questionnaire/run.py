@@ -112,6 +112,40 @@ def evaluate(index, items, judge):
     return rows
 
 
+def check_labels(items, documents, keys_by_pk) -> None:
+    """Every label names a seed answer or a policy section that exists: a typo would
+    otherwise count as a question no suggestion can get right."""
+    known = set(keys_by_pk.values()) | {d.key.removeprefix("section:") for d in documents}
+    unknown = sorted({label for item in items for label in item.expect} - known)
+    if unknown:
+        sys.exit(f"unknown labels in the benchmark data: {', '.join(unknown)}")
+
+
+def short_right(item, top) -> bool | None:
+    """Whether the first suggestion's short answer says what the label says (None when the
+    question has no short-answer label)."""
+    if not item.short or top is None:
+        return None
+    answer = top.short_answer.strip()
+    if item.short.startswith("~"):
+        return item.short[1:].lower() in answer.lower()
+    return answer.split(",")[0].split(";")[0].split()[0].strip(".").lower() == item.short.lower() if answer else False
+
+
+def report_short(rows) -> None:
+    labelled = [(item, ranked, top) for item, ranked, top, right in rows if item.short and right]
+    if not labelled:
+        return
+    answered = [(item, top) for item, ranked, top in labelled if not ranked.needs_expert]
+    ok = sum(bool(short_right(item, top)) for item, top in answered)
+    yes_no = [(item, top) for item, top in answered if not item.short.startswith("~")]
+    ok_yes_no = sum(bool(short_right(item, top)) for item, top in yes_no)
+    print(
+        f"\nShort answers (vendor-style, right section, answered): {ok} of {len(answered)} say what the label says; "
+        f"Yes/No {ok_yes_no} of {len(yes_no)}"
+    )
+
+
 def report(rows, threshold) -> None:
     groups = defaultdict(list)
     for row in rows:
@@ -204,6 +238,7 @@ def main() -> int:
         build_s, build_cpu = time.perf_counter() - t0, time.process_time() - cpu0
         judge = Judge(documents, dict(Answer.objects.values_list("pk", "seed_key")))
         items = dataset.load()
+        check_labels(items, documents, judge.keys_by_pk)
         rows = evaluate(index, items, judge)
 
         if args.fit:
@@ -233,6 +268,7 @@ def main() -> int:
             f"{sum(d.kind == 'section' for d in documents)} policy sections; needs-an-expert below {threshold}"
         )
         report(rows, threshold)
+        report_short(rows)
         print("\nTargets on each test split: answered right >= 85%, unanswerable to expert >= 90%, 0 confident wrong")
         reliability([r for r in rows if r[0].split == "test"], "test splits, never tuned on")
         reliability([r for r in rows if r[0].split != "test"], "dev splits and written-here")
@@ -257,6 +293,10 @@ def main() -> int:
                 got = [(judge.label(s.document), s.confidence) for s in ranked.suggestions]
                 print(f"  [{item.section}] {item.question[:100]}")
                 print(f"      want {sorted(item.expect) or 'expert'}; got {got} {ranked.reason}")
+            for item, ranked, top, right in rows:
+                if item.split == args.misses and right and not ranked.needs_expert and short_right(item, top) is False:
+                    print(f"  [{item.section}] {item.question[:100]}")
+                    print(f"      short answer should say {item.short!r}; says {top.short_answer!r}")
     return 0
 
 

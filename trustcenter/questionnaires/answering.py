@@ -26,7 +26,7 @@ _NEGATION = re.compile(
     r"refused|denied)\b",
     re.I,
 )
-_NO_BEFORE = re.compile(r"\bno\s+((?:[\w-]+\W+){0,4})", re.I)
+_NO_BEFORE = re.compile(r"\bno\s+(?=((?:[\w-]+\W*){0,4}))", re.I)  # overlapping: "no VPN and no SSH"
 _FREQUENCY = re.compile(
     r"\b(continuous(?:ly)?|real[- ]time|hourly|nightly|daily|weekly|monthly|quarterly|annually|yearly|"
     r"twice a year|once a (?:year|quarter|month|week|day)|every (?:business )?(?:day|week|month|quarter|year)|"
