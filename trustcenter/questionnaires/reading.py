@@ -115,7 +115,7 @@ def question_kind(text: str, options: tuple[str, ...] = ()) -> str:
     yes_no = bool(_YES_NO_START.match(text))
     for pattern, kind in ((_FREQUENCY, FREQUENCY), (_DURATION, DURATION), (_NUMBER, NUMBER)):
         match = pattern.search(text)
-        if match and not (yes_no and not _ASKS.match(match.group(0))):
+        if match and (not yes_no or _ASKS.match(match.group(0))):
             return kind
     if _NAME.search(text):
         return NAME
