@@ -100,6 +100,24 @@ def test_a_follow_up_is_answered_from_its_section_not_from_a_shared_word(answer_
     assert "offboard" not in top["key"] and "leaver" not in top["key"]
 
 
+def test_a_chain_of_follow_ups_stays_with_the_question_they_follow(answer_library, sales):
+    rows = [
+        ["Question", "Answer"],
+        ["People"],
+        ["Do you run security awareness training for staff?"],
+        ["If yes, please describe."],
+        ["If yes, how often?"],
+        ["Describe your password policy."],
+    ]
+    questionnaire = imported(workbook_bytes(rows), sales, column=0)
+    how_often = row(questionnaire, "If yes, how often")
+    assert "awareness training" in how_often.context["previous"]
+    assert how_often.suggestions[0]["short_answer"] == "Annually"
+    # A question with its own subject starts a new chain.
+    password = row(questionnaire, "Describe your password policy")
+    assert "password" in password.suggestions[0]["title"].lower()
+
+
 def test_product_and_feedback_questions_are_left_to_an_expert_with_the_reason(answer_library, sales):
     questionnaire = imported(workbook_bytes(SHEET), sales)
     name = row(questionnaire, "The name of the application")

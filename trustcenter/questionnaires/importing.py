@@ -24,7 +24,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from trustcenter.questionnaires.reading import expert_reason, split_options
+from trustcenter.questionnaires.reading import expert_reason, is_follow_up, opens_as_follow_up, split_options
 
 MAX_CELL_CHARS = 32_767  # Excel's own limit for a cell
 MAX_ZIP_ENTRIES = 5_000
@@ -444,9 +444,9 @@ def _looks_like_question(text: str) -> bool:
 
 def _is_prompt(text: str) -> bool:
     """A line to fill in rather than a heading: "Explain where files are stored:", "The name
-    of the application", "Any other comments"."""
+    of the application", "Any other comments", "If yes, please describe."."""
 
-    if text.endswith(":") or expert_reason(text):
+    if text.endswith(":") or expert_reason(text) or opens_as_follow_up(text):
         return True
     return bool(re.match(r"^(the|your) (name|version|url|number|list|description|address|email|title)\b", text, re.I))
 
@@ -592,7 +592,10 @@ def question_contexts(sheet: Sheet, kinds: list[tuple[str, str]], *, header_row:
             options = _row_validation(sheet, index, column) or choice_headers
         context = {"section": section[:300], "previous": previous[:1000], "options": list(options[:MAX_OPTIONS])}
         contexts.append({k: v for k, v in context.items() if v})
-        previous, previous_section = text, section
+        # A follow-up passes on what it follows: after "Do you train staff?" and "If yes,
+        # describe.", "If yes, how often?" is still about training.
+        previous = f"{previous} {text}" if previous and is_follow_up(text) else text
+        previous_section = section
     return contexts
 
 

@@ -150,6 +150,12 @@ def is_follow_up(text: str) -> bool:
     return len(words) <= 8 and bool(_ANAPHORA.search(text))
 
 
+def opens_as_follow_up(text: str) -> bool:
+    """ "If yes, ...", "Please describe ...", "Provide details ...": a row to answer, never a
+    section heading, whether or not it names a subject of its own."""
+    return bool(_FOLLOW_UP.match(clean(text)))
+
+
 def expert_reason(text: str) -> str:
     text = clean(text)
     if _FEEDBACK.search(text):
