@@ -118,6 +118,42 @@ def test_a_chain_of_follow_ups_stays_with_the_question_they_follow(answer_librar
     assert "password" in password.suggestions[0]["title"].lower()
 
 
+def test_a_follow_up_is_never_surer_than_the_question_it_follows(answer_library):
+    index = library_index()
+    lead_text = "Is the application hosted by a third party?"
+    lead = read_question(lead_text, section="Web Application > General")
+    follow_up = read_question("If so, which one?", section="Web Application > General", previous=lead_text)
+    ranked_lead, ranked_follow_up = index.rank_many([lead, follow_up])
+    assert ranked_lead.needs_expert
+    # Alone, "which one?" would lean on the lead's words and come out sure of itself.
+    assert index.rank(follow_up).suggestions[0].confidence > ranked_lead.suggestions[0].confidence
+    assert ranked_follow_up.needs_expert
+    assert ranked_follow_up.suggestions[0].confidence <= ranked_lead.suggestions[0].confidence
+
+
+def test_numbered_leaves_are_questions_and_numbered_parents_are_headings(answer_library, sales):
+    rows = [
+        ["ID", "Question", "Response"],
+        ["1", "Web Application"],
+        ["1.1", "Configuring SSL/TLS"],
+        ["1.1.1", "Is TLS enabled on all endpoints?"],
+        ["1.1.2", "HSTS enabled"],
+        ["1.2", "Policies"],
+        ["1.2.1", "Written information security policy"],
+        ["1.2.2", "Background checks for new hires"],
+    ]
+    questionnaire = imported(workbook_bytes(rows), sales, column=1, header_row=0)
+    questions = list(questionnaire.rows.filter(kind=RowKind.QUESTION).order_by("position"))
+    assert [q.question for q in questions] == [
+        "Is TLS enabled on all endpoints?",
+        "HSTS enabled",
+        "Written information security policy",
+        "Background checks for new hires",
+    ]
+    assert questions[1].context["section"] == "Web Application > Configuring SSL/TLS"
+    assert questions[3].context["section"] == "Web Application > Policies"
+
+
 def test_product_and_feedback_questions_are_left_to_an_expert_with_the_reason(answer_library, sales):
     questionnaire = imported(workbook_bytes(SHEET), sales)
     name = row(questionnaire, "The name of the application")

@@ -10,9 +10,14 @@ answers the question. `vendor-style.txt` adds a third field, what the short answ
 say: "Yes" or "No" (its first word) or "~text" (text it contains).
 """
 
+import sys
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from trustcenter.questionnaires.reading import is_follow_up  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 CATALOGUES = HERE / "catalogues"
@@ -55,7 +60,9 @@ def read_catalogue(path: Path, *, source: str = "", split: str = "") -> list[Ite
         items.append(
             Item(source or path.stem, split or split_of(question), question, section, previous, expect, short.strip())
         )
-        previous = question
+        # As the import does: a follow-up passes on what it follows ("If yes, describe.",
+        # then "If yes, how often?" is still about the question above both).
+        previous = f"{previous} {question}" if previous and is_follow_up(question) else question
     return items
 
 

@@ -493,6 +493,7 @@ def _guess(sheet: Sheet) -> None:
 # Classifying rows -----------------------------------------------------------------------
 
 QUESTION, SECTION, BLANK, HEADER, OTHER = "question", "section", "blank", "header", "other"
+_OUTLINE_CODE = re.compile(r"^\d+(?:\.\d+)*$")
 
 
 def classify_rows(sheet: Sheet, *, header_row: int | None, column: int) -> list[tuple[str, str]]:
@@ -526,7 +527,42 @@ def classify_rows(sheet: Sheet, *, header_row: int | None, column: int) -> list[
             result.append((QUESTION, text))
         else:
             result.append((OTHER, ""))
+    return _outline_leaves(sheet, result, column)
+
+
+def _outline_leaves(sheet: Sheet, kinds: list[tuple[str, str]], column: int) -> list[tuple[str, str]]:
+    """In a numbered outline a short label is a heading when rows are numbered under it
+    ("1.2 Configuring SSL/TLS" above "1.2.1"), and a question to confirm when it is a leaf
+    at a depth where the sheet asks questions ("1.2.3 HSTS enabled" beside "1.2.1 Is TLS
+    enabled on all endpoints?")."""
+    codes = [_outline_code(row, column) for row in sheet.rows]
+    asked = {code.count(".") for code, (kind, _t) in zip(codes, kinds, strict=True) if code and kind == QUESTION}
+    result = list(kinds)
+    for index, (kind, _text) in enumerate(kinds):
+        code = codes[index]
+        if kind != SECTION or not code or code.count(".") not in asked:
+            continue
+        following = next((c for c in codes[index + 1 :] if c), "")
+        row = sheet.rows[index]
+        text = text_of(row[column]) if column < len(row) else ""
+        if text and not following.startswith(code + "."):
+            result[index] = (QUESTION, text)
     return result
+
+
+def _outline_code(row: list, column: int) -> str:
+    """ "1.2.3" from a reference cell before the question, or from the question's own
+    numbering; "" when the row has none."""
+    for index, value in enumerate(row[: column + 1]):
+        text = text_of(value)
+        if not text:
+            continue
+        if index == column:
+            match = _NUMBERING.match(text)
+            text = match.group(0).strip() if match else ""
+        text = text.rstrip(".")
+        return text if _OUTLINE_CODE.match(text) else ""
+    return ""
 
 
 # What the sheet says around a question ---------------------------------------------------

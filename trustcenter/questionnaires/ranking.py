@@ -228,15 +228,37 @@ class Index:
         return vectors
 
     def rank_many(self, questions: list, *, limit: int = MAX_SUGGESTIONS) -> list["Ranked"]:
-        """`rank` for a batch of questions: their sentence vectors are computed together."""
+        """`rank` for a batch of questions: their sentence vectors are computed together, and
+        each follow-up is ranked with the question it follows (see `rank`'s `lead`)."""
         questions = [read_question(q) if isinstance(q, str) else q for q in questions]
         todo = [q for q in questions if not q.expert_reason]
-        vectors = dict(zip(map(id, todo), self.question_vectors(todo), strict=True))
-        return [self.rank(q, limit=limit, vector=vectors.get(id(q))) for q in questions]
+        leads = {
+            (q.previous, q.section): read_question(q.previous, section=q.section)
+            for q in todo
+            if q.follow_up and q.previous
+        }
+        encoded = todo + [q for q in leads.values() if not q.expert_reason]
+        vectors = dict(zip(map(id, encoded), self.question_vectors(encoded), strict=True))
+        led = {key: self.rank(q, limit=limit, vector=vectors.get(id(q))) for key, q in leads.items()}
+        return [
+            self.rank(q, limit=limit, vector=vectors.get(id(q)), lead=led.get((q.previous, q.section)))
+            for q in questions
+        ]
 
-    def rank(self, question, *, limit: int = MAX_SUGGESTIONS, vector: np.ndarray | None = None) -> Ranked:
+    def rank(
+        self,
+        question,
+        *,
+        limit: int = MAX_SUGGESTIONS,
+        vector: np.ndarray | None = None,
+        lead: Ranked | None = None,
+    ) -> Ranked:
         """Suggestions for a question (a reading.Question, or plain text), each with a
-        calibrated confidence; `needs_expert` with a reason when none is good enough."""
+        calibrated confidence; `needs_expert` with a reason when none is good enough.
+
+        `lead`: for a follow-up ("If so, which one?"), the ranking of the question it
+        follows. A follow-up is never surer than its lead: what it asks about is what the
+        lead asks about, so when the lead is left to an expert, so is the follow-up."""
         if isinstance(question, str):
             question = read_question(question)
         if question.expert_reason:
@@ -339,6 +361,8 @@ class Index:
             if suggestions:
                 # Ranked lower, never more likely: the calibration is fitted on first suggestions.
                 confidence = min(confidence, suggestions[-1].confidence)
+            if lead is not None and question.follow_up:
+                confidence = min(confidence, lead.suggestions[0].confidence if lead.suggestions else 0)
             suggestions.append(Suggestion(doc, scores[number], confidence, short, quote))
         first = suggestions[0]
         needs_expert = first.confidence < self.threshold
