@@ -279,6 +279,9 @@ def test_the_short_answer_fits_the_kind_of_question(answer_library, question, ki
         # Whether a policy exists, not what it allows: the BYOD answer's own short answer is
         # "No, except managed mail and chat apps" (to "Are personal devices allowed?").
         ("Do you have a documented BYOD policy?", "Yes"),
+        # A statement to confirm gets Yes or No like a question.
+        ("Configuring SSL/TLS: HSTS enabled", "Yes"),
+        ("Customer data used in test environments", "No"),
         # A question that is itself negative is not turned round.
         ("Are SSL, TLS 1.0 and TLS 1.1 disabled?", "Yes"),
     ],
@@ -358,6 +361,13 @@ def test_the_short_answer_picks_the_options_the_cited_text_names(answer_library)
 @pytest.mark.parametrize(
     ("text", "kind"),
     [
+        # A short statement to confirm is answered Yes or No ...
+        ("HSTS enabled", reading.YES_NO),
+        ("Written information security policy", reading.YES_NO),
+        # ... an instruction, a prompt or a long statement is not.
+        ("Describe your password policy.", reading.DESCRIBE),
+        ("Explain where the uploaded files are stored:", reading.DESCRIBE),
+        ("Provide a copy of your most recent SOC 2 report", reading.DESCRIBE),
         # Mentioning a duration or a frequency does not stop a yes/no question being one ...
         ("Are logs retained for at least six months?", reading.YES_NO),
         ("Is there a defined frequency for access reviews?", reading.YES_NO),

@@ -53,6 +53,15 @@ _NUMBER = re.compile(r"\b(how many|how much|what (percentage|number|proportion)|
 # A typed phrase that asks for the value ("how often", "what percentage") and is not only
 # mentioned in a yes/no question ("retained for", "frequency").
 _ASKS = re.compile(r"(how|what|within what|at what)\b", re.I)
+# A short statement to confirm rather than a question or an instruction: no question mark,
+# no closing colon, not opening with a verb that asks for a text ("Describe", "Provide",
+# "List") or a question word.
+_STATEMENT = re.compile(
+    r"^(?!.*[?:]\s*$)(?!(?:please|kindly)\b)(?!(?:describe|explain|provide|give|list|specify|state|outline|detail|"
+    r"summari[sz]e|attach|upload|name|identify|indicate|elaborate|share|include|enter|add|confirm|tell|how|what|"
+    r"when|where|why|who|which|if|otherwise|comments?|notes?|details?|evidence)\b)(?:\S+\s+){0,9}\S+$",
+    re.I,
+)
 _NAME = re.compile(r"^(who\b|which (person|role|team|individual|company|provider|vendor|auditor))", re.I)
 _CHOICE = re.compile(r"\b(which|what type|what kind|what types|what kinds|select|choose)\b", re.I)
 
@@ -123,6 +132,9 @@ def question_kind(text: str, options: tuple[str, ...] = ()) -> str:
         return YES_NO
     if _CHOICE.search(text):
         return CHOICE
+    if _STATEMENT.match(text):
+        # "HSTS enabled", "Written information security policy": a control to confirm.
+        return YES_NO
     return DESCRIBE
 
 
