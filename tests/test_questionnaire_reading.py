@@ -154,6 +154,29 @@ def test_numbered_leaves_are_questions_and_numbered_parents_are_headings(answer_
     assert questions[3].context["section"] == "Web Application > Policies"
 
 
+def test_a_follow_up_whose_condition_the_answer_above_rules_out_is_not_applicable(answer_library, sales):
+    rows = [
+        ["Question", "Answer"],
+        ["Policies"],
+        ["Do you have a written information security policy?"],
+        ["If not, explain why."],
+        ["Testing"],
+        ["Is production customer data used in test environments?"],
+        ["If yes, describe the safeguards."],
+        ["If no, how is test data produced?"],
+    ]
+    questionnaire = imported(workbook_bytes(rows), sales, column=0)
+    for text in ("If not, explain why", "If yes, describe the safeguards"):
+        skipped = row(questionnaire, text)
+        assert not skipped.needs_expert
+        assert skipped.suggestions[0]["short_answer"] == "N/A"
+        assert skipped.suggestions[0]["source"]["url"]  # it cites what answered the question above
+    # The follow-up that does apply is answered.
+    applies = row(questionnaire, "If no, how is test data produced")
+    assert applies.suggestions[0]["short_answer"] != "N/A"
+    assert "test" in applies.suggestions[0]["title"].lower()
+
+
 def test_product_and_feedback_questions_are_left_to_an_expert_with_the_reason(answer_library, sales):
     questionnaire = imported(workbook_bytes(SHEET), sales)
     name = row(questionnaire, "The name of the application")

@@ -25,7 +25,7 @@ import numpy as np
 from trustcenter.questionnaires.analysis import analyze
 from trustcenter.questionnaires.answering import compose, wants_typed_answer
 from trustcenter.questionnaires.embedding import encode
-from trustcenter.questionnaires.reading import FEEDBACK, HISTORY, read_question
+from trustcenter.questionnaires.reading import FEEDBACK, HISTORY, applies_when, read_question
 
 K1 = 1.2
 B = 0.75
@@ -138,6 +138,21 @@ SEMANTIC_CANDIDATES = 20
 # have few typed questions: 0.5-1.0 left the dev splits unchanged (0.5: +1 on written-here);
 # 0.7 was chosen on hand-written vendor-style questions and keeps a strong match ahead.
 TYPED_CANDIDATES, UNFIT_PENALTY = 5, 0.7
+
+
+def _not_applicable(question, lead: Ranked) -> Ranked | None:
+    """ "If not, explain why." after a question answered Yes (or "If yes, describe." after a
+    No) does not apply: answered "N/A", citing what answered the question above, as sure as
+    that answer. None when the follow-up does apply."""
+    wanted = applies_when(question.text)
+    if not wanted or lead.needs_expert or not lead.suggestions:
+        return None
+    first = lead.suggestions[0]
+    said = first.short_answer.split(",")[0].split(";")[0].strip().lower()
+    if said not in ("yes", "no") or said == wanted:
+        return None
+    suggestion = Suggestion(first.document, first.score, first.confidence, "N/A", first.quote)
+    return Ranked([suggestion], needs_expert=False)
 
 
 def calibrated(features: dict) -> float:
@@ -264,6 +279,10 @@ class Index:
         if question.expert_reason:
             reason = {FEEDBACK: REASON_FEEDBACK, HISTORY: REASON_HISTORY}.get(question.expert_reason, REASON_PRODUCT)
             return Ranked([], needs_expert=True, reason=reason)
+        if lead is not None and question.follow_up:
+            skipped = _not_applicable(question, lead)
+            if skipped is not None:
+                return skipped
         if vector is None and self.vectors is not None:
             vector = self.question_vectors([question])[0]
         query = self._query(question)

@@ -162,6 +162,16 @@ def is_follow_up(text: str) -> bool:
     return len(words) <= 8 and bool(_ANAPHORA.search(text))
 
 
+_IF_YES = re.compile(r"^(?:if (?:yes|so|applicable)|if the answer is yes)\b", re.I)
+_IF_NO = re.compile(r"^(?:if (?:no|not)|if the answer is no|otherwise)\b", re.I)
+
+
+def applies_when(text: str) -> str:
+    """ "yes" for "If yes, ...", "no" for "If not, ...", "" for a follow-up with no condition."""
+    text = clean(text)
+    return "yes" if _IF_YES.match(text) else "no" if _IF_NO.match(text) else ""
+
+
 def opens_as_follow_up(text: str) -> bool:
     """ "If yes, ...", "Please describe ...", "Provide details ...": a row to answer, never a
     section heading, whether or not it names a subject of its own."""
