@@ -53,6 +53,12 @@ _NUMBER = re.compile(r"\b(how many|how much|what (percentage|number|proportion)|
 # A typed phrase that asks for the value ("how often", "what percentage") and is not only
 # mentioned in a yes/no question ("retained for", "frequency").
 _ASKS = re.compile(r"(how|what|within what|at what)\b", re.I)
+# A follow-up's condition: "If yes, ...", "If not, ...", "Otherwise ...".
+_CONDITION = re.compile(
+    r"^(?:if (?:yes|so|not|no|applicable)|if the answer is (?:yes|no)|otherwise)\b\s*[,:;-]?\s*", re.I
+)
+_IF_YES = re.compile(r"^(?:if (?:yes|so|applicable)|if the answer is yes)\b", re.I)
+_IF_NO = re.compile(r"^(?:if (?:no|not)|if the answer is no|otherwise)\b", re.I)
 # A short statement to confirm rather than a question or an instruction: no question mark,
 # no closing colon, not opening with a verb that asks for a text ("Describe", "Provide",
 # "List") or a question word.
@@ -116,7 +122,8 @@ def clean(text: str) -> str:
 
 
 def question_kind(text: str, options: tuple[str, ...] = ()) -> str:
-    text = clean(text)
+    # "If yes, are changes tested?" is a yes/no question once its condition is set aside.
+    text = _CONDITION.sub("", clean(text)) or clean(text)
     if options and not is_yes_no_options(options):
         return CHOICE
     # "Are logs retained for at least six months?" is yes or no; "Do you review access? If so,
@@ -160,10 +167,6 @@ def is_follow_up(text: str) -> bool:
         return not _OWN_SUBJECT.match(rest)
     words = text.split()
     return len(words) <= 8 and bool(_ANAPHORA.search(text))
-
-
-_IF_YES = re.compile(r"^(?:if (?:yes|so|applicable)|if the answer is yes)\b", re.I)
-_IF_NO = re.compile(r"^(?:if (?:no|not)|if the answer is no|otherwise)\b", re.I)
 
 
 def applies_when(text: str) -> str:
