@@ -129,10 +129,11 @@ def short_right(item, top) -> bool | None:
     question has no short-answer label)."""
     if not item.short or top is None:
         return None
-    answer = top.short_answer.strip()
+    from trustcenter.questionnaires.answering import leading_word
+
     if item.short.startswith("~"):
-        return item.short[1:].lower() in answer.lower()
-    return answer.split(",")[0].split(";")[0].split()[0].strip(".").lower() == item.short.lower() if answer else False
+        return item.short[1:].lower() in top.short_answer.lower()
+    return leading_word(top.short_answer) == item.short.lower()
 
 
 def report_short(rows) -> None:

@@ -147,6 +147,13 @@ def pick_options(options, texts: list[str], *, multiple: bool) -> list[str]:
     return found if multiple else found[:1]
 
 
+def leading_word(short: str) -> str:
+    """ "yes" for "Yes, quarterly" or "Yes; summary under NDA", "no" for "No", lower case:
+    what a short answer says before any detail."""
+    words = re.split(r"[,;\s]+", short.strip(), maxsplit=1)
+    return words[0].strip(".").lower() if words else ""
+
+
 def yes_no_option(options, yes: bool) -> str:
     wanted = "yes" if yes else "no"
     return next((o for o in options if o.strip().lower().rstrip(".") == wanted), "Yes" if yes else "No")
@@ -271,7 +278,7 @@ def _short(question, doc, quote: list[str], focus: str, asked: Asked) -> tuple[s
         # "Yes, TLS 1.2+" answers "Do you...?"; to "Where...?" or "Which...?" it is "TLS 1.2+".
         library = _capital(_YES_PREFIX.sub("", library))
     # Without a library answer, the sentence most about the question, briefly.
-    brief = _brief(focus or (quote[0] if quote else ""))
+    brief = _brief(focus)
     if question.options and not reading.is_yes_no_options(question.options):
         picked = pick_options(question.options, quote + [doc.text or doc.detail], multiple=question.multiple)
         if picked:
@@ -280,8 +287,7 @@ def _short(question, doc, quote: list[str], focus: str, asked: Asked) -> tuple[s
     if kind == reading.YES_NO:
         answer = _yes_no(question, library, focus, asked)
         if question.options:
-            word = answer.split(",")[0].split(";")[0].strip().lower()
-            return yes_no_option(question.options, word != "no"), True
+            return yes_no_option(question.options, leading_word(answer) != "no"), True
         return answer, True
     # A frequency, a duration, a number or a name: from the library's short answer, then the
     # sentence most about the question, then the rest of the quote.

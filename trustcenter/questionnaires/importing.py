@@ -538,15 +538,15 @@ def _outline_leaves(sheet: Sheet, kinds: list[tuple[str, str]], column: int) -> 
     codes = [_outline_code(row, column) for row in sheet.rows]
     asked = {code.count(".") for code, (kind, _t) in zip(codes, kinds, strict=True) if code and kind == QUESTION}
     result = list(kinds)
-    for index, (kind, _text) in enumerate(kinds):
-        code = codes[index]
-        if kind != SECTION or not code or code.count(".") not in asked:
-            continue
-        following = next((c for c in codes[index + 1 :] if c), "")
-        row = sheet.rows[index]
-        text = text_of(row[column]) if column < len(row) else ""
-        if text and not following.startswith(code + "."):
-            result[index] = (QUESTION, text)
+    following = ""  # the next numbered row's code, walking up from the bottom
+    for index in range(len(kinds) - 1, -1, -1):
+        kind, code = kinds[index][0], codes[index]
+        if kind == SECTION and code and code.count(".") in asked and not following.startswith(code + "."):
+            row = sheet.rows[index]
+            text = text_of(row[column]) if column < len(row) else ""
+            if text:
+                result[index] = (QUESTION, text)
+        following = code or following
     return result
 
 

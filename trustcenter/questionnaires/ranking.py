@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from trustcenter.questionnaires.analysis import analyze
-from trustcenter.questionnaires.answering import compose, wants_typed_answer
+from trustcenter.questionnaires.answering import compose, leading_word, wants_typed_answer
 from trustcenter.questionnaires.embedding import encode
 from trustcenter.questionnaires.reading import FEEDBACK, HISTORY, applies_when, read_question
 
@@ -148,7 +148,7 @@ def _not_applicable(question, lead: Ranked) -> Ranked | None:
     if not wanted or lead.needs_expert or not lead.suggestions:
         return None
     first = lead.suggestions[0]
-    said = first.short_answer.split(",")[0].split(";")[0].strip().lower()
+    said = leading_word(first.short_answer)
     if said not in ("yes", "no") or said == wanted:
         return None
     suggestion = Suggestion(first.document, first.score, first.confidence, "N/A", first.quote)
