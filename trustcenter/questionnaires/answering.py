@@ -49,6 +49,17 @@ _ROLE = re.compile(
 )
 # Clauses of a sentence: a negation in one ("SSL ... disabled") says nothing of another.
 _CLAUSE = re.compile(r"[;:]|,\s*(?:and|but|while|whereas|although|so)\b|\s(?:but|whereas|while|although)\s")
+# ", from a firm that does not perform our external audits,": a relative clause set off by
+# commas describes a noun; a negation inside it says nothing of the sentence's own verb.
+_ASIDE = re.compile(r",\s[^,;:]*?\b(?:that|which|who|whose)\b[^,;:]*,")
+# A question that asks whether something is kept apart or stopped ("Is production segmented
+# from development?", "Are users prevented from installing software?"): "no network path
+# between them" or "no local admin rights" answers it Yes.
+_KEPT_APART = re.compile(
+    r"\b(prevent(?:s|ed)?|restrict(?:s|ed)?|separat(?:e|es|ed)|segment(?:s|ed)|segregat(?:e|es|ed)|"
+    r"isolat(?:e|es|ed))\b",
+    re.I,
+)
 # "Do you have a (documented) ... policy / process / plan?": asks whether it exists.
 _EXISTS = re.compile(
     r"^(?:do|does)\s+(?:you|your\s+(?:company|organi[sz]ation|firm))\s+(?:currently\s+)?(?:have|maintain)\s+"
@@ -58,6 +69,7 @@ _EXISTS = re.compile(
 # A question's key words: those weighing at least this share of its heaviest one.
 KEY_SHARE = 0.5
 _CONTACT = re.compile(r"\b(contact|reach|report|email|e-mail|notify|write to)\b", re.I)
+_CONTACT_DETAILS = re.compile(r"\bcontact (?:details|information|address)|\be-?mail address", re.I)
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _YES_NO_SHORT = re.compile(r"^(yes|no)\b[,.;:]?\s*", re.I)
 _YES_PREFIX = re.compile(r"^yes\s*[,;:]\s*(?=\S)", re.I)  # "Yes, TLS 1.2+": not a bare "Yes"
@@ -154,6 +166,16 @@ def leading_word(short: str) -> str:
     return words[0].strip(".").lower() if words else ""
 
 
+def _option_for(options, answer: str) -> str:
+    """The sheet's own Yes, No or N/A option for a short answer ("Not applicable. We do
+    not store card data" is the sheet's "N/A" when it offers one)."""
+    if leading_word(answer) in ("n/a", "na", "not"):
+        for option in options:
+            if option.strip().lower().rstrip(".") in ("n/a", "na", "not applicable"):
+                return option
+    return yes_no_option(options, leading_word(answer) != "no")
+
+
 def yes_no_option(options, yes: bool) -> str:
     wanted = "yes" if yes else "no"
     return next((o for o in options if o.strip().lower().rstrip(".") == wanted), "Yes" if yes else "No")
@@ -204,13 +226,20 @@ def _says_not(text: str, asked: Asked) -> bool:
     disabled" alone says No; after "Public endpoints accept only TLS 1.2 and 1.3" it does
     not. "Production customer data is never used for testing; test suites use synthetic
     data" says No to "Is production data used in testing?"."""
+    best = _most_about(_CLAUSE.split(_ASIDE.sub("", text or "")), asked)
+    return bool(best) and _negates(best, asked)
+
+
+def _most_about(pieces, asked: Asked) -> str:
+    """The piece sharing the most of the question's words, by weight, that names one of its
+    key words (the first of equals); "" when none does."""
     best, most = "", 0.0
-    for clause in _CLAUSE.split(text or ""):
-        tokens = set(analyze(clause))
+    for piece in pieces:
+        tokens = set(analyze(piece))
         weight = sum(w for t, w in asked.weights.items() if t in tokens)
         if asked.keys & tokens and weight > most + 1e-9:
-            best, most = clause, weight
-    return bool(best) and _negates(best, asked)
+            best, most = piece, weight
+    return best
 
 
 def wants_typed_answer(question) -> bool:
@@ -229,10 +258,16 @@ def _yes_no(question, library: str, focus: str, asked: Asked) -> str:
         # "Do you have a documented BYOD policy?" is answered by the policy being there, not
         # by what it allows ("No, except managed mail and chat apps" is about devices).
         return library if library.lower().startswith("yes") else "Yes"
-    negative_question = bool(_NEGATION.search(question.text) or _NO_BEFORE.search(question.text))
+    text = question.text
+    negative_question = bool(_NEGATION.search(text) or _NO_BEFORE.search(text) or _KEPT_APART.search(text))
     if library and _YES_NO_SHORT.match(library):
         if library.lower().startswith("yes") and not negative_question and _says_not(focus, asked):
             return "No"  # the cited sentence itself says otherwise
+        if library.lower().startswith("no") and _KEPT_APART.search(text):
+            # "No" to "Is production data used in test?"; to "Are test and production
+            # separated?" the same "separate accounts, no network path between them" is a Yes.
+            if _KEPT_APART.search(focus) or _says_not(focus, asked):
+                return "Yes"
         return library
     if library and library.lower() not in ("n/a", "in progress"):
         # "Zero-trust proxy, no VPN or bastions" to "Do you use a VPN?" reads as No, and so
@@ -284,19 +319,35 @@ def _short(question, doc, quote: list[str], focus: str, asked: Asked) -> tuple[s
         if picked:
             return ", ".join(picked), True
         return library or brief, False
+    if _CONTACT_DETAILS.search(question.text):
+        # "If yes, please provide contact details." wants an address ("Yes, dpo@..." when it
+        # opens as a yes/no question).
+        found = _first(_EMAIL, [library, focus, *quote, doc.text or doc.detail])
+        if found:
+            return _also_yes_no(question, focus, asked, found), True
     if kind == reading.YES_NO:
         answer = _yes_no(question, library, focus, asked)
         if question.options:
-            return yes_no_option(question.options, leading_word(answer) != "no"), True
+            return _option_for(question.options, answer), True
         return answer, True
     # A frequency, a duration, a number or a name: from the library's short answer, then the
     # sentence most about the question, then the rest of the quote.
     look_in = ([library] if library else []) + ([focus] if focus else []) + quote
+    if library and not asked.keys <= set(analyze(f"{doc.title} {library}")):
+        # The library answer is about something else than what is asked ("24 months" for
+        # customer data, to "How long are backups kept?"): first the part of the sentence
+        # most about the question ("backups are kept 35 days").
+        about = _most_about(re.split(r"[,;:]|\s(?:and|but|while)\s", focus), asked)
+        look_in = ([about] if about else []) + look_in
     wanted = {reading.FREQUENCY: _FREQUENCY, reading.DURATION: _DURATION, reading.NAME: _ROLE}.get(kind)
     if wanted is not None:
         # "Who should we contact about a security issue?" wants an address before a role.
         contact = kind == reading.NAME and _CONTACT.search(question.text)
         found = (_first(_EMAIL, look_in) if contact else "") or _first(wanted, look_in)
+        if found and kind != reading.NAME and look_in[0] == library and wanted.search(library):
+            # The approved short answer itself says it: kept whole ("Export for 14 days,
+            # deleted within 30" rather than "14 days").
+            found = library
         if found:
             return _also_yes_no(question, focus, asked, _capital(found) if kind != reading.NAME else found), True
         return library or brief, False
