@@ -6,7 +6,8 @@ from trustcenter.questionnaires.models import Answer, AnswerStatus
 from trustcenter.questionnaires.ranking import Document, Index, analyze
 from trustcenter.questionnaires.services import library_index
 
-pytestmark = pytest.mark.django_db
+# Runs in the first pass of `make test` only: ranking is the same on any database.
+pytestmark = [pytest.mark.django_db, pytest.mark.any_backend]
 
 PARAPHRASES = [
     ("Do you encrypt data at rest?", "encryption-at-rest"),
@@ -21,6 +22,9 @@ PARAPHRASES = [
     ("Do you run a bug bounty?", "bug-bounty"),
     ("Is customer info used to train your ML/AI models?", "data-use"),
     ("Describe how you keep tenants' data apart in your multi-tenant SaaS.", "tenant-isolation"),
+    # Who it is about: the company's own staff and networks, or the users of the product.
+    ("Is multi-factor authentication required for all remote access to your corporate network?", "workforce-mfa"),
+    ("Does the application support role-based access control?", "customer-roles"),
 ]
 
 

@@ -25,7 +25,12 @@ fips: fips, fips 140, fips 140 2, fips 140 3, validated cryptographic modules
 pqc: post quantum, quantum, pqc, quantum safe, quantum resistant, ml kem, mlkem
 hash: hash, hashed, hashing, argon2, argon2id, bcrypt, salted
 # Identity and access
-workforce: employee, employees, staff, personnel, workforce, internal users, corporate accounts, team members
+workforce: employee, employees, staff, personnel, workforce, internal users, corporate accounts, team members,
+    corporate network, corporate networks, corporate systems, internal systems, internal network
+# The customer-facing product, as opposed to the company's own staff and systems.
+product: the application, your application, the platform, your platform, the product, your product,
+    our users, your users, end users, application users, users of the application, in app, in the app,
+    within the application, in the application, tenant admins, workspace admins, workspace
 mfa: mfa, 2fa, multi factor, multifactor, two factor, 2 factor, two step verification, 2 step verification,
     second factor, strong authentication, fido2, security key, security keys, hardware token, hardware tokens,
     yubikey, phishing resistant
