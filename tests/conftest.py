@@ -84,10 +84,19 @@ class DemoContent:
     rows: list[dict]
 
     def restore(self) -> None:
-        """Write the rows again, as `loaddata` does (raw saves keep every value as published)."""
+        """Write the rows again, every value as published: one INSERT per model (a save per
+        row costs an UPDATE and an INSERT each, a tenth of a second per test on PostgreSQL)."""
+        by_model: dict = {}
+        rows = list(serializers.deserialize("python", self.rows))
+        for row in rows:
+            by_model.setdefault(type(row.object), []).append(row.object)
         with transaction.atomic():
-            for row in serializers.deserialize("python", self.rows):
-                row.save()
+            for model, objects in by_model.items():
+                model._default_manager.bulk_create(objects)
+            for row in rows:
+                for name, values in (row.m2m_data or {}).items():
+                    if values:
+                        getattr(row.object, name).set(values)
 
 
 def _all_rows() -> dict[tuple[str, object], dict]:

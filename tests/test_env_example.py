@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+# Runs in the first pass of `make test` only: the settings are read in subprocesses.
+pytestmark = pytest.mark.any_backend
+
 ROOT = Path(settings.BASE_DIR)
 READERS = {"env_str", "env_bool", "env_int", "env_list", "getenv"}
 # Files whose environment reads configure the deployed app (tests and tools have their own).

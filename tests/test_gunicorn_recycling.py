@@ -7,10 +7,14 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import requests
 
 from tests.net import free_port
 from tests.test_env_example import ROOT, _production_env
+
+# Runs in the first pass of `make test` only: the servers run in subprocesses of their own.
+pytestmark = pytest.mark.any_backend
 
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")
 

@@ -11,6 +11,9 @@ from django.core.management import call_command
 from django.templatetags.static import static
 from django.test import override_settings
 
+# Runs in the first pass of `make test` only: settings and static files are read in subprocesses.
+pytestmark = pytest.mark.any_backend
+
 PRODUCTION = {"DEBUG": "0", "SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "trust.example.com"}
 SHOW = (
     "import json; from django.conf import settings as s; "

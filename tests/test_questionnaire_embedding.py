@@ -7,6 +7,9 @@ import pytest
 
 from trustcenter.questionnaires import embedding
 
+# Runs in the first pass of `make test` only: numpy only.
+pytestmark = pytest.mark.any_backend
+
 SENTENCES = [
     "Do you encrypt customer data at rest?",
     "Is stored customer data encrypted?",

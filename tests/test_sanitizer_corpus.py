@@ -20,6 +20,9 @@ from tests.xss_corpus import VECTORS
 from trustcenter.core.company import load_company
 from trustcenter.policies.services import content_publish
 
+# Runs in the first pass of `make test` only: the sanitizer's output is the same whatever stores the page.
+pytestmark = pytest.mark.any_backend
+
 SCRIPT_CAPABLE = {
     "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "svg", "math",
     "template", "noscript", "portal", "xml", "noembed", "noframes", "xmp", "plaintext", "listing", "isindex",

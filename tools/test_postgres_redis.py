@@ -3,7 +3,9 @@
 Runs when both are reachable (TEST_DATABASE_URL, default the local PostgreSQL with trust
 auth; TEST_REDIS_URL, default database 15 of the local Redis); otherwise prints why it
 skipped and exits 0, so `make test` works on a laptop without either. Browser tests run
-only in the first pass: they test the pages, not the database. Extra arguments go to
+only in the first pass: they test the pages, not the database; so do the tests marked
+`any_backend`, whose subject (reading and ranking questions, the sanitizer, settings read in
+a subprocess) is the same whatever the database and cache are. Extra arguments go to
 pytest (`python tools/test_postgres_redis.py tests/test_search.py`).
 """
 
@@ -40,7 +42,7 @@ def main() -> int:
     import pytest
 
     # pytest's own summary line (with the time) stays the last line of `make test`.
-    return int(pytest.main(["-m", "not browser", *sys.argv[1:]]))
+    return int(pytest.main(["-m", "not browser and not any_backend", *sys.argv[1:]]))
 
 
 if __name__ == "__main__":
