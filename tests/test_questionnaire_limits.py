@@ -69,6 +69,8 @@ def test_the_bomb_upload_returns_at_once_and_the_progress_page_says_why(answer_l
         response = client.post("/staff/questionnaires/new/", {"file": _named(bomb, "assessment.xlsx")})
     questionnaire = Questionnaire.objects.get()
     progress = f"/staff/questionnaires/{questionnaire.pk}/progress/"
+    # The public page cache's own after-commit step is not a job.
+    jobs = [job for job in jobs if job.__module__ != "trustcenter.lib.pagecache"]
     # The request only kept the file: nothing was unpacked and the reading job is queued.
     assert response.status_code == 302 and response["Location"] == progress
     assert questionnaire.status == QuestionnaireStatus.READING and len(jobs) == 1
