@@ -73,9 +73,10 @@ def test_on_the_public_catalogues_test_splits_it_abstains_honestly(answer_librar
             answered += 1
             right += first_right
     wrongly_answered = len(unanswerable) - expert
-    # Measured 2026-12-02 (bench/questionnaire/README.md): 97% to an expert, 86% of what
-    # is answered right, 67% top-1, 42% answered right; floors a little below.
+    # Measured 2026-12-02, night (bench/questionnaire/README.md; the catalogues' and the
+    # blind vendor sheet's test splits): 92% to an expert, 94% of what is answered right,
+    # 76% top-1, 60% answered right; floors a little below.
     assert expert / len(unanswerable) >= 0.9
-    assert right / (answered + wrongly_answered) >= 0.8
-    assert top1 / len(answerable) >= 0.62
-    assert right / len(answerable) >= 0.38
+    assert right / (answered + wrongly_answered) >= 0.88
+    assert top1 / len(answerable) >= 0.72
+    assert right / len(answerable) >= 0.55

@@ -12,8 +12,9 @@ prints per source and split:
 - unanswerable to expert: the share of questions no section answers left to an expert;
 - confident wrong: first suggestions with confidence >= 70 that are wrong;
 - precision: of the questions answered (not left to an expert), the share answered right;
-- short answers right: of the vendor-style questions answered with a right section whose
-  short answer is labelled, the share whose short answer says it (Yes/No, a value);
+- short answers right, per source that labels them (vendor-style, blind-vendor): of the
+  questions answered with a right section whose short answer is labelled, the share whose
+  short answer says it (Yes/No, a value);
 - a reliability table (per confidence band, the share right) on the test splits;
 - the time and peak memory to answer 1,000 questions.
 
@@ -137,17 +138,21 @@ def short_right(item, top) -> bool | None:
 
 
 def report_short(rows) -> None:
-    labelled = [(item, ranked, top) for item, ranked, top, right in rows if item.short and right]
-    if not labelled:
-        return
-    answered = [(item, top) for item, ranked, top in labelled if not ranked.needs_expert]
-    ok = sum(bool(short_right(item, top)) for item, top in answered)
-    yes_no = [(item, top) for item, top in answered if not item.short.startswith("~")]
-    ok_yes_no = sum(bool(short_right(item, top)) for item, top in yes_no)
-    print(
-        f"\nShort answers (vendor-style, right section, answered): {ok} of {len(answered)} say what the label says; "
-        f"Yes/No {ok_yes_no} of {len(yes_no)}"
-    )
+    """Per source with short-answer labels: of the questions answered with a right section,
+    how many short answers say what the label says."""
+    for source in sorted({item.source for item, *_rest in rows if item.short}):
+        answered = [
+            (item, top)
+            for item, ranked, top, right in rows
+            if item.source == source and item.short and right and not ranked.needs_expert
+        ]
+        ok = sum(bool(short_right(item, top)) for item, top in answered)
+        yes_no = [(item, top) for item, top in answered if not item.short.startswith("~")]
+        ok_yes_no = sum(bool(short_right(item, top)) for item, top in yes_no)
+        print(
+            f"Short answers, {source} (right section, answered): {ok} of {len(answered)} say what the label "
+            f"says; Yes/No {ok_yes_no} of {len(yes_no)}"
+        )
 
 
 def report(rows, threshold) -> None:
@@ -272,6 +277,7 @@ def main() -> int:
             f"{sum(d.kind == 'section' for d in documents)} policy sections; needs-an-expert below {threshold}"
         )
         report(rows, threshold)
+        print()
         report_short(rows)
         print("\nTargets on each test split: answered right >= 85%, unanswerable to expert >= 90%, 0 confident wrong")
         reliability([r for r in rows if r[0].split == "test"], "test splits, never tuned on")
