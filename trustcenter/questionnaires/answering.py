@@ -252,8 +252,9 @@ def wants_typed_answer(question) -> bool:
 def _yes_no(question, library: str, focus: str, asked: Asked) -> str:
     """Yes or No, with the library's short answer when it has one. No only when the text
     itself says the thing asked about is not done (a question that is itself negative,
-    "Is X disabled?", is never turned round). An approved "Yes"/"No" stands unless the
-    sentence most about the question says otherwise."""
+    "Is X disabled?", or asks whether things are kept apart, "Is production segmented?",
+    is never turned round: there a "no path between them" is the Yes). An approved
+    "Yes"/"No" stands unless the sentence most about the question says otherwise."""
     if _EXISTS.match(question.text):
         # "Do you have a documented BYOD policy?" is answered by the policy being there, not
         # by what it allows ("No, except managed mail and chat apps" is about devices).
