@@ -33,6 +33,9 @@ TASKS = DATABASE_TASKS if os.environ.get("TEST_TASKS") == "database" else IMMEDI
 # the tests of pre-rendering switch it on.
 EXPORTS_PRERENDER = False
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - WhiteNoise warns when it is missing
+# Both passes of `make test` share the library's sentence vectors (keyed by a hash of each
+# text, so sharing is safe): the first to need them encodes them while the other waits.
+QUESTIONNAIRE_VECTORS_FILE = BASE_DIR / "var" / "test-questionnaire-vectors.npz"  # noqa: F405
 # Audit checkpoints of this test process, never the checkout's var/; conftest empties the file before
 # each test, whose database starts empty too.
 _audit_dir = tempfile.mkdtemp(prefix="tc-audit-checkpoints-")

@@ -58,3 +58,78 @@ def test_a_long_text_is_cut_at_the_token_limit_and_still_encoded():
 
 def test_an_empty_text_gets_a_vector_too():
     assert embedding.encode([""]).shape == (1, 384)
+
+
+# The library's vectors, kept on disk by a hash of each text (services.library_vectors) ------
+
+
+def _section(key: str, text: str):
+    from trustcenter.questionnaires.ranking import Document
+
+    return Document(key=f"section:{key}", kind="section", title=key.title(), short_answer="", detail=text, source={})
+
+
+@pytest.fixture
+def counted_encode(monkeypatch):
+    """The real encoder, with every call's texts recorded (a slow call, so that two callers
+    at once really overlap)."""
+    import time
+
+    from trustcenter.questionnaires import services
+
+    calls = []
+
+    def encode(texts, **options):
+        calls.append(list(texts))
+        time.sleep(0.5)
+        return embedding.encode(texts, **options)
+
+    monkeypatch.setattr(services, "encode", encode)
+    return calls
+
+
+def test_library_vectors_are_encoded_once_per_text_and_kept(settings, tmp_path, counted_encode):
+    from trustcenter.questionnaires.ranking import document_text
+    from trustcenter.questionnaires.services import library_vectors
+
+    settings.QUESTIONNAIRE_VECTORS_FILE = tmp_path / "vectors.npz"
+    backups, logs = _section("backups", "Backups are encrypted."), _section("logs", "Logs are kept for a year.")
+    first = library_vectors([backups, logs])
+    assert first.shape == (2, 384) and len(counted_encode) == 1
+    # Read back from the file, nothing encoded again.
+    np.testing.assert_allclose(library_vectors([backups, logs]), first)
+    assert len(counted_encode) == 1
+    # A changed text is encoded alone, and the file keeps only the texts still wanted.
+    changed = _section("logs", "Logs are kept for three years.")
+    library_vectors([backups, changed])
+    assert counted_encode[-1] == [document_text(changed)]
+    with np.load(settings.QUESTIONNAIRE_VECTORS_FILE) as data:
+        assert len(data["keys"]) == 2
+    # An unreadable file is encoded again and rewritten, not an error.
+    settings.QUESTIONNAIRE_VECTORS_FILE.write_bytes(b"not a numpy file")
+    np.testing.assert_allclose(library_vectors([backups]), first[:1], atol=1e-6)
+    assert len(counted_encode) == 3
+
+
+def test_processes_that_need_the_same_vectors_at_once_encode_them_once(settings, tmp_path, counted_encode):
+    """The file lock is taken per open file, so two threads contend for it as two processes
+    would."""
+    import threading
+
+    from trustcenter.questionnaires.services import library_vectors
+
+    settings.QUESTIONNAIRE_VECTORS_FILE = tmp_path / "vectors.npz"
+    documents = [_section("backups", "Backups are encrypted."), _section("logs", "Logs are kept for a year.")]
+    start, results = threading.Barrier(2), []
+
+    def worker():
+        start.wait()
+        results.append(library_vectors(documents))
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(counted_encode) == 1
+    np.testing.assert_allclose(results[0], results[1])

@@ -333,6 +333,8 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 10
 ANSWER_REVIEW_MONTHS = env_int("ANSWER_REVIEW_MONTHS", 12)
 # Suggestions below this confidence (0-100) mark a question "needs an expert".
 QUESTIONNAIRE_EXPERT_THRESHOLD = env_int("QUESTIONNAIRE_EXPERT_THRESHOLD", 70)
+# The library's sentence vectors, by a hash of each text (questionnaires/services.py).
+QUESTIONNAIRE_VECTORS_FILE = VAR_DIR / "questionnaire-vectors.npz"
 QUESTIONNAIRE_MAX_UPLOAD_BYTES = env_int("QUESTIONNAIRE_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 QUESTIONNAIRE_MAX_QUESTIONS = 2000
 # Limits on a workbook, checked while it is read in the import job (docs/jobs.md: the largest

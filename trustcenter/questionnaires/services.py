@@ -1,10 +1,16 @@
 """Multi-step actions on the answer library: save, approve, cite, build the ranking index."""
 
+import contextlib
 import hashlib
 import os
 import tempfile
 import threading
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # not on Windows
+    fcntl = None
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -281,33 +287,59 @@ DOCUMENT_TOKENS = 128  # a document's vector is taken from its title and first ~
 
 
 def library_vectors(documents: list[Document]):
-    """A sentence vector per document. Vectors are kept in VAR_DIR by a hash of the text they
-    come from, so a document is encoded once (at publish or seed, or the first time the index
-    is built) and not again for every process or every new version of another policy."""
+    """A sentence vector per document. Vectors are kept in QUESTIONNAIRE_VECTORS_FILE (in
+    VAR_DIR) by a hash of the text they come from, so a document is encoded once (at publish
+    or seed, or the first time the index is built) and not again for every process or every
+    new version of another policy. Processes that find vectors missing at the same time take
+    turns: the first encodes them, the others then read them (encoding the demo library
+    takes about 20 s of CPU; every worker doing it at once would stall a small server)."""
     import numpy as np
 
     texts = [document_text(doc) for doc in documents]
     keys = [hashlib.sha256(f"{DOCUMENT_TOKENS}:{t}".encode()).hexdigest() for t in texts]
-    path = Path(settings.VAR_DIR) / "questionnaire-vectors.npz"
-    stored: dict = {}
-    if path.exists():
-        try:
-            with np.load(path) as data:
-                stored = dict(zip(data["keys"].tolist(), data["vectors"], strict=True))
-        except (OSError, ValueError, KeyError):
-            stored = {}  # unreadable: encoded again below and rewritten
-    missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in stored}.items())
-    if missing:
-        vectors = encode([t for _k, t in missing], max_tokens=DOCUMENT_TOKENS)
-        stored.update(zip([k for k, _t in missing], vectors, strict=True))
-        wanted = set(keys)
-        kept = sorted(k for k in stored if k in wanted)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Written aside and renamed, so a process reading it never sees half a file.
-        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npz", delete=False) as partial:
-            np.savez(partial, keys=np.array(kept), vectors=np.stack([stored[k] for k in kept]))
-        os.replace(partial.name, path)
+    path = Path(settings.QUESTIONNAIRE_VECTORS_FILE)
+    stored = _stored_vectors(path)
+    if any(k not in stored for k in keys):
+        with _exclusive(path.with_name(path.name + ".lock")):
+            stored = _stored_vectors(path)  # another process may have written them meanwhile
+            missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in stored}.items())
+            if missing:
+                vectors = encode([t for _k, t in missing], max_tokens=DOCUMENT_TOKENS)
+                stored.update(zip([k for k, _t in missing], vectors, strict=True))
+                wanted = set(keys)
+                kept = sorted(k for k in stored if k in wanted)
+                # Written aside and renamed, so a process reading it never sees half a file.
+                with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npz", delete=False) as partial:
+                    np.savez(partial, keys=np.array(kept), vectors=np.stack([stored[k] for k in kept]))
+                os.replace(partial.name, path)
     return np.stack([stored[k] for k in keys]) if keys else np.zeros((0, 384), dtype=np.float32)
+
+
+def _stored_vectors(path: Path) -> dict:
+    import numpy as np
+
+    if not path.exists():
+        return {}
+    try:
+        with np.load(path) as data:
+            return dict(zip(data["keys"].tolist(), data["vectors"], strict=True))
+    except (OSError, ValueError, KeyError):
+        return {}  # unreadable: encoded again and rewritten
+
+
+@contextlib.contextmanager
+def _exclusive(lock_path: Path):
+    """An exclusive lock on a file, held by one process at a time (none where the system
+    has no fcntl: there each process encodes for itself, as before)."""
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a") as lock:
+        if fcntl is not None:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            if fcntl is not None:
+                fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def library_index() -> Index:
