@@ -126,6 +126,19 @@ def _all_rows() -> dict[tuple[str, object], dict]:
     }
 
 
+def _rows_written_by(write, *, before=None) -> DemoContent:
+    """Run `write` in a transaction that is rolled back (after `before`, when given) and keep
+    the rows it wrote, to be written again into each test's own transaction."""
+    with transaction.atomic():
+        if before is not None:
+            before()
+        existing = _all_rows()
+        write()
+        written = [row for key, row in _all_rows().items() if existing.get(key) != row]
+        transaction.set_rollback(True)
+    return DemoContent(rows=written)
+
+
 @pytest.fixture(scope="session")
 def demo_content(django_db_setup, django_db_blocker, tmp_path_factory) -> DemoContent:
     """Publish the demo content once per session and keep what it wrote.
@@ -136,12 +149,8 @@ def demo_content(django_db_setup, django_db_blocker, tmp_path_factory) -> DemoCo
     """
     root = tmp_path_factory.mktemp("demo-content") / "content"
     shutil.copytree(settings.CONTENT_DIR, root)
-    with django_db_blocker.unblock(), override_settings(CONTENT_DIR=root), transaction.atomic():
-        before = _all_rows()
-        content_publish(root=root)
-        written = [row for key, row in _all_rows().items() if before.get(key) != row]
-        transaction.set_rollback(True)
-    return DemoContent(rows=written)
+    with django_db_blocker.unblock(), override_settings(CONTENT_DIR=root):
+        return _rows_written_by(lambda: content_publish(root=root))
 
 
 @pytest.fixture(scope="session")
@@ -151,13 +160,8 @@ def seeded_library(django_db_setup, django_db_blocker, demo_content) -> DemoCont
     into each test's transaction by `answer_library`."""
     from trustcenter.questionnaires.seed import answers_seed
 
-    with django_db_blocker.unblock(), transaction.atomic():
-        demo_content.restore()
-        before = _all_rows()
-        answers_seed()
-        written = [row for key, row in _all_rows().items() if before.get(key) != row]
-        transaction.set_rollback(True)
-    return DemoContent(rows=written)
+    with django_db_blocker.unblock():
+        return _rows_written_by(answers_seed, before=demo_content.restore)
 
 
 @pytest.fixture
