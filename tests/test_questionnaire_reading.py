@@ -309,6 +309,9 @@ def test_the_short_answer_fits_the_kind_of_question(answer_library, question, ki
         ("Do administrators use a bastion host or VPN?", "No"),
         # The library's short answer says nothing of it; its sentence does: "no local admin rights".
         ("Do employees have local administrator rights on their laptops?", "No"),
+        # Without "local" the first sentence of that answer names employees and laptops most;
+        # the answer is about laptops, so the sentence on admin rights decides.
+        ("Endpoints: Do employees have administrator rights on their laptops?", "No"),
         # "Kestrel runs no data centres of its own", though the short answer names AWS data centres.
         ("Do you operate your own data centres?", "No"),
         # "Production customer data is never used for testing; test suites use synthetic ...":

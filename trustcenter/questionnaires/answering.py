@@ -18,6 +18,7 @@ from trustcenter.questionnaires.analysis import analyze
 MAX_QUOTE_SENTENCES = 3
 MAX_QUOTE_CHARS = 600
 MAX_SHORT_CHARS = 160
+TITLE_SHARE = 0.5
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"(])")
 # "Not done" in a sentence: a negating word anywhere in it, or "no" shortly before the word.
@@ -91,10 +92,14 @@ def _analysed_sentences(text: str) -> tuple[tuple[str, frozenset], ...]:
     return tuple((sentence, frozenset(analyze(sentence))) for sentence in sentences(text))
 
 
-def _scored_sentences(text: str, query_tokens: dict) -> list[tuple[float, int, str]]:
+def _scored_sentences(text: str, query_tokens: dict, title: str = "") -> list[tuple[float, int, str]]:
     """(score, -position, sentence) for every sentence of `text`, best first: what it
-    shares with the question, idf-weighted."""
-    weights = {t: w for t, (w, _part) in query_tokens.items()}
+    shares with the question, idf-weighted. A word of the document's title counts
+    TITLE_SHARE of its weight: the whole text is about it, so it does not tell which sentence
+    answers ("Do employees have admin rights on their laptops?", in an answer on laptops,
+    is answered by the sentence on admin rights, not by the one that names laptops most)."""
+    topic = frozenset(analyze(title))
+    weights = {t: w * (TITLE_SHARE if t in topic else 1.0) for t, (w, _part) in query_tokens.items()}
     scored = []
     for position, (sentence, tokens) in enumerate(_analysed_sentences(text)):
         score = sum(weights.get(t, 0.0) for t in tokens)
@@ -185,7 +190,7 @@ def compose(question, doc, *, query_tokens: dict) -> tuple[str, str, bool]:
     """(short answer, quote, fits) for `doc` as an answer to `question` (a reading.Question).
     `fits` is False when the question asks for a frequency, a duration, a number, a name or
     one of the sheet's options and the cited text gives none: a sign of the wrong section."""
-    scored = _scored_sentences(doc.text or doc.detail, query_tokens)
+    scored = _scored_sentences(doc.text or doc.detail, query_tokens, doc.title)
     quote_sentences = best_sentences(scored)
     quote = " ".join(quote_sentences)
     # The sentence most about the question says whether the thing asked is done.
