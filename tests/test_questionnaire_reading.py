@@ -237,8 +237,8 @@ def test_an_options_column_and_yes_no_columns_give_the_answer_options(answer_lib
     questionnaire = imported(workbook_bytes(rows), sales, column=0)
     tls = row(questionnaire, "Which TLS versions")
     assert tls.context["options"] == ["SSL 3.0", "TLS 1.0", "TLS 1.1", "TLS 1.2", "TLS 1.3"]
-    # The policies name all five (the old ones as disabled); the answer is one of the options.
-    assert tls.suggestions[0]["short_answer"] in tls.context["options"]
+    # The policies name all five, the old ones as disabled: the answer is the two accepted.
+    assert tls.suggestions[0]["short_answer"] == "TLS 1.2, TLS 1.3"
     rows = [["Question", "Yes", "No", "N/A"], ["Do you run phishing simulations for employees?", None, None, None]]
     questionnaire = imported(workbook_bytes(rows), sales, column=0)
     phishing = row(questionnaire, "Do you run phishing")
@@ -391,6 +391,12 @@ def test_a_question_with_its_own_subject_is_not_answered_from_the_question_above
             reading.CHOICE,
         ),
         ("Which one of these providers hosts the service (AWS, GCP, Azure)?", ("AWS", "GCP", "Azure"), reading.CHOICE),
+        # A bracket that ends a "which" question lists the answers to choose from.
+        (
+            "Which cloud provider(s) host the service (AWS, Azure, GCP, other)?",
+            ("AWS", "Azure", "GCP", "other"),
+            reading.CHOICE,
+        ),
         ("Do you encrypt backups? (Yes/No/N/A)", ("Yes", "No", "N/A"), reading.YES_NO),
         # Brackets that give examples, not answers, and a colon that is no list either.
         ("Is data encrypted (at rest)?", (), reading.YES_NO),
@@ -409,6 +415,13 @@ def test_the_short_answer_picks_the_options_the_cited_text_names(answer_library)
     question = read_question("Which of the following MFA methods are supported: SMS, TOTP, WebAuthn, push?")
     top = library_index().rank(question).suggestions[0]
     assert top.short_answer == "TOTP, WebAuthn", (top.document.title, top.short_answer)
+    # Which ones, from a bracket: all that the text names. Listed answers that no document
+    # names (Azure, GCP) do not count as words the question asks about and left unmatched.
+    question = read_question("Which cloud provider(s) host the service (AWS, Azure, GCP, other)?")
+    assert question.multiple
+    ranked = library_index().rank(question)
+    assert ranked.suggestions[0].short_answer == "AWS", ranked.suggestions[0].document.title
+    assert ranked.features["unknown"] == 0
     # The library's "N/A" is the sheet's own N/A, not a Yes.
     question = read_question("Are you PCI DSS compliant? (Yes/No/N/A)")
     assert library_index().rank(question).suggestions[0].short_answer == "N/A"

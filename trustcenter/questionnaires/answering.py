@@ -154,12 +154,23 @@ def _capital(text: str) -> str:
 
 
 def pick_options(options, texts: list[str], *, multiple: bool) -> list[str]:
-    """The sheet's options that the supporting text names."""
-    joined = " ".join(texts).lower()
+    """The sheet's options that the supporting text names, in a clause that does not deny
+    them: to "Which TLS versions do you support?", "accept TLS 1.2 and TLS 1.3 only. SSL 3.0,
+    TLS 1.0 and TLS 1.1 are disabled." names two."""
+    clauses = [
+        clause.lower() for text in texts for sentence in sentences(text) or [text] for clause in _CLAUSE.split(sentence)
+    ]
     found = []
     for option in options:
-        words = [w for w in re.findall(r"[a-z0-9]+", option.lower()) if len(w) > 1]
-        if words and all(re.search(r"\b" + re.escape(w), joined) for w in words):
+        # "TLS 1.0" is "tls" and "1.0": version numbers count, one-letter words do not.
+        words = [w for w in re.findall(r"[a-z0-9]+(?:\.[0-9]+)*", option.lower()) if len(w) > 1]
+        if not words:
+            continue
+        naming = [c for c in clauses if all(re.search(r"\b" + re.escape(w) + r"(?!\.?\d)", c) for w in words)]
+        if any(
+            not _NEGATION.search(c) and not re.search(r"\bno\s+(?:[\w-]+\s+){0,2}" + re.escape(words[0]), c)
+            for c in naming
+        ):
             found.append(option)
     return found if multiple else found[:1]
 
@@ -324,7 +335,8 @@ def _short(question, doc, quote: list[str], focus: str, asked: Asked) -> tuple[s
         picked = pick_options(question.options, quote + [doc.text or doc.detail], multiple=question.multiple)
         if picked:
             return ", ".join(picked), True
-        return library or brief, False
+        # None of them: what the text says, not a library "Yes" to a "which" question.
+        return (library if library.lower() not in ("yes", "no") else "") or brief, False
     if _CONTACT_DETAILS.search(question.text):
         # "If yes, please provide contact details." wants an address ("Yes, dpo@..." when it
         # opens as a yes/no question).

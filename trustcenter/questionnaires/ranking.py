@@ -206,10 +206,15 @@ class Index:
             # The shorter the question, the more its heading says what it is about.
             short = len(question.text.split()) <= SHORT_QUESTION
             parts.append((question.section, SHORT_HEADING_WEIGHT if short else HEADING_WEIGHT, "heading"))
+        # Of the answers a question lists ("AWS, Azure, GCP, other"), one is enough: those
+        # that no document names do not count as words it asks about.
+        unnamed = {t for t in analyze(" ".join(question.options)) if t not in self.idf}
         query: dict[str, tuple[float, str]] = {}
         top = 0.0
         for text, part_weight, part in parts:
             for token, count in Counter(analyze(text)).items():
+                if part == "question" and token in unnamed:
+                    continue
                 weight = self.idf.get(token, self.unseen_idf) * min(count, 2) * part_weight
                 if token.startswith("~"):
                     weight *= CONCEPT_WEIGHT

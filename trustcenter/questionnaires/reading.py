@@ -198,7 +198,9 @@ def read_question(text: str, *, section: str = "", previous: str = "", options=(
     options = options or inline_options(text)
     follow_up = bool(previous) and is_follow_up(text)
     kind = question_kind(text, options)
-    multiple = bool(re.search(r"\b(all that apply|select all|following)\b", text, re.I)) and kind == CHOICE
+    # "Which of the following ...", "select all that apply", "Which events are logged (A, B, C)?"
+    listed = re.search(r"\b(all that apply|select all|following)\b", text, re.I) or _WHICH.search(text)
+    multiple = bool(listed) and kind == CHOICE and not _ONE.search(text)
     return Question(
         text=text,
         section=section,
@@ -226,19 +228,24 @@ _LISTED = re.compile(r"\b(?:following|from|among)\b[^:?]*:\s*(?P<items>[^:?]+?)\
 _BRACKETED = re.compile(r"\((?P<items>[^()]*(?:/|,|;|\bor\b)[^()]*)\)\s*[?.:]?\s*$", re.I)
 _EXAMPLES = re.compile(r"\b(e\.\s?g|i\.\s?e|such as|for example|including|etc)\b", re.I)
 _PICK = re.compile(r"\b(select|choose|pick|one of|which of the following|all that apply)\b", re.I)
+# "Which cloud provider(s) host the service (AWS, Azure, GCP, other)?": a bracket that ends a
+# "which" question lists the answers to choose from.
+_WHICH = re.compile(r"^which\b", re.I)
+_ONE = re.compile(r"\b(one of|single|only one)\b", re.I)
 _ITEM_SPLIT = re.compile(r"\s*(?:,|;|\||/|\bor\b|\band\b)\s*", re.I)
 
 
 def inline_options(text: str) -> tuple[str, ...]:
     """The answers a question lists itself, or () when it lists none (two to twelve short
     items; "N/A" stays one item). A bracket is a list of answers when it holds Yes/No/N/A or
-    the question says to pick ("select one", "which of the following"); otherwise it gives
+    the question says to pick ("select one", "which of the following", a "which" question);
+    otherwise it gives
     examples ("(badges, CCTV, visitor logs)", "(e.g. mTLS)") and is read as part of the question."""
     match = _LISTED.search(text)
     bracket = _BRACKETED.search(text)
     if not match and bracket and not _EXAMPLES.search(bracket.group("items")):
         items = _items(bracket.group("items"))
-        if is_yes_no_options(items) or _PICK.search(text):
+        if is_yes_no_options(items) or _PICK.search(text) or _WHICH.search(text):
             return items
         return ()
     return _items(match.group("items")) if match else ()
