@@ -55,6 +55,10 @@ def test_the_analyzer_meets_paraphrases_on_shared_concepts():
     assert "~certification" in analyze("Are you audited by an external auditor?")
     assert "~ids" not in analyze("Do you support IP allowlisting?") and "~ids" in analyze("Do you run an IPS?")
     assert "~privileged" in analyze("Do employees have local administrator rights?")
+    # Where TLS ends is not the end of a contract ("!tls termination" in the vocabulary).
+    assert "~termination" not in analyze("Where is SSL/TLS terminated?")
+    assert "~termination" not in analyze("TLS terminates at the edge") and "~tlstermination" in analyze("TLS terminates")
+    assert "~termination" in analyze("Is data deleted on termination of the contract?")
     # "the vendor" means the company being assessed, not vendor management
     assert "~vendor" not in analyze("Does the vendor encrypt backups?")
     assert "~vendor" in analyze("How do you assess your vendors?")

@@ -51,25 +51,37 @@ def _words(text: str) -> list[str]:
     return [_stem(w) for w in _WORD_RE.findall(text)]
 
 
-def _build_phrases() -> dict[tuple[str, ...], set[str]]:
+def _build_phrases(blocking: bool) -> dict[tuple[str, ...], set[str]]:
+    """Phrase -> concepts; with `blocking`, the phrases written "!phrase" in the vocabulary,
+    in which the concept's own variants do not count ("TLS termination" is not a contract's)."""
     phrases: dict[tuple[str, ...], set[str]] = defaultdict(set)
     for concept, variants in SYNONYMS:
         for variant in variants:
-            key = tuple(_words(variant))
+            if variant.startswith("!") != blocking:
+                continue
+            key = tuple(_words(variant.removeprefix("!")))
             if key:
                 phrases[key].add(concept)
     return dict(phrases)
 
 
-_PHRASES = _build_phrases()
-_MAX_PHRASE = max(len(k) for k in _PHRASES)
+_PHRASES = _build_phrases(blocking=False)
+_BLOCKS = _build_phrases(blocking=True)
+_MAX_PHRASE = max(len(k) for k in (*_PHRASES, *_BLOCKS))
 _FIRST_WORDS = frozenset(k[0] for k in _PHRASES)
+_FIRST_BLOCK_WORDS = frozenset(k[0] for k in _BLOCKS)
 _STOP_STEMS = frozenset(_stem(w) for w in STOPWORDS) | STOPWORDS
 
 
 def analyze(text: str) -> list[str]:
     """Stemmed content words plus concept tokens (prefixed with '~') for known phrases."""
     words = _words(text)
+    blocked: set[tuple[int, str]] = set()  # (word position, concept) inside a blocking phrase
+    for i, word in enumerate(words):
+        if word in _FIRST_BLOCK_WORDS:
+            for length in range(1, min(_MAX_PHRASE, len(words) - i) + 1):
+                for concept in _BLOCKS.get(tuple(words[i : i + length]), ()):
+                    blocked.update((j, concept) for j in range(i, i + length))
     tokens = []
     for i, word in enumerate(words):
         if word not in _STOP_STEMS and len(word) > 1 or word.isdigit():
@@ -78,5 +90,5 @@ def analyze(text: str) -> list[str]:
             for length in range(1, min(_MAX_PHRASE, len(words) - i) + 1):
                 concepts = _PHRASES.get(tuple(words[i : i + length]))
                 if concepts:
-                    tokens.extend("~" + c for c in concepts)
+                    tokens.extend("~" + c for c in concepts if (i, c) not in blocked)
     return tokens

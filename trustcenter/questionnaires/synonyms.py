@@ -4,7 +4,9 @@ Each entry is (concept, variants). Text is lower-cased, split into words and ste
 then every variant phrase found in it adds its concept token, on both the question and
 the answer side, so "Do you use 2FA?" meets "phishing-resistant multi-factor
 authentication" and "data at rest" meets "stored customer data". Variants are written in
-plain words; they go through the same stemmer as the text.
+plain words; they go through the same stemmer as the text. A variant written "!phrase" is
+one in which the concept's other variants do not count: "!tls termination" keeps "Where is
+TLS terminated?" from meaning the end of a contract.
 """
 
 # concept: variant, variant, ... (an indented line continues the one above; # starts a comment)
@@ -15,6 +17,8 @@ atrest: at rest, stored data, data stored, stored, persisted, storage encryption
 intransit: in transit, in motion, over the network, over public networks, on the wire, transmitted, transmission,
     over the internet
 tls: tls, ssl, https, transport layer security, secure sockets layer
+tlstermination: tls termination, ssl termination, tls terminates, tls terminated, ssl terminated, terminates tls,
+    terminate tls, termination point, where tls ends
 aes: aes, aes 256, aes256, advanced encryption standard
 kms: kms, key management, key management service, hsm, hardware security module, hardware security modules,
     key rotation, rotate keys, rotate encryption keys, encryption keys, key lifecycle
@@ -226,7 +230,9 @@ retention: retention, retain, retained, retaining, retention period, retention p
 delete: delete, deleted, deletion, erase, erased, erasure, purge, purged, destroy, destroyed, crypto shredding,
     return of data, return or deletion
 termination: termination, terminate, cancel, cancellation, cancels, end of contract, end of the contract,
-    contract ends, subscription ends, exit, offboarding of customer, churn
+    contract ends, subscription ends, exit, offboarding of customer, churn,
+    !tls termination, !ssl termination, !tls terminates, !tls terminated, !ssl terminated, !terminates tls,
+    !terminate tls, !termination point
 subprocessor: subprocessor, subprocessors, sub processor, sub processors, fourth party, fourth parties,
     sub contractors, subcontractors, third party processors
 vendor: vendor, vendors, supplier, suppliers, third party, third parties, service providers, tprm,
