@@ -55,6 +55,8 @@ def test_the_analyzer_meets_paraphrases_on_shared_concepts():
     assert "~certification" in analyze("Are you audited by an external auditor?")
     assert "~ids" not in analyze("Do you support IP allowlisting?") and "~ids" in analyze("Do you run an IPS?")
     assert "~privileged" in analyze("Do employees have local administrator rights?")
+    # "governance" and "government" share a stem; a governance heading is no government request.
+    assert "~govrequest" not in analyze("Company & Governance") and "~govrequest" in analyze("government requests")
     # Where TLS ends is not the end of a contract ("!tls termination" in the vocabulary).
     assert "~termination" not in analyze("Where is SSL/TLS terminated?")
     assert "~termination" not in analyze("TLS terminates at the edge") and "~tlstermination" in analyze("TLS terminates")

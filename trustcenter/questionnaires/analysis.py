@@ -18,7 +18,7 @@ _stemmer = snowballstemmer.stemmer("english")
 # "offic", "information" and "inform" "inform", "authenticity" and "authenticator" "authent",
 # "containment" and "containers" "contain", "certificate" and "certification" "certif",
 # "available" and "availability" "avail", "criticality" and "critical" "critic", "IP" and
-# "IPS" "ip". These keep a token of their own (what search engines call protected words).
+# "IPS" "ip", "government" and "governance" "govern". These keep a token of their own (what search engines call protected words).
 _PROTECTED = {
     "officer": "officer",
     "officers": "officer",
@@ -38,6 +38,8 @@ _PROTECTED = {
     "ips": "ips",
     "dependency": "dependency",
     "dependencies": "dependency",
+    "government": "government",
+    "governments": "government",
 }
 
 

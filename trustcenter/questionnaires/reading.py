@@ -49,7 +49,11 @@ _DURATION = re.compile(
     r"timeframe|time frame|turnaround|retention period|retained for)\b",
     re.I,
 )
-_NUMBER = re.compile(r"\b(how many|how much|what (percentage|number|proportion)|headcount|number of)\b", re.I)
+_NUMBER = re.compile(
+    r"\b(how many|how much|what (percentage|number|proportion)|headcount|number of|(what is the|what's the) size of|"
+    r"how (big|large) is)\b",
+    re.I,
+)
 # A typed phrase that asks for the value ("how often", "what percentage") and is not only
 # mentioned in a yes/no question ("retained for", "frequency").
 _ASKS = re.compile(r"(how|what|within what|at what)\b", re.I)
