@@ -18,7 +18,9 @@ _stemmer = snowballstemmer.stemmer("english")
 # "offic", "information" and "inform" "inform", "authenticity" and "authenticator" "authent",
 # "containment" and "containers" "contain", "certificate" and "certification" "certif",
 # "available" and "availability" "avail", "criticality" and "critical" "critic", "IP" and
-# "IPS" "ip", "government" and "governance" "govern". These keep a token of their own (what search engines call protected words).
+# "IPS" "ip", "government" and "governance" "govern", "continuity" and "continuous"
+# "continu", "integrity" and "integrations" "integr", "authority" and "authorization"
+# "author". These keep a token of their own (what search engines call protected words).
 _PROTECTED = {
     "officer": "officer",
     "officers": "officer",
@@ -40,6 +42,16 @@ _PROTECTED = {
     "dependencies": "dependency",
     "government": "government",
     "governments": "government",
+    # Stems of words that are stop words in a questionnaire ("if applicable", "please
+    # provide") would take these with them.
+    "application": "application",
+    "applications": "application",
+    "provider": "provider",
+    "providers": "provider",
+    "continuity": "continuity",
+    "integrity": "integrity",
+    "authority": "authority",
+    "authorities": "authority",
 }
 
 
