@@ -60,6 +60,9 @@ def test_the_analyzer_meets_paraphrases_on_shared_concepts():
     # "applicable" is a stop word ("if applicable"); "application", with the same stem, is not.
     assert "application" in analyze("web application security") and not analyze("if applicable")
     assert "continuity" in analyze("business continuity") and "continuity" not in analyze("continuous monitoring")
+    # Devices "recovered" from leavers are assets returned.
+    assert "~assetreturn" in analyze("Are company-issued devices recovered upon termination?")
+    assert "~assetreturn" in analyze("How do you ensure company assets are returned?")
     # Where TLS ends is not the end of a contract ("!tls termination" in the vocabulary).
     assert "~termination" not in analyze("Where is SSL/TLS terminated?")
     assert "~termination" not in analyze("TLS terminates at the edge")

@@ -265,12 +265,13 @@ def wants_typed_answer(question) -> bool:
     return question.kind in typed or bool(question.options and not reading.is_yes_no_options(question.options))
 
 
-def _yes_no(question, library: str, focus: str, asked: Asked) -> str:
+def _yes_no(question, library: str, focus: str, asked: Asked, title: str = "") -> str:
     """Yes or No, with the library's short answer when it has one. No only when the text
     itself says the thing asked about is not done (a question that is itself negative,
     "Is X disabled?", or asks whether things are kept apart, "Is production segmented?",
     is never turned round: there a "no path between them" is the Yes). An approved
-    "Yes"/"No" stands unless the sentence most about the question says otherwise."""
+    "Yes"/"No" stands unless the sentence most about the question says otherwise. `title`:
+    the question the library answer was written for."""
     if _EXISTS.match(question.text):
         # "Do you have a documented BYOD policy?" is answered by the policy being there, not
         # by what it allows ("No, except managed mail and chat apps" is about devices).
@@ -286,6 +287,16 @@ def _yes_no(question, library: str, focus: str, asked: Asked) -> str:
             if _KEPT_APART.search(focus) or _says_not(focus, asked):
                 return "Yes"
         return library
+    if (
+        library.lower() == "n/a"
+        and not negative_question
+        and _says_not(focus, asked)
+        and not set(asked.weights) <= set(analyze(title))
+    ):
+        # An approved "N/A" answers its own question ("Are you PCI DSS compliant?"); to
+        # another ("Do you store credit card numbers?") "Kestrel does not store cardholder
+        # data" says No.
+        return "No"
     if library and library.lower() not in ("n/a", "in progress"):
         # "Zero-trust proxy, no VPN or bastions" to "Do you use a VPN?" reads as No, and so
         # does "AWS data centres" to "Do you run your own data centres?" when the sentence
@@ -344,7 +355,7 @@ def _short(question, doc, quote: list[str], focus: str, asked: Asked) -> tuple[s
         if found:
             return _also_yes_no(question, focus, asked, found), True
     if kind == reading.YES_NO:
-        answer = _yes_no(question, library, focus, asked)
+        answer = _yes_no(question, library, focus, asked, doc.title)
         if question.options:
             return _option_for(question.options, answer), True
         return answer, True

@@ -53,6 +53,11 @@ accessreview: access review, access reviews, user access review, user access rev
 offboard: offboarding, offboard, leaver, leavers, deprovisioning, deprovision, revoke access, access removal,
     terminated employees, terminated users, employee departure, departing employees, exit process,
     termination of employment
+assetreturn: asset return, return of assets, return assets, return company assets, assets returned, returned assets,
+    return equipment, return of equipment, equipment returned, return devices, return laptops, devices returned,
+    laptops returned, recover assets, assets recovered, devices recovered, badges recovered, recovery of assets,
+    retrieve assets, retrieve equipment, collect equipment, hand back, handed back, return their laptop,
+    return their equipment, assets are returned, equipment is returned, devices are returned, laptops are returned
 onboard: onboarding, joiner, joiners, new hire, new hires, new starter, new starters, new employees
 password: password, passwords, passphrase, password policy, password complexity, password length, credential,
     credentials
