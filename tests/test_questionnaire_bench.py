@@ -41,10 +41,10 @@ def test_the_labelled_set_meets_the_accuracy_targets(answer_library):
     assert flagged / len(out_of_scope) >= 0.75
 
 
-@pytest.mark.django_db
-def test_on_the_public_catalogues_test_splits_it_abstains_honestly(answer_library):
-    """Floors on the splits nothing was tuned on (figures in bench/questionnaire/README.md):
-    questions no policy answers go to an expert, and what is answered is mostly right."""
+def _test_split_figures(sources) -> dict:
+    """On the test splits of `sources` (nothing was tuned on them): the share of unanswerable
+    questions left to an expert, the share of what is answered that is right, top-1 right and
+    answered right over the answerable ones."""
     import importlib.util
 
     # Loaded under its own name: "run" alone could be another benchmark's module.
@@ -57,8 +57,8 @@ def test_on_the_public_catalogues_test_splits_it_abstains_honestly(answer_librar
 
     index = library_index()
     judge = Judge(library_documents(), dict(Answer.objects.values_list("pk", "seed_key")))
-    items = [i for i in dataset.load() if i.split == "test"]
-    assert len(items) >= 150
+    items = [i for i in dataset.load() if i.split == "test" and i.source in sources]
+    assert len(items) >= 100
     unanswerable = [i for i in items if not i.answerable]
     answerable = [i for i in items if i.answerable]
     answered = right = top1 = 0
@@ -73,10 +73,36 @@ def test_on_the_public_catalogues_test_splits_it_abstains_honestly(answer_librar
             answered += 1
             right += first_right
     wrongly_answered = len(unanswerable) - expert
+    return {
+        "expert": expert / len(unanswerable),
+        "precision": right / (answered + wrongly_answered),
+        "top1": top1 / len(answerable),
+        "answered_right": right / len(answerable),
+    }
+
+
+@pytest.mark.django_db
+def test_on_the_public_catalogues_test_splits_it_abstains_honestly(answer_library):
+    """Floors on the splits nothing was tuned on (figures in bench/questionnaire/README.md):
+    questions no policy answers go to an expert, and what is answered is mostly right."""
+    figures = _test_split_figures({"nist-800-171", "nist-csf-2", "owasp-asvs", "blind-vendor"})
     # Measured 2026-12-02, night (bench/questionnaire/README.md; the catalogues' and the
     # blind vendor sheet's test splits): 92% to an expert, 94% of what is answered right,
     # 76% top-1, 60% answered right; floors a little below.
-    assert expert / len(unanswerable) >= 0.9
-    assert right / (answered + wrongly_answered) >= 0.88
-    assert top1 / len(answerable) >= 0.72
-    assert right / len(answerable) >= 0.55
+    assert figures["expert"] >= 0.9
+    assert figures["precision"] >= 0.88
+    assert figures["top1"] >= 0.72
+    assert figures["answered_right"] >= 0.55
+
+
+@pytest.mark.django_db
+def test_on_the_blind_web_application_sheet_it_abstains_and_answers(answer_library):
+    """The web-application sheet written blind (a third of it no policy answers: product
+    internals, cookies, session details): floors below what its test split measured on
+    2026-12-03 (74% to an expert, 78% of what is answered right, 78% top-1, 71% answered
+    right)."""
+    figures = _test_split_figures({"blind-webapp"})
+    assert figures["expert"] >= 0.7
+    assert figures["precision"] >= 0.74
+    assert figures["top1"] >= 0.74
+    assert figures["answered_right"] >= 0.66

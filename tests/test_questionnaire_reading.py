@@ -11,7 +11,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from trustcenter.questionnaires import reading
 from trustcenter.questionnaires.analysis import analyze
-from trustcenter.questionnaires.answering import compose, sentences
+from trustcenter.questionnaires.answering import compose, product_names, sentences
 from trustcenter.questionnaires.models import Questionnaire, RowKind, RowStatus
 from trustcenter.questionnaires.ranking import Document
 from trustcenter.questionnaires.reading import read_question
@@ -454,6 +454,35 @@ def test_the_short_answer_picks_the_options_the_cited_text_names(answer_library)
 )
 def test_a_yes_no_question_is_typed_only_when_it_asks_for_the_value(text, kind):
     assert reading.question_kind(text) == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Which endpoint protection product do you use?", reading.PRODUCT),
+        ("Which WAF product/service?", reading.PRODUCT),
+        ("Which company performs your certification audit?", reading.PRODUCT),
+        ("What tools are used for static analysis?", reading.PRODUCT),
+        ("Which role approves access requests?", reading.NAME),
+        ("What product categories do you sell?", reading.DESCRIBE),
+    ],
+)
+def test_a_question_that_asks_which_product_or_vendor_wants_a_name(text, kind):
+    assert read_question(text).kind == kind
+
+
+def test_a_product_or_vendor_is_answered_only_where_the_text_names_one(answer_library):
+    index = library_index()
+    # The library names its payment processor ...
+    top = index.rank(read_question("Which payment provider processes card payments?")).suggestions[0]
+    assert "Stripe" in top.short_answer and top.confidence >= 70
+    # ... but not the maker of its EDR agent: "An EDR agent is installed" is no product's name.
+    ranked = index.rank(read_question("Which EDR product do you use?", section="Endpoints"))
+    assert ranked.needs_expert and ranked.suggestions[0].short_answer != "Yes"
+    # "Detection and Response" is a team (the library writes "detection" in lower case too).
+    assert product_names("reporting to our Detection and Response team", common=index.common) == []
+    names = product_names("alerts from AWS Security Hub and CrowdStrike feed our SIEM")
+    assert names == ["AWS", "Security", "Hub", "CrowdStrike"]
 
 
 def test_a_yes_no_question_that_asks_how_often_is_answered_yes_and_how_often(answer_library):

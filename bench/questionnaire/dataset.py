@@ -86,6 +86,7 @@ def read_written_here() -> list[Item]:
 def load() -> list[Item]:
     items = read_written_here() + read_catalogue(HERE / "vendor-style.txt", split="tuned")
     items += read_catalogue(HERE / "blind-vendor.txt")
+    items += read_catalogue(HERE / "blind-webapp.txt")
     for path in sorted(CATALOGUES.glob("*.txt")):
         items.extend(read_catalogue(path))
     return items

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from trustcenter.questionnaires import reading
 from trustcenter.questionnaires.analysis import analyze
+from trustcenter.questionnaires.synonyms import SYNONYMS
 
 MAX_QUOTE_SENTENCES = 3
 MAX_QUOTE_CHARS = 600
@@ -74,6 +75,16 @@ _CONTACT_DETAILS = re.compile(r"\bcontact (?:details|information|address)|\be-?m
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _YES_NO_SHORT = re.compile(r"^(yes|no)\b[,.;:]?\s*", re.I)
 _YES_PREFIX = re.compile(r"^yes\s*[,;:]\s*(?=\S)", re.I)  # "Yes, TLS 1.2+": not a bare "Yes"
+
+
+# Single words of the vocabulary, calendar words and web terms: capitalised, yet no
+# product's name.
+_GENERIC_WORDS = frozenset(
+    {variant for _concept, variants in SYNONYMS for variant in variants if " " not in variant}
+    | {"we", "our", "the", "all", "every", "each", "monday", "friday", "january", "december"}
+    | {"april", "march", "may", "june", "july", "august", "september", "october", "november", "february"}
+    | {"api", "apis", "rest", "saas", "sdk", "sdks", "url", "urls", "http", "json", "csv", "sql", "ui", "id"}
+)
 
 
 def sentences(text: str) -> list[str]:
@@ -197,16 +208,17 @@ def yes_no_option(options, yes: bool) -> str:
     return next((o for o in options if o.strip().lower().rstrip(".") == wanted), "Yes" if yes else "No")
 
 
-def compose(question, doc, *, query_tokens: dict) -> tuple[str, str, bool]:
+def compose(question, doc, *, query_tokens: dict, common: frozenset = frozenset()) -> tuple[str, str, bool]:
     """(short answer, quote, fits) for `doc` as an answer to `question` (a reading.Question).
     `fits` is False when the question asks for a frequency, a duration, a number, a name or
-    one of the sheet's options and the cited text gives none: a sign of the wrong section."""
+    one of the sheet's options and the cited text gives none: a sign of the wrong section.
+    `common`: the words the library writes in lower case somewhere (no product names)."""
     scored = _scored_sentences(doc.text or doc.detail, query_tokens, doc.title)
     quote_sentences = best_sentences(scored)
     quote = " ".join(quote_sentences)
     # The sentence most about the question says whether the thing asked is done.
     focus = scored[0][2] if scored and scored[0][0] > 0 else (quote_sentences[0] if quote_sentences else "")
-    short, fits = _short(question, doc, quote_sentences, focus, Asked.of(query_tokens))
+    short, fits = _short(question, doc, quote_sentences, focus, Asked.of(query_tokens), common)
     return _cut(short, MAX_SHORT_CHARS) or doc.title, quote, fits
 
 
@@ -258,10 +270,30 @@ def _most_about(pieces, asked: Asked) -> str:
     return best
 
 
+# A product or vendor name: "GuardDuty", "AWS", "Okta", "CrowdStrike Falcon", a capitalised word
+# inside a sentence.
+_PROPER = re.compile(r"(?<=[\w,;:(] )(?:[A-Z][a-z]*[A-Z][\w-]*|[A-Z]{2,}[\w-]*|[A-Z][a-z]{2,}[\w-]*)")
+
+
+def product_names(text: str, question: str = "", common: frozenset = frozenset()) -> list[str]:
+    """The names in `text` that may be a product's or a vendor's: capitalised words inside a
+    sentence that are not the question's own words, not words the library also writes in
+    lower case (`common`: "Detection and Response team" names a team, not a product) and
+    not words of the security vocabulary ("EDR", "WAF": kinds of thing, not products)."""
+    asked = {w.lower() for w in re.findall(r"\w+", question)}
+    names = []
+    for match in _PROPER.finditer(text or ""):
+        word = match.group(0)
+        if word.lower() in asked or word.lower() in _GENERIC_WORDS or word.lower() in common:
+            continue
+        names.append(word)
+    return names
+
+
 def wants_typed_answer(question) -> bool:
     """The question asks for a frequency, a duration, a number, a name or one of the sheet's
     options: a document whose text gives none does not fit it (`compose`'s `fits`)."""
-    typed = (reading.FREQUENCY, reading.DURATION, reading.NUMBER, reading.NAME)
+    typed = (reading.FREQUENCY, reading.DURATION, reading.NUMBER, reading.NAME, reading.PRODUCT)
     return question.kind in typed or bool(question.options and not reading.is_yes_no_options(question.options))
 
 
@@ -334,7 +366,7 @@ def _brief(sentence: str) -> str:
     return kept + " ..." if len(kept) >= 40 else _cut(sentence, MAX_SHORT_CHARS)
 
 
-def _short(question, doc, quote: list[str], focus: str, asked: Asked) -> tuple[str, bool]:
+def _short(question, doc, quote: list[str], focus: str, asked: Asked, common: frozenset) -> tuple[str, bool]:
     kind = question.kind
     library = doc.short_answer.strip() if doc.kind == "answer" else ""
     if kind != reading.YES_NO and _YES_PREFIX.match(library):
@@ -380,6 +412,12 @@ def _short(question, doc, quote: list[str], focus: str, asked: Asked) -> tuple[s
         if found:
             return _also_yes_no(question, focus, asked, _capital(found) if kind != reading.NAME else found), True
         return library or brief, False
+    if kind == reading.PRODUCT:
+        # "Which EDR product do you use?" wants a name; "An EDR agent is installed" has none.
+        for piece in look_in:
+            if product_names(piece, question.text, common):
+                return _brief(piece), True
+        return (library if library.lower() not in ("yes", "no") else "") or brief, False
     if kind == reading.NUMBER:
         if library and re.search(r"\d", library):
             return _also_yes_no(question, focus, asked, library), True

@@ -17,6 +17,7 @@ measurements).
 """
 
 import math
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -194,6 +195,12 @@ class Index:
             for token, posts in self.postings.items()
         }
         self.policy_of = [doc.source.get("policy", "") if doc.source else "" for doc in documents]
+        # Words the library writes in lower case somewhere: not the name of a product.
+        self.common = frozenset(
+            word
+            for doc in documents
+            for word in re.findall(r"\b[a-z][a-z-]+\b", f"{doc.title} {doc.text or doc.detail}")
+        )
 
     def _query(self, question) -> dict[str, tuple[float, str]]:
         """token -> (weight, part) with the part that gave it its largest weight."""
@@ -333,7 +340,7 @@ class Index:
             # sheet's options is better answered by a close runner-up that has one than by a
             # document that only shares its words.
             for number in order[:TYPED_CANDIDATES]:
-                composed[number] = compose(question, self.documents[number], query_tokens=query)
+                composed[number] = compose(question, self.documents[number], query_tokens=query, common=self.common)
                 if not composed[number][2]:
                     scores[number] *= UNFIT_PENALTY
             order = sorted(scores, key=lambda n: (-scores[n], self.documents[n].key))
@@ -373,7 +380,7 @@ class Index:
                 features["semantic"] = float(semantic[number])
                 features["semantic_margin"] = float(semantic[number]) - rival_semantic if position == 0 else 0.0
                 features["semantic_first"] = 1.0 if int(np.argmax(semantic)) == number else 0.0
-            short, quote, fits = composed.get(number) or compose(question, doc, query_tokens=query)
+            short, quote, fits = composed.get(number) or compose(question, doc, query_tokens=query, common=self.common)
             probability = calibrated(features)
             if not fits:
                 # The question asks for a frequency, a duration, a number, a name or one of

@@ -13,13 +13,14 @@ import re
 from dataclasses import dataclass, field
 
 # What kind of short answer a question wants.
-YES_NO, CHOICE, FREQUENCY, DURATION, NUMBER, NAME, DESCRIBE = (
+YES_NO, CHOICE, FREQUENCY, DURATION, NUMBER, NAME, PRODUCT, DESCRIBE = (
     "yes_no",
     "choice",
     "frequency",
     "duration",
     "number",
     "name",
+    "product",  # the name of a product, tool or vendor: "Which EDR product do you use?"
     "describe",
 )
 
@@ -72,7 +73,13 @@ _STATEMENT = re.compile(
     r"when|where|why|who|which|if|otherwise|comments?|notes?|details?|evidence)\b)(?:\S+\s+){0,9}\S+$",
     re.I,
 )
-_NAME = re.compile(r"^(who\b|which (person|role|team|individual|company|provider|vendor|auditor))", re.I)
+_PRODUCT = re.compile(
+    r"^(which|what)\b[^?]{0,40}?\b(products?|tools?|vendors?|brands?|solutions?|software|technolog(y|ies)|"
+    r"providers?|compan(y|ies)|auditors?|firms?)\b"
+    r"(?! (category|categories|type|types|class|classes)\b)",
+    re.I,
+)
+_NAME = re.compile(r"^(who\b|which (person|role|team|individual))", re.I)
 _CHOICE = re.compile(r"\b(which|what type|what kind|what types|what kinds|select|choose)\b", re.I)
 
 # Questions about the customer's product or about the sheet itself: no policy answers them.
@@ -139,6 +146,8 @@ def question_kind(text: str, options: tuple[str, ...] = ()) -> str:
             return kind
     if _NAME.search(text):
         return NAME
+    if _PRODUCT.search(text):
+        return PRODUCT
     if options or _YES_NO_START.match(text):
         return YES_NO
     if _CHOICE.search(text):
