@@ -367,6 +367,12 @@ def test_a_heading_word_does_not_outweigh_the_question(answer_library):
     [
         ("If yes, please describe.", True),
         ("Provide more details on the termination point", True),
+        # A bare question word and no more than three words: it asks about the row above.
+        ("How often?", True),
+        ("Which library?", True),
+        ("Frequency?", True),
+        ("Encryption at rest", False),
+        ("HSTS enabled", False),
         ("Describe how it is tested", True),
         ("Details:", True),
         # These name their own subject: the question above says nothing about them.

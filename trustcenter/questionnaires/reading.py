@@ -42,6 +42,8 @@ _OWN_SUBJECT = re.compile(
     r"(?:your|you|the company's|the organi[sz]ation's|the vendor's|any)\b\s*\S+",
     re.I,
 )
+# A bare question word opening a question of three words or fewer: "How often?", "When?".
+_BARE = re.compile(r"^(how|when|where|which|what|who|why)\b", re.I)
 # Words that only make sense with the question above ("it", "this", "the policy" ...).
 _ANAPHORA = re.compile(r"\b(it|this|that|these|those|they|them|its|their|such|the above|above)\b", re.I)
 _FREQUENCY = re.compile(r"\b(how often|how frequently|frequency|at what interval|how regularly|cadence)\b", re.I)
@@ -179,6 +181,8 @@ def is_follow_up(text: str) -> bool:
         rest = text[match.end() :].strip(" :.?")
         return not _OWN_SUBJECT.match(rest)
     words = text.split()
+    if len(words) <= 3 and (_BARE.match(text) or (len(words) == 1 and text.endswith("?"))):
+        return True  # "How often?", "Which library?", "Frequency?"
     return len(words) <= 8 and bool(_ANAPHORA.search(text))
 
 
