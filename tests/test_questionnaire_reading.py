@@ -485,6 +485,8 @@ def test_a_product_or_vendor_is_answered_only_where_the_text_names_one(answer_li
     # ... but not the maker of its EDR agent: "An EDR agent is installed" is no product's name.
     ranked = index.rank(read_question("Which EDR product do you use?", section="Endpoints"))
     assert ranked.needs_expert and ranked.suggestions[0].short_answer != "Yes"
+    # and the reviewer is told why: the closest section does not give what is asked for.
+    assert ranked.reason == "no-value"
     # "Detection and Response" is a team (the library writes "detection" in lower case too).
     assert product_names("reporting to our Detection and Response team", common=index.common) == []
     names = product_names("alerts from AWS Security Hub and CrowdStrike feed our SIEM")

@@ -253,6 +253,10 @@ class ExpertReason(models.TextChoices):
     NO_SECTION = "no-section", _("No policy section covers it")
     WEAK = "weak", _("The closest section is a weak match")
     CONFLICT = "conflict", _("Two sections could answer it; choose one")
+    NO_VALUE = (
+        "no-value",
+        _("The closest section does not give what it asks for (a name, a number, a period or one of its options)"),
+    )
     PRODUCT = "product-specific", _("It asks about your product or the sheet itself")
     FEEDBACK = "feedback", _("It asks for comments or feedback")
     HISTORY = "history", _("It asks what has happened (breaches, incidents), which the policies do not record")

@@ -92,6 +92,7 @@ class Ranked:
 REASON_NONE = "no-section"
 REASON_CONFLICT = "conflict"
 REASON_WEAK = "weak"
+REASON_NO_VALUE = "no-value"  # the closest section gives no name, number, period or option asked for
 REASON_PRODUCT = "product-specific"
 REASON_FEEDBACK = "feedback"
 REASON_HISTORY = "history"
@@ -357,6 +358,7 @@ class Index:
                 break
         suggestions = []
         first_features: dict = {}
+        first_fits = True
         for position, number in enumerate(picked[:limit]):
             doc = self.documents[number]
             others = [n for n in picked if n != number]
@@ -388,6 +390,7 @@ class Index:
                 probability = min(probability, (self.threshold - 1) / 100)
             if position == 0:
                 first_features = features
+                first_fits = fits
             confidence = round(100 * probability)
             if suggestions:
                 # Ranked lower, never more likely: the calibration is fitted on first suggestions.
@@ -400,7 +403,9 @@ class Index:
         reason = ""
         if needs_expert:
             second = suggestions[1] if len(suggestions) > 1 else None
-            if (
+            if not first_fits and first.confidence >= self.threshold * 0.6:
+                reason = REASON_NO_VALUE
+            elif (
                 second is not None
                 and first.confidence >= self.threshold * 0.6
                 and second.score >= 0.9 * first.score
