@@ -88,6 +88,35 @@ def test_section_headings_and_the_question_above_are_kept_with_each_question(ans
     assert details.context["previous"].startswith("Do you terminate TLS")
 
 
+def test_in_a_sheet_without_numbers_checklist_statements_are_questions_and_noun_phrases_headings(answer_library, sales):
+    rows = [
+        ["Question", "Response"],
+        ["Web Application"],
+        ["Sessions & Cookies"],
+        ["Cookies set with Secure flag"],
+        ["Session ID is regenerated after successful login"],
+        ["Configuring SSL/TLS"],
+        ["HSTS enabled"],
+        ["Minimum TLS version supported"],
+        ["Is TLS enforced for all connections?"],
+        ["Data retention"],
+        ["Backups encrypted"],
+        ["Date of the last restore test"],
+        ["How long are backups kept?"],
+    ]
+    questionnaire = imported(workbook_bytes(rows), sales, column=0)
+    sections = [r.context.get("section") for r in questionnaire.rows.filter(kind=RowKind.QUESTION).order_by("position")]
+    questions = list(questionnaire.rows.filter(kind=RowKind.QUESTION).values_list("question", flat=True))
+    assert questions == [r[0] for r in rows[3:5] + rows[6:9] + rows[10:13]]
+    # A statement is no heading: the rows after it stay under the sheet's own heading.
+    assert (
+        sections
+        == ["Web Application > Sessions & Cookies"] * 2
+        + ["Web Application > Configuring SSL/TLS"] * 3
+        + ["Web Application > Data retention"] * 3
+    )
+
+
 def test_a_follow_up_is_answered_from_its_section_not_from_a_shared_word(answer_library, sales):
     questionnaire = imported(workbook_bytes(SHEET), sales)
     kept = row(questionnaire, "How long are they kept")

@@ -453,6 +453,24 @@ def _is_prompt(text: str) -> bool:
     return bool(re.match(r"^(the|your) (name|version|url|number|list|description|address|email|title)\b", text, re.I))
 
 
+# A checklist statement to confirm, written in sentence case ("HSTS enabled", "Backups
+# encrypted", "Password reset tokens are single-use", "Cookies set with Secure flag"): a
+# lower-case participle or verb after its first word. A heading is a noun phrase ("Data
+# retention", "Configuring SSL/TLS", "Sessions & Cookies").
+_STATEMENT_VERB = re.compile(
+    r"^\S+\s.*?\b(?:[a-z]{2,}(?:ed|en)|is|are|has|have|must|should|can|set|shown|kept|held|run|sent|built)\b"
+)
+# Asking for a value: "Date of the last penetration test", "Legal name of the company".
+_VALUE_LABEL = re.compile(
+    r"^(?:\w+\s)?(?:date|number|name|version|frequency|location|owner|size)s?\b[^?]*\b(?:of|for)\b", re.I
+)
+
+
+def _is_statement(text: str) -> bool:
+    """A short unnumbered row that is a control to confirm or a value to give, not a heading."""
+    return bool(_STATEMENT_VERB.match(text) or _VALUE_LABEL.match(text))
+
+
 def _guess(sheet: Sheet) -> None:
     best_header, best_column, best_score = None, None, 0
     for index, row in enumerate(sheet.rows[:HEADER_SCAN_ROWS]):
@@ -520,7 +538,7 @@ def classify_rows(sheet: Sheet, *, header_row: int | None, column: int) -> list[
             continue
         bare = _NUMBERING.sub("", text).strip()
         words = len(re.findall(r"[^\W\d_]{2,}", bare))
-        if _looks_like_question(text) or _is_prompt(bare):
+        if _looks_like_question(text) or _is_prompt(bare) or _is_statement(bare):
             result.append((QUESTION, text))
         elif words and len(bare.split()) <= 8 and all(len(o) <= 20 for o in others):
             result.append((SECTION, ""))

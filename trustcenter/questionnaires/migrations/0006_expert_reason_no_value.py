@@ -4,15 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('questionnaires', '0005_expert_reason_history'),
+        ("questionnaires", "0005_expert_reason_history"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='questionnairerow',
-            name='expert_reason',
-            field=models.CharField(blank=True, choices=[('no-section', 'No policy section covers it'), ('weak', 'The closest section is a weak match'), ('conflict', 'Two sections could answer it; choose one'), ('no-value', 'The closest section does not give what it asks for (a name, a number, a period or one of its options)'), ('product-specific', 'It asks about your product or the sheet itself'), ('feedback', 'It asks for comments or feedback'), ('history', 'It asks what has happened (breaches, incidents), which the policies do not record')], max_length=20),
+            model_name="questionnairerow",
+            name="expert_reason",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("no-section", "No policy section covers it"),
+                    ("weak", "The closest section is a weak match"),
+                    ("conflict", "Two sections could answer it; choose one"),
+                    (
+                        "no-value",
+                        "The closest section does not give what it asks for (a name, a number, a period or one of its options)",
+                    ),
+                    ("product-specific", "It asks about your product or the sheet itself"),
+                    ("feedback", "It asks for comments or feedback"),
+                    ("history", "It asks what has happened (breaches, incidents), which the policies do not record"),
+                ],
+                max_length=20,
+            ),
         ),
     ]
