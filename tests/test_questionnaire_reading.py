@@ -378,6 +378,15 @@ def test_yes_or_no_follows_what_the_cited_text_says_of_the_thing_asked(answer_li
     assert top.short_answer.split(",")[0].split(";")[0] == answer, (top.document.title, top.short_answer, top.quote)
 
 
+def test_whether_a_policy_exists_is_answered_by_the_one_titled_for_it(answer_library):
+    # Under "Data Retention & Deletion" the page on secure deletion mentions the retention
+    # policy and shares the heading's words; the retention schedule is the policy asked about.
+    question = read_question("Do you have a documented data retention policy?", section="Data Retention & Deletion")
+    top = library_index().rank(question).suggestions[0]
+    assert "retention" in top.document.title.lower() and "deletion" not in top.document.title.lower()
+    assert top.short_answer.startswith("Yes")
+
+
 def test_a_heading_word_does_not_outweigh_the_question(answer_library):
     # "Data handling" is a phrase of the data-classification concept; the question under it
     # is about encryption at rest, and the library answers exactly that question.

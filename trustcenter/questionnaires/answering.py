@@ -297,6 +297,11 @@ def wants_typed_answer(question) -> bool:
     return question.kind in typed or bool(question.options and not reading.is_yes_no_options(question.options))
 
 
+def asks_whether_it_exists(text: str) -> bool:
+    """ "Do you have a (documented) ... policy / process / plan?": whether it exists."""
+    return bool(_EXISTS.match(text))
+
+
 def _yes_no(question, library: str, focus: str, asked: Asked, title: str = "") -> str:
     """Yes or No, with the library's short answer when it has one. No only when the text
     itself says the thing asked about is not done (a question that is itself negative,
@@ -304,7 +309,7 @@ def _yes_no(question, library: str, focus: str, asked: Asked, title: str = "") -
     is never turned round: there a "no path between them" is the Yes). An approved
     "Yes"/"No" stands unless the sentence most about the question says otherwise. `title`:
     the question the library answer was written for."""
-    if _EXISTS.match(question.text):
+    if asks_whether_it_exists(question.text):
         # "Do you have a documented BYOD policy?" is answered by the policy being there, not
         # by what it allows ("No, except managed mail and chat apps" is about devices).
         return library if library.lower().startswith("yes") else "Yes"
