@@ -283,6 +283,9 @@ def test_an_options_column_and_yes_no_columns_give_the_answer_options(answer_lib
         ("How often are user access rights reviewed?", reading.FREQUENCY, lambda s: "quarter" in s.lower()),
         ("How long are security logs retained?", reading.DURATION, lambda s: "3 years" in s),
         ("What is the size of your security team?", reading.NUMBER, lambda s: "eleven" in s),
+        # "work on security" is the security team ("The security function has eleven people"),
+        # not remote work.
+        ("How many people work on security full time?", reading.NUMBER, lambda s: "eleven" in s),
         (
             "How many people work in your information security team?",
             reading.NUMBER,

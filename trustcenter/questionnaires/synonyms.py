@@ -185,6 +185,10 @@ certification: certification, certifications, certified, attestation, attestatio
 ciso: ciso, chief information security officer, security officer, head of security, security leader,
     security lead, responsible for security, security team, security function, security organisation,
     security organization, security staff
+secteam: security team, security teams, security function, security staff, security headcount, security personnel,
+    security engineers, security professionals, dedicated to security, dedicated to information security,
+    work on security, working on security, full time security, security organisation, security organization,
+    information security team, information security staff
 governance: governance, steering committee, oversight, board, board of directors, audit committee,
     executive management, leadership
 risk: risk, risks, risk assessment, risk assessments, risk management, risk register, risk treatment,
