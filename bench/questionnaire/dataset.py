@@ -1,12 +1,13 @@
 """The labelled questions of the benchmark, by source and split.
 
-Four sources: `questions.yaml` and `vendor-style.txt` (written here, with the demo content
-and seed answers in mind, so they are reported as "tuned"), and the public catalogues in
-`catalogues/`, each split in two by a hash of the question text: "dev" (free to look at
-and tune on) and "test" (never tuned on, reported separately). A catalogue file has
-"## section" lines and "question || labels" lines; a label is a policy section
-("policy#anchor") or a seed answer key, "-" means that no section of the demo content
-answers the question. `vendor-style.txt` adds a third field, what the short answer must
+Sources: `questions.yaml` and `vendor-style.txt` (written here, with the demo content and
+seed answers in mind, so they are reported as "tuned"); three sheets written blind by a
+writer who had seen neither (`blind-vendor.txt`, `blind-webapp.txt`, `blind-bank.txt`); and
+the public catalogues in `catalogues/`. All but the tuned ones are split in two by a hash of
+the question text: "dev" (free to look at and tune on) and "test" (never tuned on, reported
+separately). A sheet file has "## section" lines and "question || labels" lines; a label is
+a policy section ("policy#anchor") or a seed answer key, "-" means that no section of the
+demo content answers the question. An optional third field says what the short answer must
 say: "Yes" or "No" (its first word) or "~text" (text it contains).
 """
 
@@ -87,6 +88,7 @@ def load() -> list[Item]:
     items = read_written_here() + read_catalogue(HERE / "vendor-style.txt", split="tuned")
     items += read_catalogue(HERE / "blind-vendor.txt")
     items += read_catalogue(HERE / "blind-webapp.txt")
+    items += read_catalogue(HERE / "blind-bank.txt")
     for path in sorted(CATALOGUES.glob("*.txt")):
         items.extend(read_catalogue(path))
     return items
