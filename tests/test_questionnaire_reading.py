@@ -390,6 +390,14 @@ def test_whether_a_policy_exists_is_answered_by_the_one_titled_for_it(answer_lib
     assert top.short_answer.startswith("Yes")
 
 
+def test_a_yes_no_question_followed_by_which_is_answered_from_the_first_and_says_which(answer_library):
+    # The first question says what it is about; "Against which standard?" alone would pull
+    # the ISO 27701 answer ("another privacy standard"), which mentions the 27001 ISMS.
+    question = read_question("Is your ISMS certified? Against which standard?", section="Security Program")
+    top = library_index().rank(question).suggestions[0]
+    assert top.short_answer.startswith("Yes. ") and "27001" in top.short_answer, (top.document.title, top.short_answer)
+
+
 def test_a_heading_word_does_not_outweigh_the_question(answer_library):
     # "Data handling" is a phrase of the data-classification concept; the question under it
     # is about encryption at rest, and the library answers exactly that question.
