@@ -99,6 +99,8 @@ def test_in_a_sheet_without_numbers_checklist_statements_are_questions_and_noun_
         ["HSTS enabled"],
         ["Minimum TLS version supported"],
         ["Is TLS enforced for all connections?"],
+        ["Session token handling"],
+        ["Are session tokens rotated?"],
         ["Data retention"],
         ["Backups encrypted"],
         ["Date of the last restore test"],
@@ -107,12 +109,13 @@ def test_in_a_sheet_without_numbers_checklist_statements_are_questions_and_noun_
     questionnaire = imported(workbook_bytes(rows), sales, column=0)
     sections = [r.context.get("section") for r in questionnaire.rows.filter(kind=RowKind.QUESTION).order_by("position")]
     questions = list(questionnaire.rows.filter(kind=RowKind.QUESTION).values_list("question", flat=True))
-    assert questions == [r[0] for r in rows[3:5] + rows[6:9] + rows[10:13]]
+    assert questions == [r[0] for r in rows[3:5] + rows[6:9] + rows[10:11] + rows[12:15]]
     # A statement is no heading: the rows after it stay under the sheet's own heading.
     assert (
         sections
         == ["Web Application > Sessions & Cookies"] * 2
         + ["Web Application > Configuring SSL/TLS"] * 3
+        + ["Web Application > Session token handling"]
         + ["Web Application > Data retention"] * 3
     )
 

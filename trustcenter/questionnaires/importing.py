@@ -458,7 +458,8 @@ def _is_prompt(text: str) -> bool:
 # lower-case participle or verb after its first word. A heading is a noun phrase ("Data
 # retention", "Configuring SSL/TLS", "Sessions & Cookies").
 _STATEMENT_VERB = re.compile(
-    r"^\S+\s.*?\b(?:[a-z]{2,}(?:ed|en)|is|are|has|have|must|should|can|set|shown|kept|held|run|sent|built)\b"
+    r"^\S+\s.*?\b(?!(?:need|feed|speed|seed|bleed)\b)(?:[a-z]{2,}ed|is|are|has|have|must|should|can|set|shown|"
+    r"kept|held|run|sent|built|taken|given|written|driven|hidden|known|proven|forbidden)\b"
 )
 # Asking for a value: "Date of the last penetration test", "Legal name of the company".
 _VALUE_LABEL = re.compile(
