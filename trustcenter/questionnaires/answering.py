@@ -73,9 +73,9 @@ KEY_SHARE = 0.5
 _CONTACT = re.compile(r"\b(contact|reach|report|email|e-mail|notify|write to)\b", re.I)
 _CONTACT_DETAILS = re.compile(r"\bcontact (?:details|information|address)|\be-?mail address", re.I)
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
-# A yes/no question followed by one that asks which, what, where or who.
+# A later question that asks which, what, where or who ("Against which standard?").
 _ASKS_WHICH = re.compile(
-    r"\?\s+(?:(?:if (?:so|yes),?\s+)?(?:against |to |by |in |with |on )?(?:which|what|where|who))\b", re.I
+    r"(?:^|\?\s+)(?:(?:if (?:so|yes),?\s+)?(?:against |to |by |in |with |on )?(?:which|what|where|who))\b", re.I
 )
 _YES_NO_SHORT = re.compile(r"^(yes|no)\b[,.;:]?\s*", re.I)
 _YES_PREFIX = re.compile(r"^yes\s*[,;:]\s*(?=\S)", re.I)  # "Yes, TLS 1.2+": not a bare "Yes"
@@ -399,7 +399,7 @@ def _short(question, doc, quote: list[str], focus: str, asked: Asked, common: fr
         answer = _yes_no(question, library, focus, asked, doc.title)
         if question.options:
             return _option_for(question.options, answer), True
-        if answer == "Yes" and focus and _ASKS_WHICH.search(question.text):
+        if answer == "Yes" and focus and _ASKS_WHICH.search(reading.split_compound(question.text)[1]):
             # "Is your ISMS certified? Against which standard?": Yes, and what the sentence
             # most about it says ("... certified to ISO/IEC 27001:2022 ...").
             return "Yes. " + _brief(focus), True

@@ -186,6 +186,16 @@ def is_follow_up(text: str) -> bool:
     return len(words) <= 8 and bool(_ANAPHORA.search(text))
 
 
+_QUESTION_END = re.compile(r"(?<=\?)\s+(?=\S)")
+
+
+def split_compound(text: str) -> tuple[str, str]:
+    """(the first question, what follows it) for "Do you X? If so, how often?"; (text, "")
+    for a single question."""
+    parts = _QUESTION_END.split(text, maxsplit=1)
+    return (parts[0], parts[1]) if len(parts) == 2 else (text, "")
+
+
 def applies_when(text: str) -> str:
     """ "yes" for "If yes, ...", "no" for "If not, ...", "" for a follow-up with no condition."""
     text = clean(text)
