@@ -220,6 +220,21 @@ def test_product_and_feedback_questions_are_left_to_an_expert_with_the_reason(an
 
 
 @pytest.mark.parametrize(
+    ("text", "product"),
+    [
+        ("Name and title of the person completing this questionnaire", True),
+        ("Contact name and email", True),
+        ("What is the version of the application?", True),
+        # Who holds a role is in the security programme, even when the sheet asks for a name.
+        ("Who is responsible for the information security program (name and title)?", False),
+        ("Who is the executive accountable for information security (name and title)?", False),
+    ],
+)
+def test_questions_about_the_product_or_the_sheet_are_told_apart_from_who_holds_a_role(text, product):
+    assert (reading.expert_reason(text) == reading.PRODUCT_SPECIFIC) is product
+
+
+@pytest.mark.parametrize(
     ("text", "history"),
     [
         ("Have you had a security breach in the last three years?", True),

@@ -88,7 +88,7 @@ _CHOICE = re.compile(r"\b(which|what type|what kind|what types|what kinds|select
 _PRODUCT_SPECIFIC = re.compile(
     r"(\b(the )?(name|version|url|address) of (the|your|this) (application|product|service|software|solution|"
     r"system|app|platform)\b|^(application|product|service|solution|software|vendor|company) (name|version)\b|"
-    r"\bname and (role|title|position|email)\b|\bperson completing\b|\bcompleted by\b|"
+    r"^(?!who\b).*\bname and (role|title|position|email)\b|\bperson completing\b|\bcompleted by\b|"
     r"\bwhat frameworks? does the (application|product|software)\b|"
     r"\b(programming )?languages? (is|are) the (application|product|software)\b|"
     r"\bwhich (programming )?languages?\b|\bdescribe (the|your) (product|application|solution)\b|"
