@@ -400,6 +400,32 @@ def test_a_token_uploads_a_questionnaire_and_downloads_it_answered(
     assert client.post("/api/v1/staff/questionnaires", {"file": bad}, **bearer(token)).status_code == 400
 
 
+def test_a_workbook_uploaded_through_the_api_is_answered_on_every_sheet_with_questions(
+    client, published, sales, django_capture_on_commit_callbacks
+):
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Application"
+    for row in (["Question"], ["Do you encrypt data at rest?"], ["Is MFA enforced?"], ["Is TLS used?"]):
+        workbook.active.append(row)
+    other = workbook.create_sheet("Operations")
+    for row in (["Question"], ["Are backups tested?"], ["Are logs retained?"], ["Is there an on-call rota?"]):
+        other.append(row)
+    upload = io.BytesIO()
+    workbook.save(upload)
+    upload.seek(0)
+    upload.name = "tabs.xlsx"
+    token = make_token(sales, ["questionnaires"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/api/v1/staff/questionnaires", {"file": upload}, **bearer(token))
+    status = client.get(f"/api/v1/staff/questionnaires/{response.json()['id']}", **bearer(token)).json()
+    assert status["status"] == "ready" and status["question_count"] == 6
+    assert status["sheets"] == ["Application", "Operations"]
+    answered = client.get(status["download_xlsx"].replace("http://testserver", ""), **bearer(token))
+    assert openpyxl.load_workbook(io.BytesIO(answered.content)).sheetnames == ["Application", "Operations"]
+
+
 def test_a_not_yet_answered_questionnaire_cannot_be_downloaded(client, targets, sales):
     token = make_token(sales, ["questionnaires"])
     response = client.get(f"/api/v1/staff/questionnaires/{targets['questionnaire_id']}/answered.xlsx", **bearer(token))

@@ -262,6 +262,141 @@ def test_the_configure_page_previews_the_chosen_sheet(answer_library, client_for
     assert "How to fill in this questionnaire" in html
 
 
+# --- Workbooks whose sections are sheets ----------------------------------------------
+
+APPLICATION_SHEET = [
+    ["Question", "Answer", "Notes"],
+    ["Is all traffic to the application encrypted with TLS?"],
+    ["Are passwords stored with a salted hash?"],
+    ["Is MFA available to customers?"],
+]
+INFRASTRUCTURE_SHEET = [
+    ["ID", "Control question", "Response"],
+    ["I.1", "If yes, how often are backups tested?"],  # follows nothing on this sheet
+    ["I.2", "Do you encrypt data at rest?"],
+    ["I.3", "Are production systems patched within a defined timeframe?"],
+    ["I.4", "How long are logs retained?"],
+]
+
+
+def several_sheets():
+    return xlsx_bytes(
+        {
+            "Cover": [["Vendor assessment"], ["Fill in both tabs."]],
+            "Application": APPLICATION_SHEET,
+            "Infrastructure": INFRASTRUCTURE_SHEET,
+        }
+    )
+
+
+def import_several(client, **extra):
+    upload(client, several_sheets(), "tabs.xlsx")
+    questionnaire = Questionnaire.objects.latest("pk")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(
+            f"/staff/questionnaires/{questionnaire.pk}/configure/",
+            {"sheet": "Application", "question_column": "0", "header_row": "1", "action": "import", **extra},
+        )
+    assert response.status_code == 302, response.content.decode()[:800]
+    questionnaire.refresh_from_db()
+    return questionnaire
+
+
+def test_the_configure_page_offers_the_other_sheets_with_questions(answer_library, client_for, sales):
+    client = client_for(sales)
+    upload(client, several_sheets(), "tabs.xlsx")
+    questionnaire = Questionnaire.objects.get()
+    html = client.get(f"/staff/questionnaires/{questionnaire.pk}/configure/", {"sheet": "Application"}).content
+    html = html.decode()
+    # Offered, and ticked: a workbook whose sections are sheets is answered whole.
+    checkbox = html.split('name="other_sheets"')[1].split(">")[0]
+    assert 'id="id_other_sheets" checked' in checkbox and 'aria-describedby="id_other_sheets_helptext"' in checkbox
+    assert 'id="id_other_sheets_helptext"' in html
+    assert "Infrastructure, each with the column and title row guessed for it" in html
+    assert "Cover," not in html  # two lines of instructions hold no questions
+    # A single-sheet file is not offered it.
+    upload(client, b"Question\nDo you encrypt data at rest?\n", "one.csv")
+    single = Questionnaire.objects.latest("pk")
+    assert 'name="other_sheets"' not in client.get(f"/staff/questionnaires/{single.pk}/configure/").content.decode()
+
+
+def test_every_sheet_with_questions_is_answered_with_its_name_as_the_outer_heading(answer_library, client_for, sales):
+    questionnaire = import_several(client_for(sales), other_sheets="on")
+    assert questionnaire.status == QuestionnaireStatus.READY
+    assert questionnaire.sheet_names == ["Application", "Infrastructure"]
+    assert questionnaire.sheets[1]["question_column"] == 1 and questionnaire.sheets[1]["header_row"] == 0
+    questions = list(questionnaire.rows.filter(kind=RowKind.QUESTION).order_by("position"))
+    assert questionnaire.question_count == len(questions) == 7
+    assert [q.sheet for q in questions] == [0, 0, 0, 1, 1, 1, 1]
+    assert questions[0].context["section"] == "Application"
+    assert questions[4].context["section"] == "Infrastructure"
+    # The first question of a sheet follows nothing on the sheet before it.
+    assert "previous" not in questions[3].context or not questions[3].context["previous"]
+    at_rest = _question(questionnaire, "Do you encrypt data at rest")
+    assert not at_rest.needs_expert and "encrypted with AES-256" in at_rest.suggestions[0]["detail"]
+
+
+def test_only_the_chosen_sheet_is_answered_when_asked(answer_library, client_for, sales):
+    questionnaire = import_several(client_for(sales))
+    assert questionnaire.sheet_names == ["Application"] and questionnaire.question_count == 3
+    assert questionnaire.rows.filter(sheet=1).count() == 0
+    # Its questions stand alone: no sheet name is added as a heading.
+    assert _question(questionnaire, "Is MFA available").context.get("section", "") == ""
+
+
+def test_the_answered_file_keeps_every_sheet_row_and_column(answer_library, client_for, sales):
+    client = client_for(sales)
+    questionnaire = import_several(client, other_sheets="on")
+    url = f"/staff/questionnaires/{questionnaire.pk}"
+    client.post(f"{url}/rows/{_question(questionnaire, 'Do you encrypt data at rest').pk}/", {"action": "accept"})
+    client.post(f"{url}/rows/{_question(questionnaire, 'Is MFA available').pk}/", {"action": "edit", "answer": "=Yes"})
+    workbook = openpyxl.load_workbook(io.BytesIO(client.get(f"{url}/export.xlsx").content))
+    assert workbook.sheetnames == ["Application", "Infrastructure"]
+    for name, original in (("Application", APPLICATION_SHEET), ("Infrastructure", INFRASTRUCTURE_SHEET)):
+        rows = [[c.value for c in row] for row in workbook[name].iter_rows()]
+        width = len(original[0])
+        assert len(rows) == len(original)
+        for before, after in zip(original, rows, strict=True):
+            assert after[: len(before)] == before and all(v is None for v in after[len(before) : width])
+        assert rows[0][width:] == ["Answer", "Detail", "Source URL", "Policy version", "Reviewed by"]
+    assert workbook["Application"]["D4"].value == "=Yes" and workbook["Application"]["D4"].data_type == "s"
+    assert workbook["Infrastructure"]["D3"].value.startswith("Yes")
+    # CSV has one table: a first column names the sheet of every row.
+    rows = list(csv.reader(io.StringIO(client.get(f"{url}/export.csv").content.decode("utf-8-sig"))))
+    assert rows[0][0] == "Sheet" and len(rows) == 1 + len(APPLICATION_SHEET) + len(INFRASTRUCTURE_SHEET)
+    assert [r[0] for r in rows[1:]] == ["Application"] * 4 + ["Infrastructure"] * 5
+    assert rows[4][1:2] == ["Is MFA available to customers?"] and rows[4][4] == "'=Yes"
+
+
+def test_more_questions_in_all_sheets_than_the_limit_are_refused(answer_library, client_for, sales, settings):
+    settings.QUESTIONNAIRE_MAX_QUESTIONS = 5
+    client = client_for(sales)
+    upload(client, several_sheets(), "tabs.xlsx")
+    questionnaire = Questionnaire.objects.get()
+    response = client.post(
+        f"/staff/questionnaires/{questionnaire.pk}/configure/",
+        {"sheet": "Application", "question_column": "0", "header_row": "1", "action": "import", "other_sheets": "on"},
+    )
+    assert "The sheets have 7 questions; at most 5 can be imported at once" in response.content.decode()
+    questionnaire.refresh_from_db()
+    assert questionnaire.status == QuestionnaireStatus.CHOOSE and not questionnaire.rows.exists()
+
+
+@pytest.mark.parametrize(
+    ("names", "titles"),
+    [
+        (["Questions", "questions"], ["Questions", "questions 2"]),
+        (["A/B: [draft]?", ""], ["A B   draft", "Questionnaire"]),
+        (["x" * 40, "x" * 40], ["x" * 31, "x" * 29 + " 2"]),
+    ],
+)
+def test_exported_sheet_titles_are_ones_excel_accepts_and_unique(names, titles):
+    from trustcenter.questionnaires.exporting import sheet_title
+
+    taken: set[str] = set()
+    assert [sheet_title(name, taken) for name in names] == titles
+
+
 # --- Progress ------------------------------------------------------------------------------
 
 
@@ -616,3 +751,26 @@ def test_uploads_exports_approvals_and_deletions_are_in_the_audit_log(answer_lib
         ("answer.approved", f"answer:{answer.pk}", security_admin.pk),
     ]
     assert events[2].data == {"name": "northwind.xlsx", "format": "csv"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_questionnaires_answered_before_several_sheets_keep_their_sheet_through_the_migration():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = ("questionnaires", "0006_expert_reason_no_value"), ("questionnaires", "0007_questionnaire_sheets")
+    executor = MigrationExecutor(connection)
+    executor.migrate([before])
+    old = executor.loader.project_state([before]).apps.get_model("questionnaires", "Questionnaire")
+    kept = old.objects.create(
+        name="old.xlsx", file_kind="xlsx", status="ready", sheet_name="Questions",
+        header_row=2, question_column=1, columns=["Ref", "Question", "Answer"],
+    )  # fmt: skip
+    choosing = old.objects.create(name="new.xlsx", file_kind="xlsx", status="choose")
+    executor = MigrationExecutor(connection)
+    executor.migrate([after])
+    migrated = Questionnaire.objects.get(pk=kept.pk)
+    assert migrated.sheets == [
+        {"name": "Questions", "columns": ["Ref", "Question", "Answer"], "header_row": 2, "question_column": 1}
+    ]
+    assert Questionnaire.objects.get(pk=choosing.pk).sheets == []

@@ -7,7 +7,6 @@ call the same service functions as the staff pages.
 """
 
 import datetime
-import re
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
@@ -37,11 +36,10 @@ from trustcenter.core.company import load_company
 from trustcenter.documents.models import Document
 from trustcenter.lib.ratelimit import RateLimited, enforce
 from trustcenter.policies.models import Policy
-from trustcenter.questionnaires.exporting import write_csv, write_xlsx
 from trustcenter.questionnaires.forms import UploadForm
 from trustcenter.questionnaires.importing import ImportError_
 from trustcenter.questionnaires.models import Questionnaire, QuestionnaireStatus
-from trustcenter.questionnaires.services import questionnaire_table
+from trustcenter.questionnaires.services import questionnaire_export
 from trustcenter.questionnaires.services import questionnaire_upload as upload
 
 api = NinjaAPI(
@@ -590,7 +588,8 @@ class QuestionnaireOut(Schema):
     status: str
     question_count: int
     processed_count: int
-    sheet: str
+    sheet: str  # the sheet chosen (guessed) for the questions
+    sheets: list[str]  # every sheet answered, in the workbook's order
     created_at: datetime.datetime
     download_xlsx: str | None
     download_csv: str | None
@@ -604,7 +603,8 @@ def _questionnaire_out(request, q) -> dict:
 
     return {
         "id": q.pk, "name": q.name, "status": q.status, "question_count": q.question_count,
-        "processed_count": q.processed_count, "sheet": q.sheet_name, "created_at": q.created_at,
+        "processed_count": q.processed_count, "sheet": q.sheet_name, "sheets": q.sheet_names,
+        "created_at": q.created_at,
         "download_xlsx": link("xlsx"), "download_csv": link("csv"),
     }  # fmt: skip
 
@@ -655,21 +655,13 @@ def questionnaire_file(request, questionnaire_id: int, fmt: str):
         return Status(
             409, {"detail": _("The questionnaire is not ready yet (status: %(s)s).") % {"s": questionnaire.status}}
         )
-    table = questionnaire_table(questionnaire=questionnaire)
-    if fmt == "xlsx":
-        data = write_xlsx(table, title=questionnaire.sheet_name or "Questionnaire")
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        data = write_csv(table)
-        content_type = "text/csv; charset=utf-8"
+    data, content_type, filename = questionnaire_export(questionnaire=questionnaire, fmt=fmt)
     audit_record(
         kind="questionnaire.exported", request=request, subject=f"questionnaire:{questionnaire.pk}",
         data={"name": questionnaire.name, "format": fmt, "via": "api"},
     )  # fmt: skip
-    stem = re.sub(r"\.(xlsx|csv)$", "", questionnaire.name, flags=re.I)
-    stem = re.sub(r"[^\w.-]+", "-", stem).strip("-.") or "questionnaire"
     response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{stem}-answered.{fmt}"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 

@@ -54,31 +54,57 @@ def write_csv(table: list[list]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def write_xlsx(table: list[list], *, title: str = "Questionnaire") -> bytes:
+def sheet_title(name: str, taken: set[str]) -> str:
+    """A name Excel accepts for a sheet (at most 31 characters, none of []*?/\\:) and that
+    no other sheet of the workbook has."""
+    base = re.sub(r"[\[\]\*\?/\\:]", " ", name).strip()[:31] or "Questionnaire"
+    title, number = base, 1
+    while title.lower() in taken:
+        number += 1
+        title = f"{base[: 31 - len(str(number)) - 1]} {number}"
+    taken.add(title.lower())
+    return title
+
+
+def write_xlsx(sheets: list[tuple[str, list[list]]]) -> bytes:
+    """One worksheet per (name, table), in order."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=re.sub(r"[\[\]\*\?/\\:]", " ", title)[:31] or "Questionnaire")
     wrap = Alignment(wrap_text=True, vertical="top")
-    for row_number, row in enumerate(table):
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # never a formula, whatever it starts with
-                if looks_like_formula(value):
-                    cell.quotePrefix = True
-                if len(value) > 60:
-                    cell.alignment = wrap
-            if row_number == 0:
-                cell.font = Font(bold=True)
-            cells.append(cell)
-        sheet.append(cells)
+    taken: set[str] = set()
+    for name, table in sheets:
+        sheet = workbook.create_sheet(title=sheet_title(name, taken))
+        for row_number, row in enumerate(table):
+            cells = []
+            for value in row:
+                cell = WriteOnlyCell(sheet, value=value)
+                if isinstance(value, str):
+                    cell.data_type = "s"  # never a formula, whatever it starts with
+                    if looks_like_formula(value):
+                        cell.quotePrefix = True
+                    if len(value) > 60:
+                        cell.alignment = wrap
+                if row_number == 0:
+                    cell.font = Font(bold=True)
+                cells.append(cell)
+            sheet.append(cells)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def one_table(sheets: list[tuple[str, list[list]]]) -> list[list]:
+    """Several sheets as one table for CSV: a first column says which sheet each row is from.
+    A single sheet is its table as it is."""
+    if len(sheets) == 1:
+        return sheets[0][1]
+    width = max((len(row) for _name, table in sheets for row in table), default=0)
+    return [["Sheet"] + [None] * width] + [
+        [name] + list(row) + [None] * (width - len(row)) for name, table in sheets for row in table
+    ]
 
 
 def build_table(*, columns: list[str], header_row: int | None, rows, extra_columns: list[str]) -> list[list]:

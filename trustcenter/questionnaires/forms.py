@@ -107,8 +107,18 @@ class ConfigureForm(forms.Form):
         help_text=_("The row number as Excel shows it; 0 or empty if the sheet has no title row."),
     )
 
-    def __init__(self, *args, sheets: list[dict], sheet: dict, **kwargs):
+    other_sheets = forms.BooleanField(label=_("Also answer the other sheets with questions"), required=False)
+
+    def __init__(self, *args, sheets: list[dict], sheet: dict, others: list[str], **kwargs):
+        """`others`: the workbook's other sheets that hold questions; without any, the
+        choice to answer them is not offered."""
         super().__init__(*args, **kwargs)
+        if others:
+            self.fields["other_sheets"].help_text = _(
+                "%(names)s, each with the column and title row guessed for it. The answered file keeps every sheet."
+            ) % {"names": ", ".join(others)}
+        else:
+            del self.fields["other_sheets"]
         self.fields["sheet"].choices = [(s["name"], s["name"]) for s in sheets]
         names = Sheet(name=sheet["name"], rows=sheet["rows"], header_row=sheet.get("header_row")).column_names()
         self.fields["question_column"].choices = [(i, name) for i, name in enumerate(names)]

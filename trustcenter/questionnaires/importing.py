@@ -604,12 +604,15 @@ def _header_texts(sheet: Sheet, header_row: int | None) -> list[str]:
     return [text_of(v) for v in header]
 
 
-def question_contexts(sheet: Sheet, kinds: list[tuple[str, str]], *, header_row: int | None, column: int) -> list[dict]:
+def question_contexts(
+    sheet: Sheet, kinds: list[tuple[str, str]], *, header_row: int | None, column: int, outer: str = ""
+) -> list[dict]:
     """For every row, what a reader takes from around a question: the section heading(s) it
     sits under ("Clients > Logging", from heading rows or a Section/Category column), the
     question above it in the same section (for follow-ups such as "If yes, describe..."), and
     the answers the sheet accepts (an Options column, Yes/No/N/A columns, or a drop-down
-    list on the row). Empty for rows that are not questions."""
+    list on the row). Empty for rows that are not questions. `outer`: a heading above all of
+    the sheet's own (the sheet's name, in a workbook whose sheets are its sections)."""
     headers = _header_texts(sheet, header_row)
     section_column = next((i for i, h in enumerate(headers) if i != column and _SECTION_COLUMN.match(h)), None)
     options_column = next((i for i, h in enumerate(headers) if i != column and _OPTIONS_COLUMN.match(h)), None)
@@ -637,7 +640,7 @@ def question_contexts(sheet: Sheet, kinds: list[tuple[str, str]], *, header_row:
             contexts.append({})
             continue
         after_heading = False
-        section = " > ".join(path[-2:])
+        section = " > ".join(([outer] if outer else [])[len(path) > 1 :] + path[-2:])
         if section_column is not None and section_column < len(row) and text_of(row[section_column]):
             section = text_of(row[section_column])
         if section != previous_section:

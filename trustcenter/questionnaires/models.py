@@ -203,10 +203,14 @@ class Questionnaire(models.Model):
     error = models.TextField(blank=True, help_text=_("Why the file could not be read."))
     # Every readable sheet while the sheet and column are being chosen; emptied afterwards.
     workbook = models.JSONField(default=list, blank=True)
+    # The sheet and columns guessed, then chosen on the configure page.
     sheet_name = models.CharField(max_length=255, blank=True)
     header_row = models.IntegerField(null=True, blank=True, help_text=_("Index of the column-title row."))
     question_column = models.PositiveIntegerField(null=True, blank=True)
-    columns = models.JSONField(default=list, blank=True, help_text=_("Names of the original columns."))
+    # The sheets answered, in the workbook's order (the chosen one, and the others with
+    # questions when those are answered too): [{"name", "columns", "header_row",
+    # "question_column"}]. A row's `sheet` is its place in this list.
+    sheets = models.JSONField(default=list, blank=True)
     question_count = models.PositiveIntegerField(default=0)
     processed_count = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(
@@ -228,6 +232,10 @@ class Questionnaire(models.Model):
         if self.status == QuestionnaireStatus.PROCESSING:
             return reverse("questionnaires:questionnaire_progress", args=[self.pk])
         return reverse("questionnaires:questionnaire_review", args=[self.pk])
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return [s["name"] for s in self.sheets]
 
     @property
     def percent_processed(self) -> int:
@@ -264,7 +272,8 @@ class ExpertReason(models.TextChoices):
 
 class QuestionnaireRow(models.Model):
     questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="rows")
-    position = models.PositiveIntegerField()
+    position = models.PositiveIntegerField()  # across the questionnaire's sheets, in order
+    sheet = models.PositiveSmallIntegerField(default=0)  # index into questionnaire.sheets
     kind = models.CharField(max_length=10, choices=RowKind.choices)
     cells = models.JSONField(default=list, blank=True)
     question = models.TextField(blank=True)

@@ -3,6 +3,7 @@
 import contextlib
 import hashlib
 import os
+import re
 import tempfile
 import threading
 from pathlib import Path
@@ -24,7 +25,14 @@ from trustcenter.audit.services import audit_record
 from trustcenter.lib.markup import render_markdown
 from trustcenter.policies.models import Policy, PolicyVersion
 from trustcenter.questionnaires.embedding import encode
-from trustcenter.questionnaires.exporting import ANSWER_COLUMNS, build_table, plain_text
+from trustcenter.questionnaires.exporting import (
+    ANSWER_COLUMNS,
+    build_table,
+    one_table,
+    plain_text,
+    write_csv,
+    write_xlsx,
+)
 from trustcenter.questionnaires.importing import (
     QUESTION,
     ImportError_,
@@ -377,7 +385,8 @@ def _sheets_json(workbook) -> list[dict]:
 @transaction.atomic
 def questionnaire_upload(*, data: bytes, filename: str, actor, answer: bool = False) -> Questionnaire:
     """Keep an uploaded file and queue the job that reads it (`questionnaire_read`); with
-    `answer`, the job goes on to answer it with the guessed sheet and column (the API).
+    `answer`, the job goes on to answer it with the guessed sheet and column, and every
+    other sheet that holds questions (the API).
 
     Only what the file is is checked here (importing.identify: its first bytes and zip
     directory, nothing unpacked), so the request returns at once whatever the file holds;
@@ -460,6 +469,7 @@ def questionnaire_read(*, questionnaire_id: int, answer: bool = False) -> Questi
                         sheet_name=questionnaire.sheet_name,
                         question_column=questionnaire.question_column or 0,
                         header_row=questionnaire.header_row,
+                        other_sheets=True,
                     )
             except ValidationError as exc:
                 questionnaire.status = QuestionnaireStatus.FAILED
@@ -468,49 +478,107 @@ def questionnaire_read(*, questionnaire_id: int, answer: bool = False) -> Questi
     return questionnaire
 
 
+# Another sheet of the workbook is answered with the chosen one when its guessed question
+# column holds at least this many questions (a cover or instructions tab has fewer).
+OTHER_SHEET_QUESTIONS = 3
+
+
+def _sheet(data: dict, *, header_row: int | None = None, question_column: int | None = None) -> Sheet:
+    return Sheet(
+        name=data["name"],
+        rows=data["rows"],
+        header_row=header_row,
+        question_column=question_column,
+        validations=data.get("validations", []),
+    )
+
+
+def other_question_sheets(*, questionnaire: Questionnaire, sheet_name: str) -> list[str]:
+    """The workbook's other sheets that hold questions in the column guessed for them."""
+    names = []
+    for data in questionnaire.workbook:
+        if data["name"] == sheet_name or data.get("question_column") is None:
+            continue
+        kinds = classify_rows(_sheet(data), header_row=data.get("header_row"), column=data["question_column"])
+        if sum(kind == QUESTION for kind, _text in kinds) >= OTHER_SHEET_QUESTIONS:
+            names.append(data["name"])
+    return names
+
+
 @transaction.atomic
 def questionnaire_configure(
-    *, questionnaire: Questionnaire, sheet_name: str, question_column: int, header_row: int | None
+    *,
+    questionnaire: Questionnaire,
+    sheet_name: str,
+    question_column: int,
+    header_row: int | None,
+    other_sheets: bool = False,
 ) -> Questionnaire:
     """Fix the sheet and question column, keep every row of that sheet as it is, and start
-    finding suggestions. Refuses sheets with no questions or more than the limit."""
+    finding suggestions. With `other_sheets`, the workbook's other sheets that hold questions
+    (`other_question_sheets`) are answered too, each with the columns guessed for it, and
+    every sheet keeps its place in the workbook. Refuses a chosen sheet with no questions,
+    and more questions in all than the limit."""
     sheet_data = next((s for s in questionnaire.workbook if s["name"] == sheet_name), None)
     if sheet_data is None:
         raise ValidationError(_("The workbook has no sheet called '%(name)s'.") % {"name": sheet_name})
-    sheet = Sheet(
-        name=sheet_name, rows=sheet_data["rows"], header_row=header_row, validations=sheet_data.get("validations", [])
-    )
+    sheet = _sheet(sheet_data, header_row=header_row, question_column=question_column)
     if header_row is not None and not 0 <= header_row < len(sheet.rows):
         raise ValidationError(_("Row %(n)d is not in the sheet.") % {"n": header_row + 1})
     if not 0 <= question_column < max(sheet.width, 1):
         raise ValidationError(_("The sheet has no such column."))
-    kinds = classify_rows(sheet, header_row=header_row, column=question_column)
-    count = sum(kind == QUESTION for kind, _text in kinds)
-    limit = settings.QUESTIONNAIRE_MAX_QUESTIONS
-    if count == 0:
+    also = set(other_question_sheets(questionnaire=questionnaire, sheet_name=sheet_name)) if other_sheets else set()
+    chosen = [
+        sheet
+        if data["name"] == sheet_name
+        else _sheet(data, header_row=data.get("header_row"), question_column=data["question_column"])
+        for data in questionnaire.workbook
+        if data["name"] == sheet_name or data["name"] in also
+    ]
+    classified = [classify_rows(s, header_row=s.header_row, column=s.question_column) for s in chosen]
+    own = classified[[each.name for each in chosen].index(sheet_name)]
+    if not any(kind == QUESTION for kind, _text in own):
         raise ValidationError(
             _("No questions found in column '%(column)s' of sheet '%(sheet)s'. Choose the column that holds them.")
             % {"column": sheet.column_names()[question_column] if sheet.width else "", "sheet": sheet_name}
         )
+    count = sum(kind == QUESTION for kinds in classified for kind, _text in kinds)
+    limit = settings.QUESTIONNAIRE_MAX_QUESTIONS
     if count > limit:
         raise ValidationError(
-            _("The sheet has %(count)d questions; at most %(limit)d can be imported at once. Split it into parts.")
+            _("The sheets have %(count)d questions; at most %(limit)d can be imported at once. Split them into parts.")
             % {"count": count, "limit": limit}
         )
-    contexts = question_contexts(sheet, kinds, header_row=header_row, column=question_column)
-    QuestionnaireRow.objects.bulk_create(
-        [
-            QuestionnaireRow(
-                questionnaire=questionnaire, position=index, kind=kind, cells=row, question=text, context=context
+    rows = []
+    for number, (each, kinds) in enumerate(zip(chosen, classified, strict=True)):
+        # In a workbook answered sheet by sheet, a sheet's name is the heading above its own.
+        outer = each.name if len(chosen) > 1 else ""
+        contexts = question_contexts(each, kinds, header_row=each.header_row, column=each.question_column, outer=outer)
+        for row, (kind, text), context in zip(each.rows, kinds, contexts, strict=True):
+            rows.append(
+                QuestionnaireRow(
+                    questionnaire=questionnaire,
+                    position=len(rows),
+                    sheet=number,
+                    kind=kind,
+                    cells=row,
+                    question=text,
+                    context=context,
+                )
             )
-            for index, (row, (kind, text), context) in enumerate(zip(sheet.rows, kinds, contexts, strict=True))
-        ],
-        batch_size=500,
-    )
+    QuestionnaireRow.objects.bulk_create(rows, batch_size=500)
     questionnaire.sheet_name = sheet_name
     questionnaire.header_row = header_row
     questionnaire.question_column = question_column
-    questionnaire.columns = sheet.column_names()
+    questionnaire.sheets = [
+        {
+            "name": each.name,
+            "columns": each.column_names(),
+            "header_row": each.header_row,
+            "question_column": each.question_column,
+        }
+        for each in chosen
+    ]
     questionnaire.question_count = count
     questionnaire.processed_count = 0
     questionnaire.status = QuestionnaireStatus.PROCESSING
@@ -695,23 +763,44 @@ def _save_back(*, row: QuestionnaireRow, suggestion: dict | None, actor) -> Answ
     return answer_save(answer=answer, citations=citations, actor=actor)
 
 
-def questionnaire_table(*, questionnaire: Questionnaire) -> list[list]:
-    """The questionnaire as it was uploaded, every row in place, plus the reviewed answers."""
+def questionnaire_tables(*, questionnaire: Questionnaire) -> list[tuple[str, list[list]]]:
+    """Each answered sheet as it was uploaded, every row in place, plus the reviewed answers:
+    [(sheet name, table)] in the workbook's order."""
+    by_sheet: dict[int, list] = {}
+    for row in questionnaire.rows.select_related("reviewed_by").order_by("position"):
+        extra = None
+        if row.kind == RowKind.QUESTION and row.is_reviewed:
+            reviewer = row.reviewed_by.get_full_name() if row.reviewed_by else ""
+            extra = [row.answer, row.detail, row.source_url, row.policy_version, reviewer]
+        by_sheet.setdefault(row.sheet, []).append((row.cells, extra))
+    return [
+        (
+            sheet["name"],
+            build_table(
+                columns=sheet["columns"],
+                header_row=sheet["header_row"],
+                rows=by_sheet.get(number, []),
+                extra_columns=ANSWER_COLUMNS,
+            ),
+        )
+        for number, sheet in enumerate(questionnaire.sheets)
+    ]
 
-    def rows():
-        for row in questionnaire.rows.select_related("reviewed_by").order_by("position"):
-            extra = None
-            if row.kind == RowKind.QUESTION and row.is_reviewed:
-                reviewer = row.reviewed_by.get_full_name() if row.reviewed_by else ""
-                extra = [row.answer, row.detail, row.source_url, row.policy_version, reviewer]
-            yield row.cells, extra
 
-    return build_table(
-        columns=questionnaire.columns,
-        header_row=questionnaire.header_row,
-        rows=rows(),
-        extra_columns=ANSWER_COLUMNS,
-    )
+EXPORT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+
+
+def questionnaire_export(*, questionnaire: Questionnaire, fmt: str) -> tuple[bytes, str, str]:
+    """The answered questionnaire as a file: (data, content type, file name). XLSX keeps one
+    worksheet per answered sheet; CSV has one table (see exporting.one_table)."""
+    tables = questionnaire_tables(questionnaire=questionnaire)
+    data = write_xlsx(tables) if fmt == "xlsx" else write_csv(one_table(tables))
+    stem = re.sub(r"\.(xlsx|csv|txt|tsv)$", "", questionnaire.name, flags=re.I)
+    stem = re.sub(r"[^\w.-]+", "-", stem).strip("-.") or "questionnaire"
+    return data, EXPORT_TYPES[fmt], f"{stem}-answered.{fmt}"
 
 
 # The jobs that run the reading and answering above. Declared here, beside the services that

@@ -36,7 +36,7 @@ urlpatterns = [
     ),
     path(
         "staff/questionnaires/<int:pk>/export.<str:fmt>",
-        views.questionnaire_export,
+        views.questionnaire_export_view,
         name="questionnaire_export",
     ),
     path("staff/questionnaires/<int:pk>/delete/", views.questionnaire_delete, name="questionnaire_delete"),

@@ -1,4 +1,3 @@
-import re
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -16,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from trustcenter.audit.services import audit_record
-from trustcenter.questionnaires.exporting import plain_text, write_csv, write_xlsx
+from trustcenter.questionnaires.exporting import plain_text
 from trustcenter.questionnaires.forms import AnswerForm, AnswerSearchForm, AskForm, ConfigureForm, UploadForm
 from trustcenter.questionnaires.importing import ImportError_
 from trustcenter.questionnaires.models import (
@@ -29,13 +28,15 @@ from trustcenter.questionnaires.models import (
 )
 from trustcenter.questionnaires.rules import can_approve_answers, can_use_questionnaires
 from trustcenter.questionnaires.services import (
+    EXPORT_TYPES,
     answer_approve,
     answer_save,
     library_index,
+    other_question_sheets,
     questionnaire_accept_confident,
     questionnaire_configure,
+    questionnaire_export,
     questionnaire_job_failure,
-    questionnaire_table,
     questionnaire_upload,
     row_review,
 )
@@ -268,12 +269,14 @@ def questionnaire_configure_view(request, pk):
     sheets = questionnaire.workbook
     chosen = request.POST.get("sheet") or request.GET.get("sheet") or questionnaire.sheet_name
     sheet = next((s for s in sheets if s["name"] == chosen), sheets[0])
+    others = other_question_sheets(questionnaire=questionnaire, sheet_name=sheet["name"])
     initial = {
         "sheet": sheet["name"],
         "question_column": sheet.get("question_column") or 0,
         "header_row": (sheet["header_row"] + 1) if sheet.get("header_row") is not None else 0,
+        "other_sheets": True,
     }
-    form = ConfigureForm(request.POST or None, initial=initial, sheets=sheets, sheet=sheet)
+    form = ConfigureForm(request.POST or None, initial=initial, sheets=sheets, sheet=sheet, others=others)
     if request.method == "POST" and request.POST.get("action") != "preview" and form.is_valid():
         header = form.cleaned_data["header_row"]
         try:
@@ -282,6 +285,7 @@ def questionnaire_configure_view(request, pk):
                 sheet_name=form.cleaned_data["sheet"],
                 question_column=form.cleaned_data["question_column"],
                 header_row=(header - 1) if header else None,
+                other_sheets=form.cleaned_data.get("other_sheets", False),
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -429,27 +433,15 @@ def questionnaire_accept_many(request, pk):
     return redirect(reverse("questionnaires:questionnaire_review", args=[pk]))
 
 
-def _export_name(questionnaire: Questionnaire, extension: str) -> str:
-    stem = re.sub(r"\.(xlsx|csv|txt|tsv)$", "", questionnaire.name, flags=re.I)
-    stem = re.sub(r"[^\w.-]+", "-", stem).strip("-.") or "questionnaire"
-    return f"{stem}-answered.{extension}"
-
-
 @require_safe
 @staff_only
-def questionnaire_export(request, pk, fmt):
-    if fmt not in ("xlsx", "csv"):
+def questionnaire_export_view(request, pk, fmt):
+    if fmt not in EXPORT_TYPES:
         raise Http404
     questionnaire = _get_questionnaire(pk)
     if questionnaire.status != QuestionnaireStatus.READY:
         return redirect(questionnaire)
-    table = questionnaire_table(questionnaire=questionnaire)
-    if fmt == "xlsx":
-        data = write_xlsx(table, title=questionnaire.sheet_name or "Questionnaire")
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        data = write_csv(table)
-        content_type = "text/csv; charset=utf-8"
+    data, content_type, filename = questionnaire_export(questionnaire=questionnaire, fmt=fmt)
     audit_record(
         kind="questionnaire.exported",
         request=request,
@@ -457,7 +449,7 @@ def questionnaire_export(request, pk, fmt):
         data={"name": questionnaire.name, "format": fmt},
     )
     response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{_export_name(questionnaire, fmt)}"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 

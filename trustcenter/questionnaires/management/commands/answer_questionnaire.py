@@ -111,7 +111,7 @@ class Command(BaseCommand):
             rows=rows(),
             extra_columns=CLI_COLUMNS,
         )
-        output = write_xlsx(table, title=chosen.name) if out.suffix.lower() == ".xlsx" else write_csv(table)
+        output = write_xlsx([(chosen.name, table)]) if out.suffix.lower() == ".xlsx" else write_csv(table)
         out.write_bytes(output)
         elapsed = time.perf_counter() - started
         self.stdout.write(
