@@ -90,7 +90,13 @@ def import_vendor_sheet(client):
     with TestCase.captureOnCommitCallbacks(execute=True):  # the answering job runs once this commits
         response = client.post(
             f"/staff/questionnaires/{questionnaire.pk}/configure/",
-            {"sheet": "Security Questions", "question_column": "1", "header_row": "4", "action": "import"},
+            {
+                "sheet": "Security Questions",
+                "question_column": "1",
+                "header_row": "4",
+                "answer_column": "2",
+                "action": "import",
+            },
         )
     assert response.status_code == 302
     questionnaire.refresh_from_db()
@@ -346,7 +352,7 @@ def test_only_the_chosen_sheet_is_answered_when_asked(answer_library, client_for
 
 def test_the_answered_file_keeps_every_sheet_row_and_column(answer_library, client_for, sales):
     client = client_for(sales)
-    questionnaire = import_several(client, other_sheets="on")
+    questionnaire = import_several(client, other_sheets="on", answer_column="1")
     url = f"/staff/questionnaires/{questionnaire.pk}"
     client.post(f"{url}/rows/{_question(questionnaire, 'Do you encrypt data at rest').pk}/", {"action": "accept"})
     client.post(f"{url}/rows/{_question(questionnaire, 'Is MFA available').pk}/", {"action": "edit", "answer": "=Yes"})
@@ -357,15 +363,20 @@ def test_the_answered_file_keeps_every_sheet_row_and_column(answer_library, clie
         width = len(original[0])
         assert len(rows) == len(original)
         for before, after in zip(original, rows, strict=True):
-            assert after[: len(before)] == before and all(v is None for v in after[len(before) : width])
+            assert after[: len(before)] == before
         assert rows[0][width:] == ["Answer", "Detail", "Source URL", "Policy version", "Reviewed by"]
-    assert workbook["Application"]["D4"].value == "=Yes" and workbook["Application"]["D4"].data_type == "s"
-    assert workbook["Infrastructure"]["D3"].value.startswith("Yes")
+    # Reviewed answers also go into each sheet's own answer column: the one chosen for the
+    # first sheet ("Answer"), the one titled for it on the other ("Response").
+    application, infrastructure = workbook["Application"], workbook["Infrastructure"]
+    assert application["B4"].value == application["D4"].value == "=Yes" and application["B4"].data_type == "s"
+    assert application["C4"].value is None  # an edit without detail leaves Notes empty
+    assert infrastructure["C3"].value == infrastructure["D3"].value and infrastructure["C3"].value.startswith("Yes")
+    assert [c.value for c in infrastructure[2]][2:4] == [None, None]  # rows not reviewed stay empty
     # CSV has one table: a first column names the sheet of every row.
     rows = list(csv.reader(io.StringIO(client.get(f"{url}/export.csv").content.decode("utf-8-sig"))))
     assert rows[0][0] == "Sheet" and len(rows) == 1 + len(APPLICATION_SHEET) + len(INFRASTRUCTURE_SHEET)
     assert [r[0] for r in rows[1:]] == ["Application"] * 4 + ["Infrastructure"] * 5
-    assert rows[4][1:2] == ["Is MFA available to customers?"] and rows[4][4] == "'=Yes"
+    assert rows[4][1:3] == ["Is MFA available to customers?", "'=Yes"] and rows[4][4] == "'=Yes"
 
 
 def test_more_questions_in_all_sheets_than_the_limit_are_refused(answer_library, client_for, sales, settings):
@@ -395,6 +406,56 @@ def test_exported_sheet_titles_are_ones_excel_accepts_and_unique(names, titles):
 
     taken: set[str] = set()
     assert [sheet_title(name, taken) for name in names] == titles
+
+
+# --- The sheet's own answer columns -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("titles", "answer", "comment", "choices"),
+    [
+        (["Ref", "Question", "Vendor response", "Comments"], 2, 3, {}),
+        (["Question", "Supplier's Answer", "Additional information"], 1, 2, {}),
+        (["Control question", "Answer options", "Response (Yes/No)", "Notes"], 2, 3, {}),
+        (["Question", "Yes", "No", "N/A", "Explanation"], None, 4, {"1": "Yes", "2": "No", "3": "N/A"}),
+        (["Question", "Owner", "Due date"], None, None, {}),
+    ],
+)
+def test_the_sheets_own_columns_for_the_answer_are_found_by_their_titles(titles, answer, comment, choices):
+    sheet = importing.Sheet(name="Q", rows=[titles, ["Do you encrypt data at rest?"]])
+    found = importing.answer_columns(
+        sheet, header_row=0, column=titles.index(next(t for t in titles if "uestion" in t))
+    )
+    assert found == {"answer_column": answer, "comment_column": comment, "choice_columns": choices}
+
+
+def test_an_answer_is_written_into_empty_cells_only_and_marks_its_choice_column():
+    from trustcenter.questionnaires.exporting import with_answer
+
+    columns = {"answer_column": 1, "comment_column": 2, "choice_columns": {}}
+    assert with_answer(["Q?"], columns, answer="Yes", detail="We do.") == ["Q?", "Yes", "We do."]
+    assert with_answer(["Q?", "No", None], columns, answer="Yes", detail="We do.") == ["Q?", "No", "We do."]
+    assert with_answer(["Q?", None, None], columns, answer="Yes", detail="") == ["Q?", "Yes", None]
+    choices = {"answer_column": None, "comment_column": 4, "choice_columns": {"1": "Yes", "2": "No", "3": "N/A"}}
+    assert with_answer(["Q?"], choices, answer="Yes, AES-256", detail="d") == ["Q?", "X", None, None, "d"]
+    assert with_answer(["Q?"], choices, answer="Not applicable", detail="")[3] == "X"
+    assert with_answer(["Q?", None, "x"], choices, answer="Yes", detail="")[1] is None  # already marked
+    assert with_answer(["Q?"], choices, answer="Quarterly", detail="") == ["Q?"]  # no choice it names
+
+
+def test_the_configure_page_preselects_the_column_titled_for_the_answers(answer_library, client_for, sales):
+    client = client_for(sales)
+    upload(client, workbook_file(), "n.xlsx")
+    questionnaire = Questionnaire.objects.get()
+    html = client.get(f"/staff/questionnaires/{questionnaire.pk}/configure/").content.decode()
+    answer_select = html.split('name="answer_column"')[1].split("</select>")[0]
+    assert '<option value="2" selected>Vendor response</option>' in answer_select
+    response = client.post(
+        f"/staff/questionnaires/{questionnaire.pk}/configure/",
+        {"sheet": "Security Questions", "question_column": "1", "header_row": "4", "answer_column": "1"},
+    )
+    assert "Choose a column for the answers other than the questions" in response.content.decode()
+    assert not questionnaire.rows.exists()
 
 
 # --- Progress ------------------------------------------------------------------------------
@@ -540,11 +601,19 @@ def test_xlsx_export_round_trip_keeps_every_row_and_adds_the_answer_columns(answ
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
     assert len(rows) == len(VENDOR_SHEET)
     width = 4
-    for original, exported in zip(VENDOR_SHEET, rows, strict=True):
-        assert exported[: len(original)] == original
-        assert all(v is None for v in exported[len(original) : width])
+    reviewed = {5, 10, 11}
+    for number, (original, exported) in enumerate(zip(VENDOR_SHEET, rows, strict=True)):
+        if number in reviewed:
+            # The answer goes into the sheet's own empty cells too; what the sheet holds stays.
+            assert [v for v in original if v is not None] == [v for v in exported[: len(original)] if v in original]
+        else:
+            assert exported[: len(original)] == original
+            assert all(v is None for v in exported[len(original) : width])
     assert rows[3][width:] == ["Answer", "Detail", "Source URL", "Policy version", "Reviewed by"]
     assert rows[5][width] == "Yes" and rows[5][width + 4] == "Sam Sales"
+    assert rows[5][2] == "Yes" and rows[5][3] == rows[5][width + 1] and "FIDO2" in rows[5][3]
+    assert rows[10][2:4] == ["=1+1", FORMULA]  # Comments held text: not overwritten
+    assert rows[11][2:4] == [42, "-5"]  # the sheet's own answer kept; N/A only at the end
     assert rows[5][width + 2] == "http://127.0.0.1:8000/policies/access-control/#multi-factor-authentication"
     assert rows[5][width + 3] == "Identity and Access Management v2 § Multi-factor authentication"
     assert rows[6][width:] == [None] * 5  # not reviewed: nothing exported

@@ -107,6 +107,40 @@ def one_table(sheets: list[tuple[str, list[list]]]) -> list[list]:
     ]
 
 
+_CHOICE = re.compile(r"^\s*(yes|no|n/?a|not applicable|partial(ly)?)\b", re.I)
+
+
+def _same_choice(header: str, answer: str) -> bool:
+    def norm(text: str) -> str:
+        text = text.strip().lower().replace("/", "")
+        return {"not applicable": "na", "partially": "partial"}.get(text, text)
+
+    match = _CHOICE.match(answer)
+    return bool(match) and norm(header) == norm(match.group(1))
+
+
+def with_answer(cells: list, columns: dict, *, answer: str, detail: str) -> list:
+    """A question row with a reviewed answer written into the sheet's own columns (see
+    importing.answer_columns): the answer into its answer column, the detail into its
+    comments column, an X under the Yes / No / N/A column that the answer starts with. Only
+    empty cells are written: nothing the sheet holds is overwritten."""
+    cells = list(cells)
+
+    def put(index: int | None, value: str) -> None:
+        if index is None or not value:
+            return
+        cells.extend([None] * (index + 1 - len(cells)))
+        if cells[index] in (None, ""):
+            cells[index] = value
+
+    put(columns.get("answer_column"), answer)
+    put(columns.get("comment_column"), detail)
+    choices = {int(i): header for i, header in (columns.get("choice_columns") or {}).items()}
+    if not any(i < len(cells) and cells[i] not in (None, "") for i in choices):
+        put(next((i for i, header in sorted(choices.items()) if _same_choice(header, answer)), None), "X")
+    return cells
+
+
 def build_table(*, columns: list[str], header_row: int | None, rows, extra_columns: list[str]) -> list[list]:
     """`rows` yields (cells, extra values or None). The title row gets the extra column
     names; a file without a title row gets one on top. Every row is padded to the width."""

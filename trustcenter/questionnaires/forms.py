@@ -107,6 +107,17 @@ class ConfigureForm(forms.Form):
         help_text=_("The row number as Excel shows it; 0 or empty if the sheet has no title row."),
     )
 
+    answer_column = forms.TypedChoiceField(
+        label=_("Column for the answers"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_(
+            "Reviewed answers are written into its empty cells on export, and the detail into an empty Comments "
+            "or Notes column. Either way the export adds Answer, Detail, Source URL, Policy version and Reviewed "
+            "by at the end."
+        ),
+    )
     other_sheets = forms.BooleanField(label=_("Also answer the other sheets with questions"), required=False)
 
     def __init__(self, *args, sheets: list[dict], sheet: dict, others: list[str], **kwargs):
@@ -122,4 +133,7 @@ class ConfigureForm(forms.Form):
         self.fields["sheet"].choices = [(s["name"], s["name"]) for s in sheets]
         names = Sheet(name=sheet["name"], rows=sheet["rows"], header_row=sheet.get("header_row")).column_names()
         self.fields["question_column"].choices = [(i, name) for i, name in enumerate(names)]
+        self.fields["answer_column"].choices = [("", _("None: only the columns added at the end"))] + [
+            (i, name) for i, name in enumerate(names)
+        ]
         self.column_names = names

@@ -597,11 +597,32 @@ _OPTIONS_COLUMN = re.compile(
 )
 _CHOICE_HEADER = re.compile(r"^(yes|no|n/?a|not applicable|partial(ly)?)$", re.I)
 MAX_OPTIONS = 30
+# Where the sheet wants its answers: a column titled for the answer ("Vendor response") and
+# one for the explanation ("Comments").
+_ANSWER_COLUMN = re.compile(
+    r"^((vendor|supplier|provider|company|your|our)(['’]s)? )?(answer|response|reply)s?( \(.*\))?:?$", re.I
+)
+_COMMENT_COLUMN = re.compile(
+    r"^((vendor|supplier|provider|additional|your|our) )?(comments?|notes?|remarks?|details?|explanation|"
+    r"justification|evidence|additional information|supporting (information|details|evidence))( \(.*\))?:?$",
+    re.I,
+)
 
 
 def _header_texts(sheet: Sheet, header_row: int | None) -> list[str]:
     header = sheet.rows[header_row] if header_row is not None and header_row < len(sheet.rows) else []
     return [text_of(v) for v in header]
+
+
+def answer_columns(sheet: Sheet, *, header_row: int | None, column: int) -> dict:
+    """The sheet's own columns for an answer, by their titles: {"answer_column": index or
+    None, "comment_column": index or None, "choice_columns": {index: title}} (choice
+    columns are Yes / No / N/A columns, one to mark per question)."""
+    headers = _header_texts(sheet, header_row)
+    answer = next((i for i, h in enumerate(headers) if i != column and _ANSWER_COLUMN.match(h)), None)
+    comment = next((i for i, h in enumerate(headers) if i not in (column, answer) and _COMMENT_COLUMN.match(h)), None)
+    choices = {str(i): h for i, h in enumerate(headers) if i != column and _CHOICE_HEADER.match(h)}
+    return {"answer_column": answer, "comment_column": comment, "choice_columns": choices}
 
 
 def question_contexts(

@@ -30,6 +30,7 @@ from trustcenter.questionnaires.exporting import (
     build_table,
     one_table,
     plain_text,
+    with_answer,
     write_csv,
     write_xlsx,
 )
@@ -37,6 +38,7 @@ from trustcenter.questionnaires.importing import (
     QUESTION,
     ImportError_,
     Sheet,
+    answer_columns,
     classify_rows,
     identify,
     question_contexts,
@@ -478,6 +480,8 @@ def questionnaire_read(*, questionnaire_id: int, answer: bool = False) -> Questi
     return questionnaire
 
 
+GUESS = -1  # questionnaire_configure: the answer column titled for it
+
 # Another sheet of the workbook is answered with the chosen one when its guessed question
 # column holds at least this many questions (a cover or instructions tab has fewer).
 OTHER_SHEET_QUESTIONS = 3
@@ -491,6 +495,12 @@ def _sheet(data: dict, *, header_row: int | None = None, question_column: int | 
         question_column=question_column,
         validations=data.get("validations", []),
     )
+
+
+def guessed_answer_columns(data: dict) -> dict:
+    """importing.answer_columns for a sheet of the workbook, with its guessed title row and
+    question column."""
+    return answer_columns(_sheet(data), header_row=data.get("header_row"), column=data.get("question_column") or 0)
 
 
 def other_question_sheets(*, questionnaire: Questionnaire, sheet_name: str) -> list[str]:
@@ -513,12 +523,16 @@ def questionnaire_configure(
     question_column: int,
     header_row: int | None,
     other_sheets: bool = False,
+    answer_column: int | None = GUESS,
 ) -> Questionnaire:
     """Fix the sheet and question column, keep every row of that sheet as it is, and start
     finding suggestions. With `other_sheets`, the workbook's other sheets that hold questions
     (`other_question_sheets`) are answered too, each with the columns guessed for it, and
-    every sheet keeps its place in the workbook. Refuses a chosen sheet with no questions,
-    and more questions in all than the limit."""
+    every sheet keeps its place in the workbook. `answer_column`: the chosen sheet's column
+    that reviewed answers are written into on export (None: nothing is written into the
+    sheet's own columns, only into those added at the end; GUESS: the column titled for it,
+    as for the other sheets). Refuses a chosen sheet
+    with no questions, and more questions in all than the limit."""
     sheet_data = next((s for s in questionnaire.workbook if s["name"] == sheet_name), None)
     if sheet_data is None:
         raise ValidationError(_("The workbook has no sheet called '%(name)s'.") % {"name": sheet_name})
@@ -527,6 +541,10 @@ def questionnaire_configure(
         raise ValidationError(_("Row %(n)d is not in the sheet.") % {"n": header_row + 1})
     if not 0 <= question_column < max(sheet.width, 1):
         raise ValidationError(_("The sheet has no such column."))
+    if answer_column not in (None, GUESS) and not (
+        0 <= answer_column < sheet.width and answer_column != question_column
+    ):
+        raise ValidationError(_("Choose a column for the answers other than the questions' column."))
     also = set(other_question_sheets(questionnaire=questionnaire, sheet_name=sheet_name)) if other_sheets else set()
     chosen = [
         sheet
@@ -570,15 +588,24 @@ def questionnaire_configure(
     questionnaire.sheet_name = sheet_name
     questionnaire.header_row = header_row
     questionnaire.question_column = question_column
-    questionnaire.sheets = [
-        {
-            "name": each.name,
-            "columns": each.column_names(),
-            "header_row": each.header_row,
-            "question_column": each.question_column,
-        }
-        for each in chosen
-    ]
+    questionnaire.sheets = []
+    for each in chosen:
+        columns = answer_columns(each, header_row=each.header_row, column=each.question_column)
+        if each is sheet and answer_column is None:
+            columns = {"answer_column": None, "comment_column": None, "choice_columns": {}}
+        elif each is sheet and answer_column != GUESS:
+            columns["answer_column"] = answer_column
+            if columns["comment_column"] == answer_column:
+                columns["comment_column"] = None
+        questionnaire.sheets.append(
+            {
+                "name": each.name,
+                "columns": each.column_names(),
+                "header_row": each.header_row,
+                "question_column": each.question_column,
+                **columns,
+            }
+        )
     questionnaire.question_count = count
     questionnaire.processed_count = 0
     questionnaire.status = QuestionnaireStatus.PROCESSING
@@ -764,15 +791,17 @@ def _save_back(*, row: QuestionnaireRow, suggestion: dict | None, actor) -> Answ
 
 
 def questionnaire_tables(*, questionnaire: Questionnaire) -> list[tuple[str, list[list]]]:
-    """Each answered sheet as it was uploaded, every row in place, plus the reviewed answers:
-    [(sheet name, table)] in the workbook's order."""
+    """Each answered sheet as it was uploaded, every row in place, with the reviewed answers
+    in the sheet's own empty answer cells (exporting.with_answer) and in columns added at the
+    end: [(sheet name, table)] in the workbook's order."""
     by_sheet: dict[int, list] = {}
     for row in questionnaire.rows.select_related("reviewed_by").order_by("position"):
-        extra = None
+        cells, extra = row.cells, None
         if row.kind == RowKind.QUESTION and row.is_reviewed:
             reviewer = row.reviewed_by.get_full_name() if row.reviewed_by else ""
             extra = [row.answer, row.detail, row.source_url, row.policy_version, reviewer]
-        by_sheet.setdefault(row.sheet, []).append((row.cells, extra))
+            cells = with_answer(cells, questionnaire.sheets[row.sheet], answer=row.answer, detail=row.detail)
+        by_sheet.setdefault(row.sheet, []).append((cells, extra))
     return [
         (
             sheet["name"],

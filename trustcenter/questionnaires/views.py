@@ -31,6 +31,7 @@ from trustcenter.questionnaires.services import (
     EXPORT_TYPES,
     answer_approve,
     answer_save,
+    guessed_answer_columns,
     library_index,
     other_question_sheets,
     questionnaire_accept_confident,
@@ -270,10 +271,12 @@ def questionnaire_configure_view(request, pk):
     chosen = request.POST.get("sheet") or request.GET.get("sheet") or questionnaire.sheet_name
     sheet = next((s for s in sheets if s["name"] == chosen), sheets[0])
     others = other_question_sheets(questionnaire=questionnaire, sheet_name=sheet["name"])
+    guessed = guessed_answer_columns(sheet)
     initial = {
         "sheet": sheet["name"],
         "question_column": sheet.get("question_column") or 0,
         "header_row": (sheet["header_row"] + 1) if sheet.get("header_row") is not None else 0,
+        "answer_column": guessed["answer_column"],
         "other_sheets": True,
     }
     form = ConfigureForm(request.POST or None, initial=initial, sheets=sheets, sheet=sheet, others=others)
@@ -286,6 +289,7 @@ def questionnaire_configure_view(request, pk):
                 question_column=form.cleaned_data["question_column"],
                 header_row=(header - 1) if header else None,
                 other_sheets=form.cleaned_data.get("other_sheets", False),
+                answer_column=form.cleaned_data["answer_column"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)
