@@ -178,7 +178,7 @@ def sign_in(visitor, email: str, password: str, *, next_url: str = "/", totp_sec
     page.locator("main form button[type=submit]").first.click()
     page.wait_for_load_state()
     if totp_secret is not None:
-        page.fill("input[name=code]", totp_code(totp_secret))
+        page.fill("input[name=code]", totp_code(totp_secret, valid_for=8))
         page.locator("main form button[type=submit]").first.click()
     page.wait_for_url(visitor.url(next_url))
 

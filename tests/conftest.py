@@ -195,14 +195,23 @@ def mfa_activate(user) -> str:
     return secret
 
 
-def totp_code(secret: str, *, at: float | None = None) -> str:
-    """The code an authenticator app shows for `secret` now (or at the Unix time `at`)."""
+def totp_code(secret: str, *, at: float | None = None, valid_for: float = 0) -> str:
+    """The code an authenticator app shows for `secret` now (or at the Unix time `at`).
+
+    `valid_for`: seconds the code must stay current, as a person waits for a fresh code
+    rather than type one about to change. A browser takes a few seconds on a loaded machine
+    to send it, and a code that expires on the way is refused (no tolerance is allowed)."""
     import time
 
     from allauth.mfa import app_settings
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
-    counter = int((time.time() if at is None else at) // app_settings.TOTP_PERIOD)
+    period = app_settings.TOTP_PERIOD
+    if at is None:
+        left = period - time.time() % period
+        if left < valid_for:
+            time.sleep(left + 0.05)
+    counter = int((time.time() if at is None else at) // period)
     return format_hotp_value(hotp_value(secret, counter))
 
 
