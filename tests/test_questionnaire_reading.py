@@ -523,6 +523,14 @@ def test_the_short_answer_picks_the_options_the_cited_text_names(answer_library)
         # ... asking for it does.
         ("Do you perform access reviews? If so, how often?", reading.FREQUENCY),
         ("How long are logs retained?", reading.DURATION),
+        ("Within how many days of termination is the data deleted?", reading.DURATION),
+        ("How many staff work in security?", reading.NUMBER),
+        # A phrase that sets the scene does not stop a yes/no question being one ...
+        ("Upon termination of the contract, will our data be returned in a standard format?", reading.YES_NO),
+        ("For production systems, is MFA enforced?", reading.YES_NO),
+        # ... but a question word before the comma does.
+        ("How often, and by whom, are logs reviewed?", reading.FREQUENCY),
+        ("What, if anything, is logged?", reading.DESCRIBE),
     ],
 )
 def test_a_yes_no_question_is_typed_only_when_it_asks_for_the_value(text, kind):

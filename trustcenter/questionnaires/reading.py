@@ -24,8 +24,11 @@ YES_NO, CHOICE, FREQUENCY, DURATION, NUMBER, NAME, PRODUCT, DESCRIBE = (
     "describe",
 )
 
+_AUXILIARY = r"(is|are|was|were|do|does|did|has|have|had|can|could|will|would|shall|should|may|must)\b"
+# A yes/no question may open with a phrase that sets the scene: "Upon termination of the
+# contract, will the data be returned?", "For production systems, is MFA enforced?".
 _YES_NO_START = re.compile(
-    r"^(is|are|was|were|do|does|did|has|have|had|can|could|will|would|shall|should|may|must)\b", re.I
+    rf"^((?!(how|what|which|who|whom|whose|when|where|why)\b)[^,?]{{3,80}},\s+)?{_AUXILIARY}", re.I
 )
 _FOLLOW_UP = re.compile(
     r"^(if (yes|so|no|not|applicable|available|the answer is (yes|no))\b|otherwise\b|"
@@ -49,7 +52,8 @@ _ANAPHORA = re.compile(r"\b(it|this|that|these|those|they|them|its|their|such|th
 _FREQUENCY = re.compile(r"\b(how often|how frequently|frequency|at what interval|how regularly|cadence)\b", re.I)
 _DURATION = re.compile(
     r"\b(how long|how quickly|how fast|how soon|within what (time|period|timeframe)|what is the (maximum )?time|"
-    r"timeframe|time frame|turnaround|retention period|retained for)\b",
+    r"timeframe|time frame|turnaround|retention period|retained for|"
+    r"how many (business |working |calendar )?(minutes|hours|days|weeks|months|years))\b",
     re.I,
 )
 _NUMBER = re.compile(
