@@ -68,6 +68,10 @@ def test_the_analyzer_meets_paraphrases_on_shared_concepts():
     assert "~termination" not in analyze("TLS terminates at the edge")
     assert "~tlstermination" in analyze("TLS terminates at the edge")
     assert "~termination" in analyze("Is data deleted on termination of the contract?")
+    # A SOC alone is a security operations centre; a SOC 2 is a report, not monitoring.
+    assert "~monitor" in analyze("Is the SOC operated internally or outsourced?")
+    assert "~monitor" not in analyze("Can you share your SOC 2 Type II report?")
+    assert "~monitor" not in analyze("Do your vendors provide SOC reports?")
     # "the vendor" means the company being assessed, not vendor management
     assert "~vendor" not in analyze("Does the vendor encrypt backups?")
     assert "~vendor" in analyze("How do you assess your vendors?")

@@ -71,8 +71,10 @@ log: log, logs, logging, audit trail, audit trails, event logs, log files, log m
 siem: siem, security information and event management, log correlation, centralised logging, centralized logging,
     central log
 auditlog: audit log, audit logs, activity log, activity logs, user activity logging, customer audit log
+# A SOC alone is a security operations centre; a SOC 2 or a SOC 1 is a report.
 monitor: monitor, monitoring, monitored, security operations center, security operations centre, soc team, mdr,
-    managed detection, threat detection, detection and response, alerting, alerts
+    managed detection, threat detection, detection and response, alerting, alerts,
+    soc, !soc 1, !soc 2, !soc 3, !soc2, !soc ii, !soc iii, !soc report, !soc reports, !soc type
 24x7: 24x7, 24 7, 24 x 7, round the clock, around the clock, 24 hours a day, follow the sun
 ids: ids, ips, intrusion detection, intrusion prevention, hids, nids, guardduty, anomaly detection
 tamper: tamper, tampering, tamper proof, tamper evident, immutable, immutability, worm, object lock,
