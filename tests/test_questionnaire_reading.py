@@ -318,7 +318,7 @@ def test_an_options_column_and_yes_no_columns_give_the_answer_options(answer_lib
         ("Who should we contact to report a vulnerability?", reading.NAME, lambda s: "@" in s),
         # The library's "Yes, TLS 1.2+ ..." answers "Do you...?", not "Which...?".
         ("Which TLS versions do you support for data in transit?", reading.CHOICE, lambda s: s.startswith("TLS 1.2")),
-        ("How often are penetration tests performed?", reading.FREQUENCY, lambda s: "year" in s.lower()),
+        ("How often are penetration tests performed?", reading.FREQUENCY, lambda s: s == "Annually"),
         # The library answer found is about customer data ("24 months"); its sentence says
         # "backups are kept 35 days".
         ("How long are backups retained?", reading.DURATION, lambda s: "35 days" in s),

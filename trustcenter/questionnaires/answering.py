@@ -36,6 +36,9 @@ _FREQUENCY = re.compile(
     r"quarterly|monthly|once a year|every \w+ \w+)|each (?:year|quarter|month))\b",
     re.I,
 )
+# "every year" as a questionnaire's frequency column writes it.
+_PERIODIC = {"year": "Annually", "quarter": "Quarterly", "month": "Monthly", "week": "Weekly", "day": "Daily"}
+_EVERY = re.compile(r"^(?:every|once a|each)(?: business)? (year|quarter|month|week|day)$", re.I)
 _DURATION = re.compile(
     r"\b(?:within |under |up to |at most |after )?(?:\d[\d,.]*|one|two|three|four|five|six|seven|ten|twelve|"
     r"fourteen|thirty)(?:-| )(?:business |calendar |working )?(?:minutes?|hours?|days?|weeks?|months?|years?)\b",
@@ -422,6 +425,8 @@ def _short(question, doc, quote: list[str], focus: str, asked: Asked, common: fr
             # The approved short answer itself says it: kept whole ("Export for 14 days,
             # deleted within 30" rather than "14 days").
             found = library
+        if found and kind == reading.FREQUENCY and _EVERY.match(found):
+            found = _PERIODIC[_EVERY.match(found).group(1).lower()]
         if found:
             return _also_yes_no(question, focus, asked, _capital(found) if kind != reading.NAME else found), True
         return library or brief, False
