@@ -68,6 +68,9 @@ def test_the_analyzer_meets_paraphrases_on_shared_concepts():
     assert "~termination" not in analyze("TLS terminates at the edge")
     assert "~tlstermination" in analyze("TLS terminates at the edge")
     assert "~termination" in analyze("Is data deleted on termination of the contract?")
+    # Who is accountable for security is the CISO, however the sheet puts it.
+    assert "~ciso" in analyze("Who is the executive accountable for information security?")
+    assert "~ciso" in analyze("Who is responsible for the information security programme?")
     # A SOC alone is a security operations centre; a SOC 2 is a report, not monitoring.
     assert "~monitor" in analyze("Is the SOC operated internally or outsourced?")
     assert "~monitor" not in analyze("Can you share your SOC 2 Type II report?")

@@ -186,7 +186,10 @@ certification: certification, certifications, certified, attestation, attestatio
     audited by, auditor, auditors, external audits, surveillance audits, certification audits
 ciso: ciso, chief information security officer, security officer, head of security, security leader,
     security lead, responsible for security, security team, security function, security organisation,
-    security organization, security staff
+    security organization, security staff, responsible for information security, accountable for security,
+    accountable for information security, in charge of security, in charge of information security,
+    leads security, owns security, security program owner, security programme owner,
+    information security program owner, information security programme owner
 secteam: security team, security teams, security function, security staff, security headcount, security personnel,
     security engineers, security professionals, dedicated to security, dedicated to information security,
     work on security, working on security, full time security, security organisation, security organization,
