@@ -189,7 +189,9 @@ ciso: ciso, chief information security officer, security officer, head of securi
     security organization, security staff, responsible for information security, accountable for security,
     accountable for information security, in charge of security, in charge of information security,
     leads security, owns security, security program owner, security programme owner,
-    information security program owner, information security programme owner
+    information security program owner, information security programme owner,
+    responsible for the information security, accountable for the information security,
+    responsible for the security program, responsible for the security programme
 secteam: security team, security teams, security function, security staff, security headcount, security personnel,
     security engineers, security professionals, dedicated to security, dedicated to information security,
     work on security, working on security, full time security, security organisation, security organization,
