@@ -5,6 +5,7 @@ import datetime
 import io
 import json
 
+import openpyxl
 import pytest
 from django.utils import timezone
 from openapi_spec_validator import validate
@@ -403,8 +404,6 @@ def test_a_token_uploads_a_questionnaire_and_downloads_it_answered(
 def test_a_workbook_uploaded_through_the_api_is_answered_on_every_sheet_with_questions(
     client, published, sales, django_capture_on_commit_callbacks
 ):
-    import openpyxl
-
     workbook = openpyxl.Workbook()
     workbook.active.title = "Application"
     for row in (["Question"], ["Do you encrypt data at rest?"], ["Is MFA enforced?"], ["Is TLS used?"]):

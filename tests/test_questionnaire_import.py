@@ -9,10 +9,13 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.test import TestCase
 from msoffcrypto.format.ooxml import OOXMLFile
 
 from trustcenter.questionnaires import importing
+from trustcenter.questionnaires.exporting import sheet_title, with_answer
 from trustcenter.questionnaires.importing import ImportError_, read_questionnaire
 from trustcenter.questionnaires.models import (
     Answer,
@@ -402,8 +405,6 @@ def test_more_questions_in_all_sheets_than_the_limit_are_refused(answer_library,
     ],
 )
 def test_exported_sheet_titles_are_ones_excel_accepts_and_unique(names, titles):
-    from trustcenter.questionnaires.exporting import sheet_title
-
     taken: set[str] = set()
     assert [sheet_title(name, taken) for name in names] == titles
 
@@ -430,8 +431,6 @@ def test_the_sheets_own_columns_for_the_answer_are_found_by_their_titles(titles,
 
 
 def test_an_answer_is_written_into_empty_cells_only_and_marks_its_choice_column():
-    from trustcenter.questionnaires.exporting import with_answer
-
     columns = {"answer_column": 1, "comment_column": 2, "choice_columns": {}}
     assert with_answer(["Q?"], columns, answer="Yes", detail="We do.") == ["Q?", "Yes", "We do."]
     assert with_answer(["Q?", "No", None], columns, answer="Yes", detail="We do.") == ["Q?", "No", "We do."]
@@ -824,9 +823,6 @@ def test_uploads_exports_approvals_and_deletions_are_in_the_audit_log(answer_lib
 
 @pytest.mark.django_db(transaction=True)
 def test_questionnaires_answered_before_several_sheets_keep_their_sheet_through_the_migration():
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
     before, after = ("questionnaires", "0006_expert_reason_no_value"), ("questionnaires", "0007_questionnaire_sheets")
     executor = MigrationExecutor(connection)
     executor.migrate([before])
