@@ -15,7 +15,7 @@ from django.test import TestCase
 from msoffcrypto.format.ooxml import OOXMLFile
 
 from trustcenter.questionnaires import importing
-from trustcenter.questionnaires.exporting import sheet_title, with_answer
+from trustcenter.questionnaires.exporting import plain_text, sheet_title, with_answer
 from trustcenter.questionnaires.importing import ImportError_, read_questionnaire
 from trustcenter.questionnaires.models import (
     Answer,
@@ -696,10 +696,45 @@ def test_the_command_takes_a_column_by_title_or_letter_and_writes_csv(answer_lib
     call_command("answer_questionnaire", str(source), "--out", str(out), "--column", "B")
     rows = list(csv.reader(io.StringIO(out.read_text("utf-8-sig"))))
     assert rows[1][2] == "Yes" and rows[1][-1] == "no"
-    assert rows[2][2] == "" and rows[2][-1] == "yes"
+    assert rows[2][2] == "" and rows[2][-1] == "yes: No policy section covers it"
     call_command("answer_questionnaire", str(source), "--out", str(out), "--column", "ask")
     with pytest.raises(CommandError, match="No column 'Answers'"):
         call_command("answer_questionnaire", str(source), "--out", str(out), "--column", "Answers")
+
+
+def test_the_command_answers_as_the_upload_page_suggests(answer_library, tmp_path, client_for, sales):
+    # Questions are read with their section, the question above and the sheet's options, and
+    # the short answer and detail are the ones made for the question, as on the review page.
+    sheet = (
+        "Question\nHow often are penetration tests performed?\nLogging\nAre security logs kept?\n"
+        "How long are they kept?\nDo you have a written information security policy?\n"
+        "The name of the application\n"
+    )
+    source = tmp_path / "in.csv"
+    source.write_text(sheet)
+    out = tmp_path / "out.csv"
+    call_command("answer_questionnaire", str(source), "--out", str(out))
+    rows = {row[0]: row for row in csv.reader(io.StringIO(out.read_text("utf-8-sig")))}
+    assert "3 years" in rows["How long are they kept?"][1], rows["How long are they kept?"]
+    assert rows["The name of the application"][-1] == "yes: It asks about your product or the sheet itself"
+
+    client = client_for(sales)
+    upload(client, sheet.encode(), "in.csv")
+    questionnaire = Questionnaire.objects.latest("pk")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.post(
+            f"/staff/questionnaires/{questionnaire.pk}/configure/",
+            {"sheet": questionnaire.sheet_name, "question_column": "0", "header_row": "1", "action": "import"},
+        )
+    answered = 0
+    for row in questionnaire.rows.filter(kind=RowKind.QUESTION):
+        top = row.suggestions[0] if row.suggestions else {}
+        command = rows[row.question]
+        assert command[3] == str(top.get("confidence", 0)), (row.question, command)
+        if not row.needs_expert:
+            answered += 1
+            assert command[1] == top["short_answer"] and command[2] == plain_text(top["detail"]), command
+    assert answered >= 3
 
 
 def test_the_command_reports_unreadable_files(answer_library, tmp_path):

@@ -629,17 +629,20 @@ def questionnaire_answer(*, questionnaire_id: int) -> int:
     return left
 
 
-def row_question(row: QuestionnaireRow):
-    """The row's question as a person reads it: with its section, the question above it and
-    the answers the sheet accepts (kept at import in `row.context`)."""
-
-    context = row.context or {}
+def question_in_context(text: str, context: dict):
+    """A question as a person reads it: with its section, the question above it and the
+    answers the sheet accepts (importing.question_contexts)."""
     return read_question(
-        row.question,
+        text,
         section=context.get("section", ""),
         previous=context.get("previous", ""),
         options=context.get("options", ()),
     )
+
+
+def row_question(row: QuestionnaireRow):
+    """The row's question in the context kept at import (`row.context`)."""
+    return question_in_context(row.question, row.context or {})
 
 
 def questionnaire_process(*, questionnaire: Questionnaire, limit: int | None = None, index: Index | None = None) -> int:

@@ -8,8 +8,15 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from trustcenter.questionnaires.exporting import build_table, plain_text, write_csv, write_xlsx
-from trustcenter.questionnaires.importing import QUESTION, ImportError_, classify_rows, read_questionnaire
-from trustcenter.questionnaires.services import library_index
+from trustcenter.questionnaires.importing import (
+    QUESTION,
+    ImportError_,
+    classify_rows,
+    question_contexts,
+    read_questionnaire,
+)
+from trustcenter.questionnaires.models import ExpertReason
+from trustcenter.questionnaires.services import library_index, question_in_context
 
 CLI_COLUMNS = ["Answer", "Detail", "Confidence", "Source URL", "Policy version", "Needs an expert"]
 
@@ -72,8 +79,15 @@ class Command(BaseCommand):
             )
         started = time.perf_counter()
         index = library_index()
-        # Ranked together: the questions' sentence vectors are computed in batches.
-        ranked_all = iter(index.rank_many([text for kind, text in kinds if kind == QUESTION]))
+        # Read as on the upload page (with the section, the question above and the sheet's
+        # options) and ranked together: the sentence vectors are computed in batches.
+        contexts = question_contexts(chosen, kinds, header_row=chosen.header_row, column=question_column)
+        questions = [
+            question_in_context(text, context)
+            for (kind, text), context in zip(kinds, contexts, strict=True)
+            if kind == QUESTION
+        ]
+        ranked_all = iter(index.rank_many(questions))
         answered = expert = 0
 
         def rows():
@@ -87,17 +101,18 @@ class Command(BaseCommand):
                 confidence = top.confidence if top else 0
                 if ranked.needs_expert or top is None:
                     expert += 1
-                    yield cells, ["", "", confidence, "", "", "yes"]
+                    why = f"yes: {ExpertReason(ranked.reason).label}" if ranked.reason else "yes"
+                    yield cells, ["", "", confidence, "", "", why]
                     continue
                 answered += 1
-                doc = top.document
-                source = doc.source or {}
+                suggestion = top.as_dict()  # the short answer and quote made for this question
+                source = suggestion["source"] or {}
                 version = f"{source['policy_title']} v{source['version']} § {source['heading']}" if source else ""
                 yield (
                     cells,
                     [
-                        doc.short_answer,
-                        plain_text(doc.detail),
+                        suggestion["short_answer"],
+                        plain_text(suggestion["detail"]),
                         confidence,
                         source.get("url", ""),
                         version,
