@@ -17,6 +17,7 @@ from msoffcrypto.format.ooxml import OOXMLFile
 from trustcenter.questionnaires import importing
 from trustcenter.questionnaires.exporting import plain_text, sheet_title, with_answer
 from trustcenter.questionnaires.importing import ImportError_, read_questionnaire
+from trustcenter.questionnaires.management.commands.answer_questionnaire import CLI_COLUMNS
 from trustcenter.questionnaires.models import (
     Answer,
     AnswerStatus,
@@ -681,7 +682,9 @@ def test_the_command_fills_a_workbook_without_a_browser(answer_library, tmp_path
     call_command("answer_questionnaire", str(source), "--out", str(out))
     assert "5 questions from sheet 'Security Questions', column 'Question'" in capsys.readouterr().out
     rows = [[c.value for c in r] for r in openpyxl.load_workbook(out).active.iter_rows()]
-    assert rows[3][4:] == ["Answer", "Detail", "Confidence", "Source URL", "Policy version", "Needs an expert"]
+    assert rows[3][4:] == CLI_COLUMNS == [
+        "Answer", "Detail", "Confidence", "Source URL", "Policy version", "Needs an expert"
+    ]  # fmt: skip
     encrypt = rows[9]
     assert encrypt[1] == "Do you encrypt data at rest?"
     assert encrypt[4] == "Yes, AES-256" and encrypt[6] >= 50 and encrypt[7].endswith("#encryption-at-rest")
@@ -735,6 +738,25 @@ def test_the_command_answers_as_the_upload_page_suggests(answer_library, tmp_pat
             answered += 1
             assert command[1] == top["short_answer"] and command[2] == plain_text(top["detail"]), command
     assert answered >= 3
+
+
+def test_the_command_answers_every_sheet_with_questions_unless_given_one(answer_library, tmp_path, capsys):
+    source = tmp_path / "tabs.xlsx"
+    source.write_bytes(several_sheets())
+    out = tmp_path / "out.xlsx"
+    call_command("answer_questionnaire", str(source), "--out", str(out))
+    assert "(and 1 more: " in capsys.readouterr().out
+    workbook = openpyxl.load_workbook(out)
+    assert workbook.sheetnames == ["Application", "Infrastructure"]  # the cover sheet holds no questions
+    infrastructure = [[c.value for c in row] for row in workbook["Infrastructure"].iter_rows()]
+    assert infrastructure[0][3:] == CLI_COLUMNS
+    assert infrastructure[2][1] == "Do you encrypt data at rest?" and infrastructure[2][3].startswith("Yes")
+    call_command("answer_questionnaire", str(source), "--out", str(out), "--sheet", "Infrastructure")
+    assert openpyxl.load_workbook(out).sheetnames == ["Infrastructure"]
+    csv_out = tmp_path / "out.csv"
+    call_command("answer_questionnaire", str(source), "--out", str(csv_out))
+    rows = list(csv.reader(io.StringIO(csv_out.read_text("utf-8-sig"))))
+    assert rows[0][0] == "Sheet" and {r[0] for r in rows[1:]} == {"Application", "Infrastructure"}
 
 
 def test_the_command_reports_unreadable_files(answer_library, tmp_path):

@@ -614,6 +614,19 @@ def _header_texts(sheet: Sheet, header_row: int | None) -> list[str]:
     return [text_of(v) for v in header]
 
 
+# Another sheet of a workbook is answered with the chosen one when its guessed question
+# column holds at least this many questions (a cover or instructions tab has fewer).
+OTHER_SHEET_QUESTIONS = 3
+
+
+def holds_questions(sheet: Sheet, minimum: int = OTHER_SHEET_QUESTIONS) -> bool:
+    """Whether the sheet's guessed question column holds at least `minimum` questions."""
+    if sheet.question_column is None:
+        return False
+    kinds = classify_rows(sheet, header_row=sheet.header_row, column=sheet.question_column)
+    return sum(kind == QUESTION for kind, _text in kinds) >= minimum
+
+
 def answer_columns(sheet: Sheet, *, header_row: int | None, column: int) -> dict:
     """The sheet's own columns for an answer, by their titles: {"answer_column": index or
     None, "comment_column": index or None, "choice_columns": {index: title}} (choice

@@ -40,6 +40,7 @@ from trustcenter.questionnaires.importing import (
     Sheet,
     answer_columns,
     classify_rows,
+    holds_questions,
     identify,
     question_contexts,
     read_questionnaire,
@@ -482,10 +483,6 @@ def questionnaire_read(*, questionnaire_id: int, answer: bool = False) -> Questi
 
 GUESS = -1  # questionnaire_configure: the answer column titled for it
 
-# Another sheet of the workbook is answered with the chosen one when its guessed question
-# column holds at least this many questions (a cover or instructions tab has fewer).
-OTHER_SHEET_QUESTIONS = 3
-
 
 def _sheet(data: dict, *, header_row: int | None = None, question_column: int | None = None) -> Sheet:
     return Sheet(
@@ -505,14 +502,14 @@ def guessed_answer_columns(data: dict) -> dict:
 
 def other_question_sheets(*, questionnaire: Questionnaire, sheet_name: str) -> list[str]:
     """The workbook's other sheets that hold questions in the column guessed for them."""
-    names = []
-    for data in questionnaire.workbook:
-        if data["name"] == sheet_name or data.get("question_column") is None:
-            continue
-        kinds = classify_rows(_sheet(data), header_row=data.get("header_row"), column=data["question_column"])
-        if sum(kind == QUESTION for kind, _text in kinds) >= OTHER_SHEET_QUESTIONS:
-            names.append(data["name"])
-    return names
+    return [
+        data["name"]
+        for data in questionnaire.workbook
+        if data["name"] != sheet_name
+        and holds_questions(
+            _sheet(data, header_row=data.get("header_row"), question_column=data.get("question_column"))
+        )
+    ]
 
 
 @transaction.atomic

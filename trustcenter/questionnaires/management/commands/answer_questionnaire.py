@@ -7,11 +7,12 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from trustcenter.questionnaires.exporting import build_table, plain_text, write_csv, write_xlsx
+from trustcenter.questionnaires.exporting import build_table, one_table, plain_text, write_csv, write_xlsx
 from trustcenter.questionnaires.importing import (
     QUESTION,
     ImportError_,
     classify_rows,
+    holds_questions,
     question_contexts,
     read_questionnaire,
 )
@@ -46,7 +47,11 @@ class Command(BaseCommand):
         parser.add_argument("input", type=Path, help="the questionnaire, .csv or .xlsx")
         parser.add_argument("--out", type=Path, required=True, help="where to write the answered copy, .csv or .xlsx")
         parser.add_argument("--column", help="the question column: its title or letter (default: guessed)")
-        parser.add_argument("--sheet", help="the sheet with the questions (default: guessed)")
+        parser.add_argument(
+            "--sheet",
+            help="answer only this sheet (default: the guessed one and every other sheet with questions, "
+            "as the upload page and the API do)",
+        )
 
     def handle(self, *args, input, out, column, sheet, **options):
         if out.suffix.lower() not in (".csv", ".xlsx"):
@@ -69,10 +74,17 @@ class Command(BaseCommand):
         question_column = _column_index(chosen, column) if column else chosen.question_column
         if question_column is None:
             raise CommandError(f"{input}: could not tell which column holds the questions; name it with --column.")
+        chosen.question_column = question_column
         kinds = classify_rows(chosen, header_row=chosen.header_row, column=question_column)
-        count = sum(kind == QUESTION for kind, _text in kinds)
-        if count == 0:
+        if not any(kind == QUESTION for kind, _text in kinds):
             raise CommandError(f"{input}: no questions in column '{chosen.column_names()[question_column]}'.")
+        # The other sheets with questions too, each in its guessed column, in workbook order.
+        answered_sheets = [s for s in workbook.sheets if s is chosen or (not sheet and holds_questions(s))]
+        classified = {
+            s.name: kinds if s is chosen else classify_rows(s, header_row=s.header_row, column=s.question_column)
+            for s in answered_sheets
+        }
+        count = sum(kind == QUESTION for each in classified.values() for kind, _text in each)
         if count > settings.QUESTIONNAIRE_MAX_QUESTIONS:
             raise CommandError(
                 f"{input}: {count} questions; at most {settings.QUESTIONNAIRE_MAX_QUESTIONS} at once. Split the file."
@@ -80,19 +92,25 @@ class Command(BaseCommand):
         started = time.perf_counter()
         index = library_index()
         # Read as on the upload page (with the section, the question above and the sheet's
-        # options) and ranked together: the sentence vectors are computed in batches.
-        contexts = question_contexts(chosen, kinds, header_row=chosen.header_row, column=question_column)
-        questions = [
-            question_in_context(text, context)
-            for (kind, text), context in zip(kinds, contexts, strict=True)
-            if kind == QUESTION
-        ]
+        # options; a sheet's name as the heading above its own when several are answered) and
+        # ranked together: the sentence vectors are computed in batches.
+        questions = []
+        for each in answered_sheets:
+            outer = each.name if len(answered_sheets) > 1 else ""
+            contexts = question_contexts(
+                each, classified[each.name], header_row=each.header_row, column=each.question_column, outer=outer
+            )
+            questions += [
+                question_in_context(text, context)
+                for (kind, text), context in zip(classified[each.name], contexts, strict=True)
+                if kind == QUESTION
+            ]
         ranked_all = iter(index.rank_many(questions))
         answered = expert = 0
 
-        def rows():
+        def rows(each):
             nonlocal answered, expert
-            for cells, (kind, _text) in zip(chosen.rows, kinds, strict=True):
+            for cells, (kind, _text) in zip(each.rows, classified[each.name], strict=True):
                 if kind != QUESTION:
                     yield cells, None
                     continue
@@ -120,17 +138,24 @@ class Command(BaseCommand):
                     ],
                 )
 
-        table = build_table(
-            columns=chosen.column_names(),
-            header_row=chosen.header_row,
-            rows=rows(),
-            extra_columns=CLI_COLUMNS,
-        )
-        output = write_xlsx([(chosen.name, table)]) if out.suffix.lower() == ".xlsx" else write_csv(table)
-        out.write_bytes(output)
+        tables = [
+            (
+                each.name,
+                build_table(
+                    columns=each.column_names(),
+                    header_row=each.header_row,
+                    rows=rows(each),
+                    extra_columns=CLI_COLUMNS,
+                ),
+            )
+            for each in answered_sheets
+        ]
+        out.write_bytes(write_xlsx(tables) if out.suffix.lower() == ".xlsx" else write_csv(one_table(tables)))
         elapsed = time.perf_counter() - started
+        others = [s.name for s in answered_sheets if s is not chosen]
+        also = f" (and {len(others)} more: {', '.join(others)})" if others else ""
         self.stdout.write(
             f"{out}: {count} questions from sheet '{chosen.name}', column "
-            f"'{chosen.column_names()[question_column]}': {answered} answered, {expert} need an expert "
+            f"'{chosen.column_names()[question_column]}'{also}: {answered} answered, {expert} need an expert "
             f"({elapsed:.1f} s)."
         )
