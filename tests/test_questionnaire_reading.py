@@ -219,6 +219,14 @@ def test_product_and_feedback_questions_are_left_to_an_expert_with_the_reason(an
     assert anything.needs_expert and anything.expert_reason == "feedback"
 
 
+def test_the_last_one_of_what_the_question_above_asks_about_is_a_follow_up():
+    previous = "How often are these plans tested?"
+    assert read_question("When was the last test performed?", previous=previous).previous == previous
+    # The last of something else stands alone.
+    assert read_question("When was the last audit?", previous=previous).previous == ""
+    assert read_question("Are backups encrypted?", previous=previous).previous == ""
+
+
 @pytest.mark.parametrize(
     ("text", "product"),
     [
@@ -319,6 +327,9 @@ def test_an_options_column_and_yes_no_columns_give_the_answer_options(answer_lib
         # The library's "Yes, TLS 1.2+ ..." answers "Do you...?", not "Which...?".
         ("Which TLS versions do you support for data in transit?", reading.CHOICE, lambda s: s.startswith("TLS 1.2")),
         ("How often are penetration tests performed?", reading.FREQUENCY, lambda s: s == "Annually"),
+        # When something was last done wants the date the text gives.
+        ("When was the most recent penetration test completed?", reading.DATE, lambda s: s == "July 2026"),
+        ("Date of the last disaster recovery exercise", reading.DATE, lambda s: "May 2026" in s),
         # The library answer found is about customer data ("24 months"); its sentence says
         # "backups are kept 35 days".
         ("How long are backups retained?", reading.DURATION, lambda s: "35 days" in s),
@@ -523,6 +534,8 @@ def test_the_short_answer_picks_the_options_the_cited_text_names(answer_library)
         # ... asking for it does.
         ("Do you perform access reviews? If so, how often?", reading.FREQUENCY),
         ("How long are logs retained?", reading.DURATION),
+        ("When was the last penetration test performed?", reading.DATE),
+        ("When are access reviews performed?", reading.DESCRIBE),  # not a date in the past
         ("Within how many days of termination is the data deleted?", reading.DURATION),
         ("How many staff work in security?", reading.NUMBER),
         # A phrase that sets the scene does not stop a yes/no question being one ...

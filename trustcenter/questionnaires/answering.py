@@ -36,6 +36,8 @@ _FREQUENCY = re.compile(
     r"quarterly|monthly|once a year|every \w+ \w+)|each (?:year|quarter|month))\b",
     re.I,
 )
+_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+_DATE = re.compile(rf"\b(?:\d{{1,2}} {_MONTH} \d{{4}}|{_MONTH} \d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|Q[1-4] \d{{4}})\b")
 # "every year" as a questionnaire's frequency column writes it.
 _PERIODIC = {"year": "Annually", "quarter": "Quarterly", "month": "Monthly", "week": "Weekly", "day": "Daily"}
 _EVERY = re.compile(r"^(?:every|once a|each)(?: business)? (year|quarter|month|week|day)$", re.I)
@@ -300,7 +302,7 @@ def product_names(text: str, question: str = "", common: frozenset = frozenset()
 def wants_typed_answer(question) -> bool:
     """The question asks for a frequency, a duration, a number, a name or one of the sheet's
     options: a document whose text gives none does not fit it (`compose`'s `fits`)."""
-    typed = (reading.FREQUENCY, reading.DURATION, reading.NUMBER, reading.NAME, reading.PRODUCT)
+    typed = (reading.FREQUENCY, reading.DURATION, reading.NUMBER, reading.DATE, reading.NAME, reading.PRODUCT)
     return question.kind in typed or bool(question.options and not reading.is_yes_no_options(question.options))
 
 
@@ -416,7 +418,12 @@ def _short(question, doc, quote: list[str], focus: str, asked: Asked, common: fr
         # most about the question ("backups are kept 35 days").
         about = _most_about(re.split(r"[,;:]|\s(?:and|but|while)\s", focus), asked)
         look_in = ([about] if about else []) + look_in
-    wanted = {reading.FREQUENCY: _FREQUENCY, reading.DURATION: _DURATION, reading.NAME: _ROLE}.get(kind)
+    wanted = {
+        reading.FREQUENCY: _FREQUENCY,
+        reading.DURATION: _DURATION,
+        reading.DATE: _DATE,
+        reading.NAME: _ROLE,
+    }.get(kind)
     if wanted is not None:
         # "Who should we contact about a security issue?" wants an address before a role.
         contact = kind == reading.NAME and _CONTACT.search(question.text)

@@ -13,12 +13,13 @@ import re
 from dataclasses import dataclass, field
 
 # What kind of short answer a question wants.
-YES_NO, CHOICE, FREQUENCY, DURATION, NUMBER, NAME, PRODUCT, DESCRIBE = (
+YES_NO, CHOICE, FREQUENCY, DURATION, NUMBER, DATE, NAME, PRODUCT, DESCRIBE = (
     "yes_no",
     "choice",
     "frequency",
     "duration",
     "number",
+    "date",  # when something was last done: "When was the last penetration test?"
     "name",
     "product",  # the name of a product, tool or vendor: "Which EDR product do you use?"
     "describe",
@@ -86,6 +87,7 @@ _PRODUCT = re.compile(
     re.I,
 )
 _NAME = re.compile(r"^(who\b|which (person|role|team|individual))", re.I)
+_DATE = re.compile(r"^(when (was|were|did)\b|((what|which) (is|was) )?the date of\b|date of\b|on what date\b)", re.I)
 _CHOICE = re.compile(r"\b(which|what type|what kind|what types|what kinds|select|choose)\b", re.I)
 
 # Questions about the customer's product or about the sheet itself: no policy answers them.
@@ -150,6 +152,8 @@ def question_kind(text: str, options: tuple[str, ...] = ()) -> str:
         match = pattern.search(text)
         if match and (not yes_no or _ASKS.match(match.group(0))):
             return kind
+    if _DATE.search(text):
+        return DATE
     if _NAME.search(text):
         return NAME
     if _PRODUCT.search(text):
@@ -223,11 +227,24 @@ def expert_reason(text: str) -> str:
     return ""
 
 
+_LAST_ONE = re.compile(r"\bthe (?:last|latest|most recent|previous) ([a-z]{4,})", re.I)
+
+
+def refers_back(text: str, previous: str) -> bool:
+    """ "When was the last test performed?" after "How often are these plans tested?": the
+    last one of what the question above asks about."""
+    match = _LAST_ONE.search(text)
+    if not match:
+        return False
+    stem = match.group(1).lower()[:4]
+    return any(word.lower().startswith(stem) for word in re.findall(r"[A-Za-z]+", previous))
+
+
 def read_question(text: str, *, section: str = "", previous: str = "", options=()) -> Question:
     options = tuple(o for o in (str(o).strip() for o in options or ()) if o)
     text = clean(text)
     options = options or inline_options(text)
-    follow_up = bool(previous) and is_follow_up(text)
+    follow_up = bool(previous) and (is_follow_up(text) or refers_back(text, previous))
     kind = question_kind(text, options)
     # "Which of the following ...", "select all that apply", "Which events are logged (A, B, C)?"
     listed = re.search(r"\b(all that apply|select all|following)\b", text, re.I) or _WHICH.search(text)
