@@ -528,8 +528,8 @@ def questionnaire_configure(
     every sheet keeps its place in the workbook. `answer_column`: the chosen sheet's column
     that reviewed answers are written into on export (None: nothing is written into the
     sheet's own columns, only into those added at the end; GUESS: the column titled for it,
-    as for the other sheets). Refuses a chosen sheet
-    with no questions, and more questions in all than the limit."""
+    as for the other sheets). Refuses a chosen sheet with no questions, and more questions
+    in all than the limit."""
     sheet_data = next((s for s in questionnaire.workbook if s["name"] == sheet_name), None)
     if sheet_data is None:
         raise ValidationError(_("The workbook has no sheet called '%(name)s'.") % {"name": sheet_name})
