@@ -693,6 +693,21 @@ def question_contexts(
     return contexts
 
 
+def read_sheets(sheets: list[Sheet]) -> list[tuple[list[tuple[str, str]], list[dict]]]:
+    """(row kinds, question contexts) for each sheet answered together, each read in its own
+    title row and question column. When there are several, a sheet's name is the heading
+    above its own ("Infrastructure > Logging")."""
+    read = []
+    for sheet in sheets:
+        kinds = classify_rows(sheet, header_row=sheet.header_row, column=sheet.question_column)
+        outer = sheet.name if len(sheets) > 1 else ""
+        contexts = question_contexts(
+            sheet, kinds, header_row=sheet.header_row, column=sheet.question_column, outer=outer
+        )
+        read.append((kinds, contexts))
+    return read
+
+
 def _heading_text(row: list) -> str:
     """The words of a heading row, without its reference code ("B", "3.1")."""
     texts = [text_of(v) for v in row if text_of(v)]

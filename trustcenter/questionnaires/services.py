@@ -39,11 +39,10 @@ from trustcenter.questionnaires.importing import (
     ImportError_,
     Sheet,
     answer_columns,
-    classify_rows,
     holds_questions,
     identify,
-    question_contexts,
     read_questionnaire,
+    read_sheets,
 )
 from trustcenter.questionnaires.models import (
     Answer,
@@ -550,14 +549,14 @@ def questionnaire_configure(
         for data in questionnaire.workbook
         if data["name"] == sheet_name or data["name"] in also
     ]
-    classified = [classify_rows(s, header_row=s.header_row, column=s.question_column) for s in chosen]
-    own = classified[[each.name for each in chosen].index(sheet_name)]
+    read = read_sheets(chosen)
+    own, _contexts = read[[each.name for each in chosen].index(sheet_name)]
     if not any(kind == QUESTION for kind, _text in own):
         raise ValidationError(
             _("No questions found in column '%(column)s' of sheet '%(sheet)s'. Choose the column that holds them.")
             % {"column": sheet.column_names()[question_column] if sheet.width else "", "sheet": sheet_name}
         )
-    count = sum(kind == QUESTION for kinds in classified for kind, _text in kinds)
+    count = sum(kind == QUESTION for kinds, _contexts in read for kind, _text in kinds)
     limit = settings.QUESTIONNAIRE_MAX_QUESTIONS
     if count > limit:
         raise ValidationError(
@@ -565,10 +564,7 @@ def questionnaire_configure(
             % {"count": count, "limit": limit}
         )
     rows = []
-    for number, (each, kinds) in enumerate(zip(chosen, classified, strict=True)):
-        # In a workbook answered sheet by sheet, a sheet's name is the heading above its own.
-        outer = each.name if len(chosen) > 1 else ""
-        contexts = question_contexts(each, kinds, header_row=each.header_row, column=each.question_column, outer=outer)
+    for number, (each, (kinds, contexts)) in enumerate(zip(chosen, read, strict=True)):
         for row, (kind, text), context in zip(each.rows, kinds, contexts, strict=True):
             rows.append(
                 QuestionnaireRow(

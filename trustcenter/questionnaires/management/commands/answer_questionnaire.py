@@ -11,10 +11,9 @@ from trustcenter.questionnaires.exporting import build_table, one_table, plain_t
 from trustcenter.questionnaires.importing import (
     QUESTION,
     ImportError_,
-    classify_rows,
     holds_questions,
-    question_contexts,
     read_questionnaire,
+    read_sheets,
 )
 from trustcenter.questionnaires.models import ExpertReason
 from trustcenter.questionnaires.services import library_index, question_in_context
@@ -75,42 +74,33 @@ class Command(BaseCommand):
         if question_column is None:
             raise CommandError(f"{input}: could not tell which column holds the questions; name it with --column.")
         chosen.question_column = question_column
-        kinds = classify_rows(chosen, header_row=chosen.header_row, column=question_column)
-        if not any(kind == QUESTION for kind, _text in kinds):
-            raise CommandError(f"{input}: no questions in column '{chosen.column_names()[question_column]}'.")
         # The other sheets with questions too, each in its guessed column, in workbook order.
         answered_sheets = [s for s in workbook.sheets if s is chosen or (not sheet and holds_questions(s))]
-        classified = {
-            s.name: kinds if s is chosen else classify_rows(s, header_row=s.header_row, column=s.question_column)
-            for s in answered_sheets
-        }
-        count = sum(kind == QUESTION for each in classified.values() for kind, _text in each)
+        # Read as on the upload page (with the section, the question above and the sheet's
+        # options; a sheet's name as the heading above its own when several are answered).
+        read = dict(zip((s.name for s in answered_sheets), read_sheets(answered_sheets), strict=True))
+        if not any(kind == QUESTION for kind, _text in read[chosen.name][0]):
+            raise CommandError(f"{input}: no questions in column '{chosen.column_names()[question_column]}'.")
+        count = sum(kind == QUESTION for kinds, _contexts in read.values() for kind, _text in kinds)
         if count > settings.QUESTIONNAIRE_MAX_QUESTIONS:
             raise CommandError(
                 f"{input}: {count} questions; at most {settings.QUESTIONNAIRE_MAX_QUESTIONS} at once. Split the file."
             )
         started = time.perf_counter()
         index = library_index()
-        # Read as on the upload page (with the section, the question above and the sheet's
-        # options; a sheet's name as the heading above its own when several are answered) and
-        # ranked together: the sentence vectors are computed in batches.
-        questions = []
-        for each in answered_sheets:
-            outer = each.name if len(answered_sheets) > 1 else ""
-            contexts = question_contexts(
-                each, classified[each.name], header_row=each.header_row, column=each.question_column, outer=outer
-            )
-            questions += [
-                question_in_context(text, context)
-                for (kind, text), context in zip(classified[each.name], contexts, strict=True)
-                if kind == QUESTION
-            ]
+        # Ranked together: the sentence vectors are computed in batches.
+        questions = [
+            question_in_context(text, context)
+            for kinds, contexts in read.values()
+            for (kind, text), context in zip(kinds, contexts, strict=True)
+            if kind == QUESTION
+        ]
         ranked_all = iter(index.rank_many(questions))
         answered = expert = 0
 
         def rows(each):
             nonlocal answered, expert
-            for cells, (kind, _text) in zip(each.rows, classified[each.name], strict=True):
+            for cells, (kind, _text) in zip(each.rows, read[each.name][0], strict=True):
                 if kind != QUESTION:
                     yield cells, None
                     continue
