@@ -154,7 +154,7 @@ def test_a_chain_of_follow_ups_stays_with_the_question_they_follow(answer_librar
 
 def test_a_follow_up_is_never_surer_than_the_question_it_follows(answer_library):
     index = library_index()
-    lead_text = "Is the application hosted by a third party?"
+    lead_text = "Do you use a third-party hosting provider?"
     lead = read_question(lead_text, section="Web Application > General")
     follow_up = read_question("If so, which one?", section="Web Application > General", previous=lead_text)
     ranked_lead, ranked_follow_up = index.rank_many([lead, follow_up])

@@ -114,18 +114,18 @@ CONCEPT_WEIGHT = 2.0
 # the benchmark (bench/questionnaire/run.py --fit prints these numbers); its output is the
 # probability that the first suggestion cites a right section.
 CALIBRATION = {
-    "bias": -5.368,
-    "answer": 0.349,
-    "coverage": 2.829,
-    "distinct": 0.461,
-    "dominance": 1.586,
-    "heading": -0.34,
-    "margin": 3.542,
-    "semantic": 4.434,
-    "semantic_first": -0.53,
-    "semantic_margin": 2.104,
-    "strength": 0.815,
-    "unknown": -0.29,
+    "bias": -5.973,
+    "answer": 0.925,
+    "coverage": 1.718,
+    "distinct": 1.501,
+    "dominance": 0.63,
+    "heading": 0.195,
+    "margin": 2.873,
+    "semantic": 4.367,
+    "semantic_first": -0.5,
+    "semantic_margin": 2.11,
+    "strength": 1.184,
+    "unknown": -0.18,
 }
 
 
@@ -202,6 +202,11 @@ class Index:
             for token, posts in self.postings.items()
         }
         self.policy_of = [doc.source.get("policy", "") if doc.source else "" for doc in documents]
+        # What each document says: its own section or the sections it cites, and those
+        # with the sections enclosing them (`_agree`).
+        parent = {doc.key: doc.parent for doc in documents if doc.parent}
+        self.says = [doc.cites | {doc.key} for doc in documents]
+        self.around = [says | {parent[k] for k in says if k in parent} for says in self.says]
         self.title_tokens = [frozenset(analyze(doc.title)) for doc in documents]
         # Words the library writes in lower case somewhere: not the name of a product.
         self.common = frozenset(
@@ -209,6 +214,11 @@ class Index:
             for doc in documents
             for word in re.findall(r"\b[a-z][a-z-]+\b", f"{doc.title} {doc.text or doc.detail}")
         )
+
+    def _agree(self, a: int, b: int) -> bool:
+        """Whether two documents say the same thing: an answer and a section it cites, two
+        answers citing one section, a section and its subsection."""
+        return bool(self.says[a] & self.around[b] or self.says[b] & self.around[a])
 
     def _query(self, question) -> dict[str, tuple[float, str]]:
         """token -> (weight, part) with the part that gave it its largest weight."""
@@ -380,7 +390,9 @@ class Index:
         first_fits = True
         for position, number in enumerate(picked[:limit]):
             doc = self.documents[number]
-            others = [n for n in picked if n != number]
+            # The rivals are the documents that say something else: an answer and the
+            # section it cites, or a section and its subsection, agree.
+            others = [n for n in order[: limit + 8] if n != number and not self._agree(n, number)]
             rival = max((scores[n] for n in others), default=0.0)
             gains = sorted(tokens_matched[number], reverse=True)
             own_gain = sum(g for g, _t in gains) or 1e-9
