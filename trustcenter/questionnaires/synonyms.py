@@ -93,6 +93,12 @@ byod: byod, bring your own device, personal device, personal devices, personal p
 datacenter: data center, data centre, data centers, data centres, datacenter, datacentre, colocation, colo,
     server room, server rooms, hosting facility, hosting facilities
 physical: physical security, physical access, physical controls, environmental controls, environmental security
+# Where the platform runs: the cloud provider that hosts it.
+cloud: cloud provider, cloud providers, cloud service provider, cloud service providers, csp, cloud hosting,
+    cloud hosted, hosted in the cloud, in the cloud, public cloud, iaas, infrastructure as a service,
+    hosting provider, hosting providers, hosted by a third party, third party hosting, cloud native, aws,
+    amazon web services, azure, gcp, google cloud, aws facilities, host the platform, hosts the platform,
+    platform is hosted, application hosted, service hosted, application is hosted, service is hosted
 cctv: cctv, video surveillance, security cameras, camera, cameras, surveillance
 office: office, offices, premises, facilities, facility, badge, badges, visitor, visitors
 cleardesk: clear desk, clean desk, clear screen, screen lock, lock screen, screen locking
