@@ -13,7 +13,7 @@ from trustcenter.questionnaires import reading
 from trustcenter.questionnaires.analysis import analyze
 from trustcenter.questionnaires.answering import compose, product_names, sentences
 from trustcenter.questionnaires.models import Questionnaire, RowKind, RowStatus
-from trustcenter.questionnaires.ranking import Document
+from trustcenter.questionnaires.ranking import Document, Ranked, Suggestion
 from trustcenter.questionnaires.reading import read_question
 from trustcenter.questionnaires.services import (
     library_index,
@@ -154,15 +154,23 @@ def test_a_chain_of_follow_ups_stays_with_the_question_they_follow(answer_librar
 
 def test_a_follow_up_is_never_surer_than_the_question_it_follows(answer_library):
     index = library_index()
-    lead_text = "Do you use a third-party hosting provider?"
-    lead = read_question(lead_text, section="Web Application > General")
-    follow_up = read_question("If so, which one?", section="Web Application > General", previous=lead_text)
-    ranked_lead, ranked_follow_up = index.rank_many([lead, follow_up])
-    assert ranked_lead.needs_expert
-    # Alone, "which one?" would lean on the lead's words and come out sure of itself.
-    assert index.rank(follow_up).suggestions[0].confidence > ranked_lead.suggestions[0].confidence
-    assert ranked_follow_up.needs_expert
-    assert ranked_follow_up.suggestions[0].confidence <= ranked_lead.suggestions[0].confidence
+    lead_text = "Do you perform user access reviews?"
+    follow_up = read_question("If so, how often?", section="Access control", previous=lead_text)
+    # Alone, "how often?" leans on the lead's words and comes out sure of itself ...
+    alone = index.rank(follow_up)
+    assert not alone.needs_expert and alone.suggestions[0].confidence >= 70
+    # ... but after a lead the reviewer must check, it is no surer than that lead.
+    unsure = Ranked([Suggestion(alone.suggestions[0].document, 0.0, 40)], needs_expert=True, reason="weak")
+    capped = index.rank(follow_up, lead=unsure)
+    assert capped.needs_expert and capped.suggestions[0].confidence <= 40
+    # rank_many ranks the lead itself and applies the same rule.
+    for lead in ("Do you use a third-party hosting provider?", lead_text):
+        question = read_question("If so, which one?", section="Web Application > General", previous=lead)
+        ranked_lead, ranked_follow_up = index.rank_many(
+            [read_question(lead, section="Web Application > General"), question]
+        )
+        assert ranked_follow_up.suggestions[0].confidence <= ranked_lead.suggestions[0].confidence
+        assert ranked_follow_up.needs_expert or not ranked_lead.needs_expert
 
 
 def test_numbered_leaves_are_questions_and_numbered_parents_are_headings(answer_library, sales):

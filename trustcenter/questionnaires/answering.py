@@ -162,6 +162,24 @@ def _first(pattern: re.Pattern, texts: list[str]) -> str:
     return ""
 
 
+_TIME_UNIT = re.compile(r"(?:minute|hour|day|week|month|year)s?\b", re.I)
+_ASKS_SHARE = re.compile(r"\b(?:percent|percentage|proportion|share|ratio)\b|%", re.I)
+
+
+def _count(texts: list[str], question: str) -> str:
+    """The first number in `texts` that can answer "how many ...?": a count of people or
+    things, not a period ("four weeks") nor, unless a share is asked for, a percentage."""
+    share = _ASKS_SHARE.search(question)
+    for text in texts:
+        for match in _NUMBER.finditer(text):
+            value = match.group(0).strip()
+            after = value.split(maxsplit=1)[1:]
+            if after and _TIME_UNIT.match(after[0]) or value.endswith("%") != bool(share):
+                continue
+            return value
+    return ""
+
+
 def _lower_first(text: str) -> str:
     """ "Quarterly" -> "quarterly", but "EU (Frankfurt)" and "AWS KMS" stay as they are."""
     if len(text) > 1 and text[1].isupper():
@@ -444,9 +462,9 @@ def _short(question, doc, quote: list[str], focus: str, asked: Asked, common: fr
                 return _brief(piece), True
         return (library if library.lower() not in ("yes", "no") else "") or brief, False
     if kind == reading.NUMBER:
-        if library and re.search(r"\d", library):
+        if library and _count([library], question.text):
             return _also_yes_no(question, focus, asked, library), True
-        found = _first(_NUMBER, look_in[1:] if library else look_in)
+        found = _count(look_in[1:] if library else look_in, question.text)
         if found:
             return _also_yes_no(question, focus, asked, found), True
         return library or brief, False

@@ -96,9 +96,10 @@ physical: physical security, physical access, physical controls, environmental c
 # Where the platform runs: the cloud provider that hosts it.
 cloud: cloud provider, cloud providers, cloud service provider, cloud service providers, csp, cloud hosting,
     cloud hosted, hosted in the cloud, in the cloud, public cloud, iaas, infrastructure as a service,
-    hosting provider, hosting providers, hosted by a third party, third party hosting, cloud native, aws,
-    amazon web services, azure, gcp, google cloud, aws facilities, host the platform, hosts the platform,
-    platform is hosted, application hosted, service hosted, application is hosted, service is hosted
+    hosting provider, hosting providers, hosted by a third party, third party hosting, cloud native,
+    amazon web services, microsoft azure, google cloud, aws facilities, aws regions, aws data centres,
+    in aws, on aws, in azure, on azure, host the platform, hosts the platform, platform is hosted,
+    application hosted, service hosted, application is hosted, service is hosted
 cctv: cctv, video surveillance, security cameras, camera, cameras, surveillance
 office: office, offices, premises, facilities, facility, badge, badges, visitor, visitors
 cleardesk: clear desk, clean desk, clear screen, screen lock, lock screen, screen locking
@@ -201,7 +202,9 @@ ciso: ciso, chief information security officer, security officer, head of securi
 secteam: security team, security teams, security function, security staff, security headcount, security personnel,
     security engineers, security professionals, dedicated to security, dedicated to information security,
     work on security, working on security, full time security, security organisation, security organization,
-    information security team, information security staff
+    information security team, information security staff, work in security, working in security,
+    work in information security, working in information security, people in security, staff in security,
+    employees in security, security employees
 governance: governance, steering committee, oversight, board, board of directors, audit committee,
     executive management, leadership
 risk: risk, risks, risk assessment, risk assessments, risk management, risk register, risk treatment,
