@@ -173,6 +173,21 @@ def test_a_follow_up_is_never_surer_than_the_question_it_follows(answer_library)
         assert ranked_follow_up.needs_expert or not ranked_lead.needs_expert
 
 
+def test_a_short_follow_up_answered_from_the_same_source_is_as_sure_as_the_question_above(answer_library):
+    index = library_index()
+    section = "Web Application > Authentication"
+    lead = read_question("Are passwords hashed?", section=section)
+    follow_up = read_question("Which algorithm?", section=section, previous=lead.text)
+    ranked_lead, ranked = index.rank_many([lead, follow_up])
+    assert not ranked_lead.needs_expert
+    # Alone, "Which algorithm?" shares no word with the library: it would be left to an expert.
+    assert index.rank(read_question("Which algorithm?", section=section)).needs_expert
+    assert not ranked.needs_expert
+    assert ranked.suggestions[0].document.key == ranked_lead.suggestions[0].document.key
+    assert ranked.suggestions[0].confidence == ranked_lead.suggestions[0].confidence
+    assert "Argon2id" in ranked.suggestions[0].short_answer
+
+
 def test_numbered_leaves_are_questions_and_numbered_parents_are_headings(answer_library, sales):
     rows = [
         ["ID", "Question", "Response"],

@@ -202,6 +202,7 @@ class Index:
             for token, posts in self.postings.items()
         }
         self.policy_of = [doc.source.get("policy", "") if doc.source else "" for doc in documents]
+        self.number_of = {doc.key: number for number, doc in enumerate(documents)}
         # What each document says: its own section or the sections it cites, and those
         # with the sections enclosing them (`_agree`).
         parent = {doc.key: doc.parent for doc in documents if doc.parent}
@@ -427,7 +428,20 @@ class Index:
                 # Ranked lower, never more likely: the calibration is fitted on first suggestions.
                 confidence = min(confidence, suggestions[-1].confidence)
             if lead is not None and question.follow_up:
-                confidence = min(confidence, lead.suggestions[0].confidence if lead.suggestions else 0)
+                led = lead.suggestions[0] if lead.suggestions else None
+                if (
+                    position == 0
+                    and fits
+                    and len(question.text.split()) <= SHORT_QUESTION
+                    and led is not None
+                    and not lead.needs_expert
+                    and self._agree(self.number_of[led.document.key], number)
+                ):
+                    # A short follow-up ("Which protocols?" after "Does the application support
+                    # SSO?") answered from what answered the question above: as sure as that
+                    # answer. A longer one names what it asks about and stands on its own.
+                    confidence = max(confidence, led.confidence)
+                confidence = min(confidence, led.confidence if led else 0)
             suggestions.append(Suggestion(doc, scores[number], confidence, short, quote))
         first = suggestions[0]
         needs_expert = first.confidence < self.threshold
