@@ -330,6 +330,9 @@ def test_an_options_column_and_yes_no_columns_give_the_answer_options(answer_lib
         ("Is customer data encrypted at rest?", reading.YES_NO, lambda s: s.startswith("Yes")),
         ("Is production customer data used in test environments?", reading.YES_NO, lambda s: s.startswith("No")),
         ("How often are user access rights reviewed?", reading.FREQUENCY, lambda s: "quarter" in s.lower()),
+        # "often" says a frequency is wanted, not which one: not the answer titled "How often
+        # are backups taken" ("daily"), but the restore tests ("quarterly").
+        ("How often are backups tested?", reading.FREQUENCY, lambda s: s == "Quarterly"),
         ("How long are security logs retained?", reading.DURATION, lambda s: "3 years" in s),
         ("What is the size of your security team?", reading.NUMBER, lambda s: "eleven" in s),
         # "work on security" is the security team ("The security function has eleven people"),
