@@ -154,9 +154,9 @@ def test_a_chain_of_follow_ups_stays_with_the_question_they_follow(answer_librar
 
 def test_a_follow_up_is_never_surer_than_the_question_it_follows(answer_library):
     index = library_index()
-    lead_text = "Do you perform user access reviews?"
-    follow_up = read_question("If so, how often?", section="Access control", previous=lead_text)
-    # Alone, "how often?" leans on the lead's words and comes out sure of itself ...
+    lead_text = "Do you perform background checks?"
+    follow_up = read_question("If yes, describe the checks.", section="People", previous=lead_text)
+    # Alone, the follow-up leans on the lead's words and comes out sure of itself ...
     alone = index.rank(follow_up)
     assert not alone.needs_expert and alone.suggestions[0].confidence >= 70
     # ... but after a lead the reviewer must check, it is no surer than that lead.
