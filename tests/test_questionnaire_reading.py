@@ -330,6 +330,8 @@ def test_an_options_column_and_yes_no_columns_give_the_answer_options(answer_lib
         ("Is customer data encrypted at rest?", reading.YES_NO, lambda s: s.startswith("Yes")),
         ("Is production customer data used in test environments?", reading.YES_NO, lambda s: s.startswith("No")),
         ("How often are user access rights reviewed?", reading.FREQUENCY, lambda s: "quarter" in s.lower()),
+        # "SSL/TLS" is one protocol: "SSL ... disabled" in the policy does not make it a No.
+        ("Is SSL/TLS used to protect all traffic?", reading.YES_NO, lambda s: s.startswith("Yes")),
         # "often" says a frequency is wanted, not which one: not the answer titled "How often
         # are backups taken" ("daily"), but the restore tests ("quarterly").
         ("How often are backups tested?", reading.FREQUENCY, lambda s: s == "Quarterly"),
@@ -483,6 +485,11 @@ def test_a_heading_word_does_not_outweigh_the_question(answer_library):
         ("Describe your password policy.", False),
         ("Please provide details of your vulnerability management process.", False),
         ("Explain how you manage encryption keys", False),
+        # "their" points back only with nothing but question words before it.
+        ("How are their keys rotated?", True),
+        ("Are they encrypted?", True),
+        ("Can customers export their data?", False),
+        ("Do employees return their laptops?", False),
     ],
 )
 def test_a_describe_question_leans_on_the_one_above_only_without_a_subject_of_its_own(text, follow_up):

@@ -50,6 +50,10 @@ _OWN_SUBJECT = re.compile(
 _BARE = re.compile(r"^(how|when|where|which|what|who|why)\b", re.I)
 # Words that only make sense with the question above ("it", "this", "the policy" ...).
 _ANAPHORA = re.compile(r"\b(it|this|that|these|those|they|them|its|their|such|the above|above)\b", re.I)
+_FUNCTION_WORDS = frozenset(
+    "how often what which where when who why is are was were do does did can could will would should has have "
+    "and or of for to in on at by with the a an if so yes please describe explain".split()
+)
 _FREQUENCY = re.compile(r"\b(how often|how frequently|frequency|at what interval|how regularly|cadence)\b", re.I)
 _DURATION = re.compile(
     r"\b(how long|how quickly|how fast|how soon|within what (time|period|timeframe)|what is the (maximum )?time|"
@@ -191,7 +195,16 @@ def is_follow_up(text: str) -> bool:
     words = text.split()
     if len(words) <= 3 and (_BARE.match(text) or (len(words) == 1 and text.endswith("?"))):
         return True  # "How often?", "Which library?", "Frequency?"
-    return len(words) <= 8 and bool(_ANAPHORA.search(text))
+    if len(words) > 8:
+        return False
+    match = _ANAPHORA.search(text)
+    if match and match.group(1).lower() in ("its", "their", "them"):
+        # "Can customers export their data?": "their" are the customers just named. Only with
+        # nothing but question words before it ("How are their keys rotated?") does it point
+        # at the question above.
+        before = re.findall(r"[a-z']+", text[: match.start()].lower())
+        return all(word in _FUNCTION_WORDS for word in before)
+    return bool(match)
 
 
 _QUESTION_END = re.compile(r"(?<=\?)\s+(?=\S)")
@@ -240,9 +253,15 @@ def refers_back(text: str, previous: str) -> bool:
     return any(word.lower().startswith(stem) for word in re.findall(r"[A-Za-z]+", previous))
 
 
+# "SSL/TLS" names one protocol by its old and new names; read as two, "SSL ... disabled" in a
+# policy would say No to "Is SSL/TLS used for all traffic?".
+_SSL_TLS = re.compile(r"\b(?:SSL\s*/\s*TLS|TLS\s*/\s*SSL)\b", re.I)
+
+
 def read_question(text: str, *, section: str = "", previous: str = "", options=()) -> Question:
     options = tuple(o for o in (str(o).strip() for o in options or ()) if o)
-    text = clean(text)
+    text = _SSL_TLS.sub("TLS", clean(text))
+    previous = _SSL_TLS.sub("TLS", previous or "")
     options = options or inline_options(text)
     follow_up = bool(previous) and (is_follow_up(text) or refers_back(text, previous))
     kind = question_kind(text, options)
