@@ -645,6 +645,27 @@ def test_a_short_answer_from_a_long_sentence_ends_at_a_clause_not_mid_phrase():
     assert long in quote
 
 
+def test_a_library_short_answer_written_for_another_question_is_not_tacked_onto_yes():
+    offices = Document(
+        key="answer:1",
+        kind="answer",
+        title="What physical security controls protect your offices?",
+        short_answer="Badge access, escorted visitors, alarms",
+        detail="",
+        source={},
+        text="Access is by personal badge; visitors are escorted; staff follow a clear-desk rule.",
+    )
+
+    def short(text):
+        question = read_question(text)
+        return compose(question, offices, query_tokens={t: (1.0, "question") for t in analyze(question.text)})[0]
+
+    # Asked about what it was written for, the approved short answer says more than Yes ...
+    assert short("Are visitors to your offices escorted?") == "Yes, badge access, escorted visitors, alarms"
+    # ... asked about something it does not name, it would read as an answer to another question.
+    assert short("Do staff follow a clear-desk rule?") == "Yes"
+
+
 def test_every_answered_row_has_a_short_answer_and_a_versioned_citation(answer_library, sales):
     questionnaire = imported(workbook_bytes(SHEET), sales)
     for question in questionnaire.rows.filter(kind=RowKind.QUESTION, needs_expert=False):

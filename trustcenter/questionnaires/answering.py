@@ -75,6 +75,9 @@ _EXISTS = re.compile(
 )
 # A question's key words: those weighing at least this share of its heaviest one.
 KEY_SHARE = 0.5
+# A library answer written for a question sharing less than this share of the words asked
+# (and none of the key ones) is about something else: its short answer is not repeated.
+TITLE_SHARED = 0.2
 _CONTACT = re.compile(r"\b(contact|reach|report|email|e-mail|notify|write to)\b", re.I)
 _CONTACT_DETAILS = re.compile(r"\bcontact (?:details|information|address)|\be-?mail address", re.I)
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
@@ -368,6 +371,12 @@ def _yes_no(question, library: str, focus: str, asked: Asked, title: str = "") -
         named = asked.named_in(library)
         if not negative_question and ((named and _says_not(library, asked)) or _says_not(focus, asked)):
             return "No, " + _lower_first(library) if named else "No"
+        in_title = set(analyze(title))
+        shared = sum(w for t, w in asked.weights.items() if t in in_title)
+        if not named and not asked.keys & in_title and shared < TITLE_SHARED * sum(asked.weights.values()):
+            # Written for another question and silent on this one ("Badge access, escorted
+            # visitors, alarms" to "Do you have a clean desk policy?"): the quote says the rest.
+            return "Yes"
         # "Quarterly" to "Do you review access?" reads as "Yes, quarterly".
         return "Yes, " + _lower_first(library)
     if library:
