@@ -330,6 +330,8 @@ def test_an_options_column_and_yes_no_columns_give_the_answer_options(answer_lib
         ("Is customer data encrypted at rest?", reading.YES_NO, lambda s: s.startswith("Yes")),
         ("Is production customer data used in test environments?", reading.YES_NO, lambda s: s.startswith("No")),
         ("How often are user access rights reviewed?", reading.FREQUENCY, lambda s: "quarter" in s.lower()),
+        # Failing over without manual action is the redundancy across zones, not the DR plan.
+        ("Is failover automatic?", reading.YES_NO, lambda s: s.startswith("Yes")),
         # "SSL/TLS" is one protocol: "SSL ... disabled" in the policy does not make it a No.
         ("Is SSL/TLS used to protect all traffic?", reading.YES_NO, lambda s: s.startswith("Yes")),
         # "often" says a frequency is wanted, not which one: not the answer titled "How often
@@ -477,6 +479,7 @@ def test_a_heading_word_does_not_outweigh_the_question(answer_library):
         ("How often?", True),
         ("Which library?", True),
         ("Frequency?", True),
+        ("Within what timeframe?", True),
         ("Encryption at rest", False),
         ("HSTS enabled", False),
         ("Describe how it is tested", True),
@@ -643,6 +646,12 @@ def test_a_short_answer_from_a_long_sentence_ends_at_a_clause_not_mid_phrase():
     assert long[len(short.removesuffix(" ..."))] in ",;:"
     assert len(short) <= 160
     assert long in quote
+
+
+def test_the_root_password_is_not_a_customer_password(answer_library):
+    # The policies say how customer passwords are stored, not where the root account's is kept.
+    ranked = library_index().rank(read_question("Where is the root password stored?", section="Infrastructure"))
+    assert ranked.needs_expert or "customer" not in ranked.suggestions[0].quote.lower()
 
 
 def test_a_library_short_answer_written_for_another_question_is_not_tacked_onto_yes():

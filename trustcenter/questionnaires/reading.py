@@ -47,7 +47,9 @@ _OWN_SUBJECT = re.compile(
     re.I,
 )
 # A bare question word opening a question of three words or fewer: "How often?", "When?".
-_BARE = re.compile(r"^(how|when|where|which|what|who|why)\b", re.I)
+_BARE = re.compile(
+    r"^(?:(?:within|in|at|to|for|by|from|on|with|under)\s+)?(how|when|where|which|what|who|whom|why)\b", re.I
+)
 # Words that only make sense with the question above ("it", "this", "the policy" ...).
 _ANAPHORA = re.compile(r"\b(it|this|that|these|those|they|them|its|their|such|the above|above)\b", re.I)
 _FUNCTION_WORDS = frozenset(

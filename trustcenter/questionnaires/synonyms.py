@@ -45,7 +45,8 @@ rbac: rbac, role based access, role based access control, custom roles, permissi
 leastpriv: least privilege, need to know, minimum necessary access, principle of least privilege, polp
 privileged: privileged, privileged access, pam, admin access, administrative access, administrator access,
     root access, elevated access, elevation, superuser, break glass, admin rights, administrator rights,
-    administrative rights, local admin, local administrator, root privileges, admin privileges
+    administrative rights, local admin, local administrator, root privileges, admin privileges, root account,
+    root accounts, root user, root users, root password, root passwords, root credentials, root login
 jit: jit, just in time, time limited access, time bound access, temporary access
 accessreview: access review, access reviews, user access review, user access reviews, uar, recertification,
     access recertification, access certification, entitlement review, entitlement reviews, review of user access,
@@ -60,7 +61,7 @@ assetreturn: asset return, return of assets, return assets, return company asset
     return their equipment, assets are returned, equipment is returned, devices are returned, laptops are returned
 onboard: onboarding, joiner, joiners, new hire, new hires, new starter, new starters, new employees
 password: password, passwords, passphrase, password policy, password complexity, password length, credential,
-    credentials
+    credentials, !root password, !root passwords, !root credentials
 session: session timeout, idle timeout, session expiry, session expiration, inactivity timeout, automatic logout,
     session length, sessions
 apitoken: api key, api keys, api token, api tokens, access tokens, personal access tokens
@@ -175,7 +176,9 @@ bcp: business continuity, bcp, bcm, continuity plan, continuity planning, busine
 rto: rto, recovery time objective, recovery time, time to recover, restore service
 rpo: rpo, recovery point objective, recovery point, data loss, maximum data loss
 availability: availability, uptime, high availability, highly available, redundancy, redundant,
-    availability zones, availability zone, multi az, az, single point of failure
+    availability zones, availability zone, multi az, az, single point of failure, automatic failover,
+    automated failover, failover automatic, failover automated,
+    fails over automatically, failover is automatic, without manual action
 statuspage: status page, status site, service status, outage notifications, outages, downtime
 capacity: capacity, capacity planning, load testing, load test, scalability, scale, peak load
 # Governance and compliance
