@@ -90,7 +90,7 @@ laptop: laptop, laptops, workstation, workstations, desktop, desktops, end user 
     computers
 fde: full disk encryption, fde, filevault, bitlocker, disk encryption, hard drive encryption, encrypted laptops
 byod: byod, bring your own device, personal device, personal devices, personal phones, personal computers,
-    mobile devices, smartphone, smartphones, mobile phones
+    mobile devices, smartphone, smartphones, mobile phones, !mobile device management
 datacenter: data center, data centre, data centers, data centres, datacenter, datacentre, colocation, colo,
     server room, server rooms, hosting facility, hosting facilities
 physical: physical security, physical access, physical controls, environmental controls, environmental security
@@ -201,7 +201,9 @@ ciso: ciso, chief information security officer, security officer, head of securi
     leads security, owns security, security program owner, security programme owner,
     information security program owner, information security programme owner,
     responsible for the information security, accountable for the information security,
-    responsible for the security program, responsible for the security programme
+    responsible for the security program, responsible for the security programme, runs security,
+    runs the security program, runs the security programme, leads the security program,
+    leads the security programme, manages the security program, manages the security programme, heads security
 secteam: security team, security teams, security function, security staff, security headcount, security personnel,
     security engineers, security professionals, dedicated to security, dedicated to information security,
     work on security, working on security, full time security, security organisation, security organization,
