@@ -13,7 +13,7 @@ from trustcenter.questionnaires import reading
 from trustcenter.questionnaires.analysis import analyze
 from trustcenter.questionnaires.answering import compose, product_names, sentences
 from trustcenter.questionnaires.models import Questionnaire, RowKind, RowStatus
-from trustcenter.questionnaires.ranking import Document, Ranked, Suggestion
+from trustcenter.questionnaires.ranking import Document, Ranked, Suggestion, other_scope
 from trustcenter.questionnaires.reading import read_question
 from trustcenter.questionnaires.services import (
     library_index,
@@ -652,6 +652,19 @@ def test_the_root_password_is_not_a_customer_password(answer_library):
     # The policies say how customer passwords are stored, not where the root account's is kept.
     ranked = library_index().rank(read_question("Where is the root password stored?", section="Infrastructure"))
     assert ranked.needs_expert or "customer" not in ranked.suggestions[0].quote.lower()
+
+
+def test_a_control_on_laptops_does_not_answer_for_servers(answer_library):
+    index = library_index()
+    laptops = index.rank(read_question("Is anti-malware installed on all company laptops?"))
+    assert not laptops.needs_expert and laptops.suggestions[0].short_answer.startswith("Yes")
+    # The same answer names laptops only: whether servers run it is for a person to say.
+    servers = index.rank(read_question("Is anti-malware installed on all servers?"))
+    assert servers.suggestions[0].document.key == laptops.suggestions[0].document.key
+    assert servers.needs_expert and servers.reason == "weak"
+    assert other_scope("Is EDR deployed on servers?", "An EDR agent runs on every company laptop.")
+    assert not other_scope("Is EDR deployed on servers?", "An EDR agent runs on every host and laptop.")
+    assert not other_scope("Is EDR deployed on all endpoints?", "An EDR agent runs on every company laptop.")
 
 
 def test_a_library_short_answer_written_for_another_question_is_not_tacked_onto_yes():

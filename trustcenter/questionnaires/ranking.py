@@ -163,6 +163,29 @@ def _not_applicable(question, lead: Ranked) -> Ranked | None:
     return Ranked([suggestion], needs_expert=False)
 
 
+# What a control is applied to. A question about one ("Is EDR deployed on servers?") is not
+# answered by a text that names only another ("an EDR agent ... on every company laptop").
+SCOPES = {
+    "servers": re.compile(
+        r"\b(?:servers?|hosts?|instances?|virtual machines?|vms?|containers?|workloads?|nodes?|clusters?)\b", re.I
+    ),
+    "laptops": re.compile(
+        r"\b(?:laptops?|workstations?|desktops?|end[- ]user devices?|employee devices?|computers?)\b", re.I
+    ),
+    "mobile": re.compile(r"\b(?:mobile (?:devices?|phones?|apps?|applications?)|smartphones?|tablets?)\b", re.I),
+}
+
+
+def other_scope(question: str, text: str) -> bool:
+    """Whether `question` asks about something a control applies to (servers, laptops,
+    mobile devices) that `text` does not name, while `text` names another."""
+    asked = {name for name, pattern in SCOPES.items() if pattern.search(question)}
+    if not asked:
+        return False
+    named = {name for name, pattern in SCOPES.items() if pattern.search(text)}
+    return bool(named) and not asked & named
+
+
 def calibrated(features: dict) -> float:
     z = CALIBRATION["bias"] + sum(CALIBRATION.get(name, 0.0) * value for name, value in features.items())
     return 1 / (1 + math.exp(-max(min(z, 30), -30)))
@@ -416,6 +439,9 @@ class Index:
                 features["semantic_first"] = 1.0 if int(np.argmax(semantic)) == number else 0.0
             short, quote, fits = composed.get(number) or compose(question, doc, query_tokens=query, common=self.common)
             probability = calibrated(features)
+            if other_scope(question.text, document_text(doc)):
+                # "Is EDR deployed on servers?" and a text on laptops alone: for a person to check.
+                probability = min(probability, (self.threshold - 1) / 100)
             if not fits:
                 # The question asks for a frequency, a duration, a number, a name or one of
                 # the sheet's options and the cited text has none: not a confident answer.
