@@ -661,7 +661,7 @@ def test_a_control_on_laptops_does_not_answer_for_servers(answer_library):
     # The same answer names laptops only: whether servers run it is for a person to say.
     servers = index.rank(read_question("Is anti-malware installed on all servers?"))
     assert servers.suggestions[0].document.key == laptops.suggestions[0].document.key
-    assert servers.needs_expert and servers.reason == "weak"
+    assert servers.needs_expert and servers.reason == "scope"
     assert other_scope("Is EDR deployed on servers?", "An EDR agent runs on every company laptop.")
     assert not other_scope("Is EDR deployed on servers?", "An EDR agent runs on every host and laptop.")
     assert not other_scope("Is EDR deployed on all endpoints?", "An EDR agent runs on every company laptop.")

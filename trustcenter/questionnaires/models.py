@@ -265,6 +265,7 @@ class ExpertReason(models.TextChoices):
         "no-value",
         _("The closest section does not give what it asks for (a name, a number, a period or one of its options)"),
     )
+    SCOPE = "scope", _("The closest section applies to other systems (servers, laptops or mobile devices)")
     PRODUCT = "product-specific", _("It asks about your product or the sheet itself")
     FEEDBACK = "feedback", _("It asks for comments or feedback")
     HISTORY = "history", _("It asks what has happened (breaches, incidents), which the policies do not record")

@@ -94,6 +94,7 @@ REASON_CONFLICT = "conflict"
 REASON_WEAK = "weak"
 REASON_NO_VALUE = "no-value"  # the closest section gives no name, number, period or option asked for
 REASON_PRODUCT = "product-specific"
+REASON_SCOPE = "scope"  # the closest section applies the control to other systems (laptops, not servers)
 REASON_FEEDBACK = "feedback"
 REASON_HISTORY = "history"
 
@@ -411,7 +412,7 @@ class Index:
                 break
         suggestions = []
         first_features: dict = {}
-        first_fits = True
+        first_fits, first_scoped = True, False
         for position, number in enumerate(picked[:limit]):
             doc = self.documents[number]
             # The rivals are the documents that say something else: an answer and the
@@ -439,7 +440,8 @@ class Index:
                 features["semantic_first"] = 1.0 if int(np.argmax(semantic)) == number else 0.0
             short, quote, fits = composed.get(number) or compose(question, doc, query_tokens=query, common=self.common)
             probability = calibrated(features)
-            if other_scope(question.text, document_text(doc)):
+            scoped = other_scope(question.text, document_text(doc))
+            if scoped:
                 # "Is EDR deployed on servers?" and a text on laptops alone: for a person to check.
                 probability = min(probability, (self.threshold - 1) / 100)
             if not fits:
@@ -449,6 +451,7 @@ class Index:
             if position == 0:
                 first_features = features
                 first_fits = fits
+                first_scoped = scoped
             confidence = round(100 * probability)
             if suggestions:
                 # Ranked lower, never more likely: the calibration is fitted on first suggestions.
@@ -458,6 +461,7 @@ class Index:
                 if (
                     position == 0
                     and fits
+                    and not scoped
                     and len(question.text.split()) <= SHORT_QUESTION
                     and led is not None
                     and not lead.needs_expert
@@ -474,7 +478,9 @@ class Index:
         reason = ""
         if needs_expert:
             second = suggestions[1] if len(suggestions) > 1 else None
-            if not first_fits and first.confidence >= self.threshold * 0.6:
+            if first_scoped:
+                reason = REASON_SCOPE
+            elif not first_fits and first.confidence >= self.threshold * 0.6:
                 reason = REASON_NO_VALUE
             elif (
                 second is not None
