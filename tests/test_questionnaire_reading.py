@@ -272,10 +272,12 @@ def test_questions_about_the_product_or_the_sheet_are_told_apart_from_who_holds_
         ("Has your company ever been the victim of a ransomware attack?", True),
         ("Have you experienced any security incidents affecting customer data in the past 12 months?", True),
         ("Has your organisation been fined by a data protection authority?", True),
+        ("Has your organisation identified any material security risks in the past 12 months?", True),
         # What the company does, not what has happened to it.
         ("Has the application been penetration tested by a third party in the last 12 months?", False),
         ("How quickly will you notify us of a security breach?", False),
         ("Have you documented an incident response plan?", False),
+        ("Have you identified and documented your information security risks?", False),
     ],
 )
 def test_questions_about_what_has_happened_are_left_to_an_expert(answer_library, text, history):

@@ -115,9 +115,9 @@ _FEEDBACK = re.compile(
 # Questions about what has happened ("Have you had a security breach in the last three
 # years?"): policies say what the company does, not its history; someone who knows answers.
 _HISTORY = re.compile(
-    r"\b(have|has)\b[^?]{0,40}\b(had|experienced|suffered|been|reported|disclosed)\b[^?]{0,40}"
-    r"\b(breach(es|ed)?|incidents?|compromised?|hacked|attack(s|ed)?|fined|fines|lawsuits?|litigation|"
-    r"ransomware|penalt(y|ies)|enforcement actions?)\b",
+    r"\b(have|has)\b[^?]{0,40}\b(had|experienced|suffered|been|reported|disclosed|(identified|detected) any)\b"
+    r"[^?]{0,40}\b(breach(es|ed)?|incidents?|compromised?|hacked|attack(s|ed)?|fined|fines|lawsuits?|litigation|"
+    r"ransomware|penalt(y|ies)|enforcement actions?|risks|complaints|investigations)\b",
     re.I,
 )
 _NUMBERING = re.compile(r"^\s*(?:[A-Z]{0,4}[-.]?)?\d+(?:[.\-]\d+)*[.)]?\s+")
