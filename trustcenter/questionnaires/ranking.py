@@ -136,6 +136,8 @@ SEMANTIC_WEIGHT, SEMANTIC_FLOOR = 1.0, 0.2
 # A question's vector mixes in its heading and the question above it, like the lexical query.
 SEMANTIC_PREVIOUS, SEMANTIC_HEADING = 0.5, 0.3
 SEMANTIC_CANDIDATES = 20
+# The margin's runner-up is looked for among this many of the best documents.
+RIVAL_CANDIDATES = MAX_SUGGESTIONS + 8
 # Typed questions (answering.wants_typed_answer): the best TYPED_CANDIDATES are checked for a
 # fitting answer, and those without one count UNFIT_PENALTY times their score. The catalogues
 # have few typed questions: 0.5-1.0 left the dev splits unchanged (0.5: +1 on written-here);
@@ -417,7 +419,7 @@ class Index:
             doc = self.documents[number]
             # The rivals are the documents that say something else: an answer and the
             # section it cites, or a section and its subsection, agree.
-            others = [n for n in order[: limit + 8] if n != number and not self._agree(n, number)]
+            others = [n for n in order[:RIVAL_CANDIDATES] if n != number and not self._agree(n, number)]
             rival = max((scores[n] for n in others), default=0.0)
             gains = sorted(tokens_matched[number], reverse=True)
             own_gain = sum(g for g, _t in gains) or 1e-9
