@@ -332,6 +332,9 @@ def test_an_options_column_and_yes_no_columns_give_the_answer_options(answer_lib
         ("Is customer data encrypted at rest?", reading.YES_NO, lambda s: s.startswith("Yes")),
         ("Is production customer data used in test environments?", reading.YES_NO, lambda s: s.startswith("No")),
         ("How often are user access rights reviewed?", reading.FREQUENCY, lambda s: "quarter" in s.lower()),
+        # "standard" names the kind of answer, not the topic: not the ISO 27701 answer
+        # ("In progress"), whose title says "another privacy standard".
+        ("Which standard is your ISMS certified against?", reading.CHOICE, lambda s: "27001" in s),
         # Failing over without manual action is the redundancy across zones, not the DR plan.
         ("Is failover automatic?", reading.YES_NO, lambda s: s.startswith("Yes")),
         # "SSL/TLS" is one protocol: "SSL ... disabled" in the policy does not make it a No.

@@ -151,6 +151,16 @@ EXISTS_TITLE = 0.3
 LATER_WEIGHT = 0.5
 
 
+# "Which standard is ...", "What tool do you ...": the noun after the question word names
+# the kind of answer wanted; it weighs this share of its weight (0-0.5 measured the same on
+# the dev splits, one question fewer answered right on the test splits).
+_TYPE_NOUN = re.compile(
+    r"^(?:if (?:yes|so),?\s+)?(?:which|what)\s+([a-z]+)\b(?=\s+(?:is|are|do|does|did|was|were|has|have|can|will)\b)",
+    re.I,
+)
+TYPE_NOUN_WEIGHT = 0.25
+
+
 def _not_applicable(question, lead: Ranked) -> Ranked | None:
     """ "If not, explain why." after a question answered Yes (or "If yes, describe." after a
     No) does not apply: answered "N/A", citing what answered the question above, as sure as
@@ -267,11 +277,17 @@ class Index:
         unnamed = {t for t in analyze(" ".join(question.options)) if t not in self.idf}
         query: dict[str, tuple[float, str]] = {}
         top = 0.0
+        # "Which standard is your ISMS certified against?": "standard" says what kind of answer
+        # is wanted (a name), not what it is about.
+        typed = _TYPE_NOUN.search(question.text)
+        type_tokens = set(analyze(typed.group(1))) if typed else set()
         for text, part_weight, part in parts:
             for token, count in Counter(analyze(text)).items():
                 if part == "question" and token in unnamed:
                     continue
                 weight = self.idf.get(token, self.unseen_idf) * min(count, 2) * part_weight
+                if part == "question" and token in type_tokens:
+                    weight *= TYPE_NOUN_WEIGHT
                 if token.startswith("~"):
                     weight *= CONCEPT_WEIGHT
                 if part == "question":
