@@ -672,6 +672,34 @@ def test_a_control_on_laptops_does_not_answer_for_servers(answer_library):
     assert not other_scope("Is EDR deployed on all endpoints?", "An EDR agent runs on every company laptop.")
 
 
+@pytest.mark.parametrize(
+    ("question", "cited"),
+    [
+        # A published policy of that name: cited by its first section ...
+        ("Do you have a vulnerability management policy?", "section:vulnerability-management#"),
+        ("Is there a documented network security policy?", "section:network-security#"),
+        # ... by the section on it, in a policy on two things ("Privacy and Data Retention") ...
+        ("Do you have a data retention policy?", "section:privacy-retention#retention-schedule"),
+        # ... or by the approved answer written for the question, which says more.
+        ("Do you have a written incident response plan?", "answer:"),
+    ],
+)
+def test_a_policy_that_is_published_answers_whether_there_is_one(answer_library, question, cited):
+    ranked = library_index().rank(read_question(question, section="Policies"))
+    top = ranked.suggestions[0]
+    assert not ranked.needs_expert and top.short_answer.startswith("Yes"), top.short_answer
+    assert top.document.key.startswith(cited)
+    assert top.confidence >= 90
+    if cited == "answer:":
+        assert any(key.startswith("section:incident-response#") for key in top.document.cites)
+
+
+def test_a_policy_whose_name_fits_no_published_one_is_not_answered_by_existence(answer_library):
+    # No published policy is on cryptocurrency: no policy's being there answers it.
+    ranked = library_index().rank(read_question("Do you have a cryptocurrency trading policy?", section="Policies"))
+    assert ranked.needs_expert
+
+
 def test_a_library_short_answer_written_for_another_question_is_not_tacked_onto_yes():
     offices = Document(
         key="answer:1",

@@ -69,7 +69,8 @@ _KEPT_APART = re.compile(
 )
 # "Do you have a (documented) ... policy / process / plan?": asks whether it exists.
 _EXISTS = re.compile(
-    r"^(?:do|does)\s+(?:you|your\s+(?:company|organi[sz]ation|firm))\s+(?:currently\s+)?(?:have|maintain)\s+"
+    r"^(?:(?:do|does)\s+(?:you|your\s+(?:company|organi[sz]ation|firm))\s+(?:currently\s+)?(?:have|maintain)|"
+    r"is\s+there)\s+"
     r"(?:a|an)\s+(?:[\w/-]+\s+){0,5}(?:policy|policies|process|procedure|plan|program|programme|standard)\s*\??$",
     re.I,
 )

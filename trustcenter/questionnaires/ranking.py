@@ -146,6 +146,17 @@ TYPED_CANDIDATES, UNFIT_PENALTY = 5, 0.7
 # "Do you have a documented X policy?": a document whose title covers X counts up to
 # 1 + EXISTS_TITLE times its score (0.3-1.0 measured the same on the dev splits).
 EXISTS_TITLE = 0.3
+# "Do you have a documented vulnerability management policy?" when a policy of that name is
+# published: answered by its being there, at this confidence (a fact, not a match). The
+# words of such a question that name no topic, and those that make an approved answer's
+# title one about a policy or plan.
+EXISTS_CONFIDENCE = 95
+EXISTS_GENERIC = frozenset(
+    analyze(
+        "policy policies documented document written formal formally process procedure plan program programme standard"
+    )
+)
+EXISTS_KIND = frozenset(analyze("policy policies plan plans program programme"))
 # "Is your ISMS certified? Against which standard?": the words only the later question adds
 # weigh this share (0.5-0.7 measured the same on the dev splits).
 LATER_WEIGHT = 0.5
@@ -245,12 +256,52 @@ class Index:
         self.says = [doc.cites | {doc.key} for doc in documents]
         self.around = [says | {parent[k] for k in says if k in parent} for says in self.says]
         self.title_tokens = [frozenset(analyze(doc.title)) for doc in documents]
+        # Each published policy: the words of its title and its name in the address, and its
+        # first section, which a "Do you have a ... policy?" answer cites.
+        self.policies: dict[str, tuple[frozenset, list[int]]] = {}
+        for number, doc in enumerate(documents):
+            slug = doc.source.get("policy", "") if doc.kind == "section" and doc.source else ""
+            if slug and slug not in self.policies:
+                named = f"{doc.source.get('policy_title', '')} {slug.replace('-', ' ')}"
+                self.policies[slug] = (frozenset(analyze(named)), [])
+            if slug:
+                self.policies[slug][1].append(number)
         # Words the library writes in lower case somewhere: not the name of a product.
         self.common = frozenset(
             word
             for doc in documents
             for word in re.findall(r"\b[a-z][a-z-]+\b", f"{doc.title} {doc.text or doc.detail}")
         )
+
+    def _policy_named(self, query: dict, order: list[int]) -> int | None:
+        """For "Do you have a documented vulnerability management policy?": the published
+        policy whose title names everything the question asks a policy about, as the
+        approved answer written for that question (citing the policy) when one is among
+        the best, else as the policy's first section; None when no policy or several do.
+        A policy on two things ("Privacy and Data Retention") asked about the second is
+        cited by its first section on it ("Retention schedule")."""
+        asked = {t for t, (_w, part) in query.items() if part == "question" and t not in EXISTS_GENERIC}
+        if not asked:
+            return None
+        named = [slug for slug, (words, _sections) in self.policies.items() if asked <= words]
+        if len(named) != 1:
+            return None
+        slug = named[0]
+        for number in order[:RIVAL_CANDIDATES]:
+            title = self.title_tokens[number]
+            cited = any(key.startswith(f"section:{slug}#") for key in self.says[number])
+            if self.documents[number].kind == "answer" and cited and asked <= title and title & EXISTS_KIND:
+                return number
+        sections = self.policies[slug][1]
+        parts = re.split(r"\s+and\s+", self.documents[sections[0]].source.get("policy_title", ""))
+        for part in parts[1:]:
+            words = set(analyze(part))
+            if asked <= words:
+                # The section whose heading names most of it, the first of equals.
+                shared = [len(words & set(analyze(self.documents[n].source.get("heading", "")))) for n in sections]
+                if max(shared):
+                    return sections[shared.index(max(shared))]
+        return sections[0]
 
     def _agree(self, a: int, b: int) -> bool:
         """Whether two documents say the same thing: an answer and a section it cites, two
@@ -398,6 +449,7 @@ class Index:
             scores = defaultdict(float, lexical)
         for number in scores:
             scores[number] *= self.documents[number].boost
+        policy_named = None
         if asks_whether_it_exists(question.text):
             # "Do you have a documented data retention policy?" asks whether a policy on
             # retention exists: a document titled for it, not one that mentions it.
@@ -406,6 +458,10 @@ class Index:
                 title = self.title_tokens[number]
                 shared = sum(query[t][0] for t in asked if t in title) / (sum(query[t][0] for t in asked) or 1.0)
                 scores[number] *= 1 + EXISTS_TITLE * shared
+            policy_named = self._policy_named(query, sorted(scores, key=lambda n: (-scores[n], self.documents[n].key)))
+            if policy_named is not None:
+                # A published policy has that name: the question is answered by its being there.
+                scores[policy_named] = max(scores.values(), default=0.0) * 1.01 + 1e-9
         order = sorted(scores, key=lambda n: (-scores[n], self.documents[n].key))
         composed: dict[int, tuple[str, str, bool]] = {}
         if wants_typed_answer(question):
@@ -458,6 +514,9 @@ class Index:
                 features["semantic_first"] = 1.0 if int(np.argmax(semantic)) == number else 0.0
             short, quote, fits = composed.get(number) or compose(question, doc, query_tokens=query, common=self.common)
             probability = calibrated(features)
+            if number == policy_named:
+                # The policy asked about is published: a fact of the library, not a guess.
+                probability = max(probability, EXISTS_CONFIDENCE / 100)
             scoped = other_scope(question.text, document_text(doc))
             if scoped:
                 # "Is EDR deployed on servers?" and a text on laptops alone: for a person to check.
