@@ -342,6 +342,8 @@ def test_an_options_column_and_yes_no_columns_give_the_answer_options(answer_lib
         # "often" says a frequency is wanted, not which one: not the answer titled "How often
         # are backups taken" ("daily"), but the restore tests ("quarterly").
         ("How often are backups tested?", reading.FREQUENCY, lambda s: s == "Quarterly"),
+        # A rate is a share: "99.4% completion", not "at onboarding and annually".
+        ("What was the completion rate of security awareness training?", reading.NUMBER, lambda s: "99.4%" in s),
         ("How long are security logs retained?", reading.DURATION, lambda s: "3 years" in s),
         ("What is the size of your security team?", reading.NUMBER, lambda s: "eleven" in s),
         # "work on security" is the security team ("The security function has eleven people"),

@@ -167,7 +167,7 @@ def _first(pattern: re.Pattern, texts: list[str]) -> str:
 
 
 _TIME_UNIT = re.compile(r"(?:minute|hour|day|week|month|year)s?\b", re.I)
-_ASKS_SHARE = re.compile(r"\b(?:percent|percentage|proportion|share|ratio)\b|%", re.I)
+_ASKS_SHARE = re.compile(r"\b(?:percent|percentage|proportion|share|ratio|rate)\b|%", re.I)
 
 
 def _count(texts: list[str], question: str) -> str:

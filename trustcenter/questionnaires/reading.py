@@ -65,7 +65,7 @@ _DURATION = re.compile(
 )
 _NUMBER = re.compile(
     r"\b(how many|how much|what (percentage|number|proportion)|headcount|number of|(what is the|what's the) size of|"
-    r"how (big|large) is)\b",
+    r"how (big|large) is|(completion|pass|participation|success|failure|click) rate)\b",
     re.I,
 )
 # A typed phrase that asks for the value ("how often", "what percentage") and is not only
