@@ -13,7 +13,7 @@ from trustcenter.questionnaires import reading
 from trustcenter.questionnaires.analysis import analyze
 from trustcenter.questionnaires.answering import compose, product_names, sentences
 from trustcenter.questionnaires.models import Questionnaire, RowKind, RowStatus
-from trustcenter.questionnaires.ranking import Document, Ranked, Suggestion, other_scope
+from trustcenter.questionnaires.ranking import Document, Ranked, Suggestion, other_scope, scopes_named
 from trustcenter.questionnaires.reading import read_question
 from trustcenter.questionnaires.services import (
     library_index,
@@ -631,6 +631,12 @@ def test_a_yes_no_question_that_asks_how_often_is_answered_yes_and_how_often(ans
     assert retained.suggestions[0].short_answer.startswith("Yes, 3 years"), retained.suggestions[0].short_answer
 
 
+def compose_alone(text, doc):
+    """compose() for a question on its own, every word of it weighing the same."""
+    question = read_question(text)
+    return compose(question, doc, query_tokens={t: (1.0, "question") for t in analyze(question.text)})
+
+
 def test_a_short_answer_from_a_long_sentence_ends_at_a_clause_not_mid_phrase():
     long = (
         "Engineers follow written coding standards for Go, TypeScript and Python covering parameterised "
@@ -646,8 +652,7 @@ def test_a_short_answer_from_a_long_sentence_ends_at_a_clause_not_mid_phrase():
         source={},
         text=f"Our teams ship every day. {long}",
     )
-    question = read_question("Describe your secure coding standards.")
-    short, quote, _fits = compose(question, doc, query_tokens={t: (1.0, "question") for t in analyze(question.text)})
+    short, quote, _fits = compose_alone("Describe your secure coding standards.", doc)
     # The sentence most about the question, up to the last clause that fits, marked as cut.
     assert short.endswith(" ...") and long.startswith(short.removesuffix(" ..."))
     assert long[len(short.removesuffix(" ..."))] in ",;:"
@@ -669,9 +674,10 @@ def test_a_control_on_laptops_does_not_answer_for_servers(answer_library):
     servers = index.rank(read_question("Is anti-malware installed on all servers?"))
     assert servers.suggestions[0].document.key == laptops.suggestions[0].document.key
     assert servers.needs_expert and servers.reason == "scope"
-    assert other_scope("Is EDR deployed on servers?", "An EDR agent runs on every company laptop.")
-    assert not other_scope("Is EDR deployed on servers?", "An EDR agent runs on every host and laptop.")
-    assert not other_scope("Is EDR deployed on all endpoints?", "An EDR agent runs on every company laptop.")
+    servers, laptops = scopes_named("Is EDR deployed on servers?"), scopes_named("EDR runs on every laptop.")
+    assert other_scope(servers, laptops)
+    assert not other_scope(servers, scopes_named("An EDR agent runs on every host and laptop."))
+    assert not other_scope(scopes_named("Is EDR deployed on all endpoints?"), laptops)
 
 
 @pytest.mark.parametrize(
@@ -713,14 +719,11 @@ def test_a_library_short_answer_written_for_another_question_is_not_tacked_onto_
         text="Access is by personal badge; visitors are escorted; staff follow a clear-desk rule.",
     )
 
-    def short(text):
-        question = read_question(text)
-        return compose(question, offices, query_tokens={t: (1.0, "question") for t in analyze(question.text)})[0]
-
     # Asked about what it was written for, the approved short answer says more than Yes ...
-    assert short("Are visitors to your offices escorted?") == "Yes, badge access, escorted visitors, alarms"
+    short = compose_alone("Are visitors to your offices escorted?", offices)[0]
+    assert short == "Yes, badge access, escorted visitors, alarms"
     # ... asked about something it does not name, it would read as an answer to another question.
-    assert short("Do staff follow a clear-desk rule?") == "Yes"
+    assert compose_alone("Do staff follow a clear-desk rule?", offices)[0] == "Yes"
 
 
 def test_every_answered_row_has_a_short_answer_and_a_versioned_citation(answer_library, sales):

@@ -178,7 +178,7 @@ def _count(texts: list[str], question: str) -> str:
         for match in _NUMBER.finditer(text):
             value = match.group(0).strip()
             after = value.split(maxsplit=1)[1:]
-            if after and _TIME_UNIT.match(after[0]) or value.endswith("%") != bool(share):
+            if (after and _TIME_UNIT.match(after[0])) or value.endswith("%") != bool(share):
                 continue
             return value
     return ""

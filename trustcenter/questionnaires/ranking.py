@@ -200,14 +200,15 @@ SCOPES = {
 }
 
 
-def other_scope(question: str, text: str) -> bool:
-    """Whether `question` asks about something a control applies to (servers, laptops,
-    mobile devices) that `text` does not name, while `text` names another."""
-    asked = {name for name, pattern in SCOPES.items() if pattern.search(question)}
-    if not asked:
-        return False
-    named = {name for name, pattern in SCOPES.items() if pattern.search(text)}
-    return bool(named) and not asked & named
+def scopes_named(text: str) -> frozenset:
+    """Which of SCOPES `text` names."""
+    return frozenset(name for name, pattern in SCOPES.items() if pattern.search(text))
+
+
+def other_scope(asked: frozenset, named: frozenset) -> bool:
+    """Whether a question naming the scopes `asked` (servers, laptops, mobile devices) is
+    answered by a text naming only others (`named`, none of them)."""
+    return bool(asked and named and not asked & named)
 
 
 def calibrated(features: dict) -> float:
@@ -256,16 +257,21 @@ class Index:
         self.says = [doc.cites | {doc.key} for doc in documents]
         self.around = [says | {parent[k] for k in says if k in parent} for says in self.says]
         self.title_tokens = [frozenset(analyze(doc.title)) for doc in documents]
-        # Each published policy: the words of its title and its name in the address, and its
-        # first section, which a "Do you have a ... policy?" answer cites.
-        self.policies: dict[str, tuple[frozenset, list[int]]] = {}
+        self.scopes = [scopes_named(document_text(doc)) for doc in documents]
+        # Each published policy, for "Do you have a ... policy?": the words of its title and
+        # of its name in the address, the words of each later part of a title on several
+        # things ("Privacy and Data Retention"), and its sections in order with the words of
+        # their headings.
+        self.policies: dict[str, tuple[frozenset, list[frozenset], list[tuple[int, frozenset]]]] = {}
         for number, doc in enumerate(documents):
             slug = doc.source.get("policy", "") if doc.kind == "section" and doc.source else ""
-            if slug and slug not in self.policies:
-                named = f"{doc.source.get('policy_title', '')} {slug.replace('-', ' ')}"
-                self.policies[slug] = (frozenset(analyze(named)), [])
-            if slug:
-                self.policies[slug][1].append(number)
+            if not slug:
+                continue
+            if slug not in self.policies:
+                title = doc.source.get("policy_title", "")
+                parts = [frozenset(analyze(part)) for part in re.split(r"\s+and\s+", title)[1:]]
+                self.policies[slug] = (frozenset(analyze(f"{title} {slug.replace('-', ' ')}")), parts, [])
+            self.policies[slug][2].append((number, frozenset(analyze(doc.source.get("heading", "")))))
         # Words the library writes in lower case somewhere: not the name of a product.
         self.common = frozenset(
             word
@@ -283,7 +289,7 @@ class Index:
         asked = {t for t, (_w, part) in query.items() if part == "question" and t not in EXISTS_GENERIC}
         if not asked:
             return None
-        named = [slug for slug, (words, _sections) in self.policies.items() if asked <= words]
+        named = [slug for slug, (words, _parts, _sections) in self.policies.items() if asked <= words]
         if len(named) != 1:
             return None
         slug = named[0]
@@ -292,16 +298,14 @@ class Index:
             cited = any(key.startswith(f"section:{slug}#") for key in self.says[number])
             if self.documents[number].kind == "answer" and cited and asked <= title and title & EXISTS_KIND:
                 return number
-        sections = self.policies[slug][1]
-        parts = re.split(r"\s+and\s+", self.documents[sections[0]].source.get("policy_title", ""))
-        for part in parts[1:]:
-            words = set(analyze(part))
+        _words, parts, sections = self.policies[slug]
+        for words in parts:
             if asked <= words:
                 # The section whose heading names most of it, the first of equals.
-                shared = [len(words & set(analyze(self.documents[n].source.get("heading", "")))) for n in sections]
+                shared = [len(words & heading) for _number, heading in sections]
                 if max(shared):
-                    return sections[shared.index(max(shared))]
-        return sections[0]
+                    return sections[shared.index(max(shared))][0]
+        return sections[0][0]
 
     def _agree(self, a: int, b: int) -> bool:
         """Whether two documents say the same thing: an answer and a section it cites, two
@@ -414,6 +418,7 @@ class Index:
         if vector is None and self.vectors is not None:
             vector = self.question_vectors([question])[0]
         query = self._query(question)
+        asked_scopes = scopes_named(question.text)
         own = {t: w for t, (w, part) in query.items() if part == "question"}
         possible = sum(own.values()) or 1.0
         unknown = sum(w for t, w in own.items() if t not in self.idf)
@@ -517,7 +522,7 @@ class Index:
             if number == policy_named:
                 # The policy asked about is published: a fact of the library, not a guess.
                 probability = max(probability, EXISTS_CONFIDENCE / 100)
-            scoped = other_scope(question.text, document_text(doc))
+            scoped = other_scope(asked_scopes, self.scopes[number])
             if scoped:
                 # "Is EDR deployed on servers?" and a text on laptops alone: for a person to check.
                 probability = min(probability, (self.threshold - 1) / 100)
