@@ -115,18 +115,19 @@ CONCEPT_WEIGHT = 2.0
 # the benchmark (bench/questionnaire/run.py --fit prints these numbers); its output is the
 # probability that the first suggestion cites a right section.
 CALIBRATION = {
-    "bias": -5.973,
-    "answer": 0.925,
-    "coverage": 1.718,
-    "distinct": 1.501,
-    "dominance": 0.63,
-    "heading": 0.195,
-    "margin": 2.873,
-    "semantic": 4.367,
-    "semantic_first": -0.5,
-    "semantic_margin": 2.11,
-    "strength": 1.184,
-    "unknown": -0.18,
+    "bias": -6.333,
+    "answer": 0.889,
+    "coverage": 1.742,
+    "distinct": 1.627,
+    "dominance": 0.678,
+    "heading": 0.263,
+    "margin": 1.716,
+    "margin_root": 1.396,
+    "semantic": 4.304,
+    "semantic_first": -0.425,
+    "semantic_margin": 1.989,
+    "strength": 1.047,
+    "unknown": -0.08,
 }
 
 
@@ -506,6 +507,9 @@ class Index:
                 "coverage": matched[number] / possible,
                 "strength": 1 - math.exp(-lexical.get(number, 0.0) * 1.6),
                 "margin": (scores[number] - rival) / scores[number] if scores[number] and position == 0 else 0.0,
+                "margin_root": math.sqrt(max(scores[number] - rival, 0.0) / scores[number])
+                if scores[number] and position == 0
+                else 0.0,
                 "distinct": min(len(words) + len(concepts), 6) / 6,
                 "dominance": gains[0][0] / own_gain if gains else 1.0,
                 "heading": heading_hit[number] / heading_possible if question.section else 0.0,
