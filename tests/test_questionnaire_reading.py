@@ -726,6 +726,27 @@ def test_a_library_short_answer_written_for_another_question_is_not_tacked_onto_
     assert compose_alone("Do staff follow a clear-desk rule?", offices)[0] == "Yes"
 
 
+def test_a_short_follow_up_takes_its_value_from_what_the_question_above_asks_about():
+    retention = Document(
+        key="answer:1",
+        kind="answer",
+        title="How long do you keep customer data?",
+        short_answer="24 months by default, configurable",
+        detail="",
+        source={},
+        text="Event data is kept for 24 months by default, backups are kept 35 days and security logs 3 years.",
+    )
+    question = read_question("How long are they kept?", previous="How often are backups taken?")
+    assert question.follow_up
+    query = {t: (1.0, "question") for t in analyze(question.text)}
+    query.update({t: (1.0, "previous") for t in analyze(question.previous)} | query)
+    # "They" are the backups: the approved short answer, written for customer data, is not it.
+    assert compose(question, retention, query_tokens=query)[0] == "35 days"
+    # Asked about what it was written for, the approved short answer is kept whole.
+    alone = compose_alone("How long do you keep customer data?", retention)[0]
+    assert alone == "24 months by default, configurable"
+
+
 def test_every_answered_row_has_a_short_answer_and_a_versioned_citation(answer_library, sales):
     questionnaire = imported(workbook_bytes(SHEET), sales)
     for question in questionnaire.rows.filter(kind=RowKind.QUESTION, needs_expert=False):

@@ -249,7 +249,12 @@ def compose(question, doc, *, query_tokens: dict, common: frozenset = frozenset(
     quote = " ".join(quote_sentences)
     # The sentence most about the question says whether the thing asked is done.
     focus = scored[0][2] if scored and scored[0][0] > 0 else (quote_sentences[0] if quote_sentences else "")
-    short, fits = _short(question, doc, quote_sentences, focus, Asked.of(query_tokens), common)
+    asked = Asked.of(query_tokens)
+    # A short follow-up ("How long are they kept?") is about what the question above names
+    # ("How often are backups taken?"): an approved short answer that does not name it is
+    # written for something else, and the value is looked for where the text names it.
+    about = Asked.of(query_tokens, ("question", "previous")) if reading.is_short(question.text) else asked
+    short, fits = _short(question, doc, quote_sentences, focus, asked, common, about)
     return _cut(short, MAX_SHORT_CHARS) or doc.title, quote, fits
 
 
@@ -263,8 +268,8 @@ class Asked:
     keys: frozenset
 
     @classmethod
-    def of(cls, query_tokens: dict) -> "Asked":
-        own = {t: w for t, (w, part) in query_tokens.items() if part == "question"}
+    def of(cls, query_tokens: dict, parts: tuple = ("question",)) -> "Asked":
+        own = {t: w for t, (w, part) in query_tokens.items() if part in parts}
         top = max(own.values(), default=0.0)
         return cls(own, frozenset(t for t, w in own.items() if w >= KEY_SHARE * top))
 
@@ -408,7 +413,9 @@ def _brief(sentence: str) -> str:
     return kept + " ..." if len(kept) >= 40 else _cut(sentence, MAX_SHORT_CHARS)
 
 
-def _short(question, doc, quote: list[str], focus: str, asked: Asked, common: frozenset) -> tuple[str, bool]:
+def _short(
+    question, doc, quote: list[str], focus: str, asked: Asked, common: frozenset, about: Asked
+) -> tuple[str, bool]:
     kind = question.kind
     library = doc.short_answer.strip() if doc.kind == "answer" else ""
     if kind != reading.YES_NO and _YES_PREFIX.match(library):
@@ -440,12 +447,12 @@ def _short(question, doc, quote: list[str], focus: str, asked: Asked, common: fr
     # A frequency, a duration, a number or a name: from the library's short answer, then the
     # sentence most about the question, then the rest of the quote.
     look_in = ([library] if library else []) + ([focus] if focus else []) + quote
-    if library and not asked.keys <= set(analyze(f"{doc.title} {library}")):
+    if library and not about.keys <= set(analyze(f"{doc.title} {library}")):
         # The library answer is about something else than what is asked ("24 months" for
         # customer data, to "How long are backups kept?"): first the part of the sentence
         # most about the question ("backups are kept 35 days").
-        about = _most_about(re.split(r"[,;:]|\s(?:and|but|while)\s", focus), asked)
-        look_in = ([about] if about else []) + look_in
+        piece = _most_about(re.split(r"[,;:]|\s(?:and|but|while)\s", focus), about)
+        look_in = ([piece] if piece else []) + look_in
     wanted = {
         reading.FREQUENCY: _FREQUENCY,
         reading.DURATION: _DURATION,

@@ -26,7 +26,14 @@ import numpy as np
 from trustcenter.questionnaires.analysis import analyze
 from trustcenter.questionnaires.answering import asks_whether_it_exists, compose, leading_word, wants_typed_answer
 from trustcenter.questionnaires.embedding import encode
-from trustcenter.questionnaires.reading import FEEDBACK, HISTORY, applies_when, read_question, split_compound
+from trustcenter.questionnaires.reading import (
+    FEEDBACK,
+    HISTORY,
+    applies_when,
+    is_short,
+    read_question,
+    split_compound,
+)
 
 K1 = 1.2
 B = 0.75
@@ -101,7 +108,7 @@ REASON_HISTORY = "history"
 # How much each part of what the sheet says weighs in the query: the question itself, the
 # question it follows up, the section heading it sits under.
 QUESTION_WEIGHT, PREVIOUS_WEIGHT, HEADING_WEIGHT = 1.0, 0.6, 0.35
-SHORT_QUESTION, SHORT_HEADING_WEIGHT = 10, 0.8
+SHORT_HEADING_WEIGHT = 0.8
 # A word of the heading weighs at most this share of the question's heaviest word: the
 # heading tells sections apart, it does not pick one by itself ("Data handling" is a phrase
 # of the data-classification concept, yet "Is customer data encrypted at rest?" under it
@@ -322,11 +329,11 @@ class Index:
             parts = [(head, QUESTION_WEIGHT, "question"), (tail, QUESTION_WEIGHT * LATER_WEIGHT, "question")]
         if question.previous:
             # A short follow-up ("How long are they kept?") is about the question above.
-            short = len(question.text.split()) <= SHORT_QUESTION
+            short = is_short(question.text)
             parts.append((question.previous, 1.0 if short else PREVIOUS_WEIGHT, "previous"))
         if question.section:
             # The shorter the question, the more its heading says what it is about.
-            short = len(question.text.split()) <= SHORT_QUESTION
+            short = is_short(question.text)
             parts.append((question.section, SHORT_HEADING_WEIGHT if short else HEADING_WEIGHT, "heading"))
         # Of the answers a question lists ("AWS, Azure, GCP, other"), one is enough: those
         # that no document names do not count as words it asks about.
@@ -366,7 +373,7 @@ class Index:
         encoded = encode(texts) if texts else None
         vectors = []
         for q in questions:
-            short = len(q.text.split()) <= SHORT_QUESTION
+            short = is_short(q.text)
             vector = encoded[row[q.text]].copy() if q.text else np.zeros(self.vectors.shape[1], dtype=np.float32)
             if q.previous:
                 vector += (2 if short else 1) * SEMANTIC_PREVIOUS * encoded[row[q.previous]]
@@ -548,7 +555,7 @@ class Index:
                     position == 0
                     and fits
                     and not scoped
-                    and len(question.text.split()) <= SHORT_QUESTION
+                    and is_short(question.text)
                     and led is not None
                     and not lead.needs_expert
                     and self._agree(self.number_of[led.document.key], number)

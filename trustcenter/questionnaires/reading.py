@@ -184,6 +184,15 @@ def is_yes_no_options(options) -> bool:
     return bool(words) and words <= {"yes", "no", "n/a", "na", "not applicable", "partial", "partially", "unsure"}
 
 
+# A question of this many words or fewer leans on its heading and the question above it
+# ("How long are they kept?").
+SHORT_QUESTION = 10
+
+
+def is_short(text: str) -> bool:
+    return len(text.split()) <= SHORT_QUESTION
+
+
 def is_follow_up(text: str) -> bool:
     """A question that leans on the one above it: "If yes, describe...", "Provide details:",
     or a short question whose subject is "it"/"this". "Describe your password policy" and
