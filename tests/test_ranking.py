@@ -80,6 +80,34 @@ def test_the_analyzer_meets_paraphrases_on_shared_concepts():
     assert "~vendor" in analyze("How do you assess your vendors?")
 
 
+@pytest.mark.parametrize(
+    ("american", "british"),
+    [
+        ("authorization", "authorisation"),
+        ("Is the security program reviewed?", "Is the security programme reviewed?"),
+        ("data center", "data centre"),
+        ("centralized logging", "centralised logging"),
+        ("anonymized data", "anonymised data"),
+        ("prioritized patches", "prioritised patches"),
+        ("software license", "software licence"),
+        ("user behavior", "user behaviour"),
+        ("analyze", "analyse"),
+    ],
+)
+def test_american_and_british_spellings_meet(american, british):
+    assert analyze(american) == analyze(british) and analyze(american)
+
+
+def test_a_question_in_american_english_finds_the_british_policy_text():
+    index = Index(
+        [
+            _doc("right", "Every authorisation change is approved by the system owner."),
+            _doc("other", "Backups are kept for 35 days in a second region."),
+        ]
+    )
+    assert index.rank("Are authorization changes approved?").suggestions[0].document.key == "right"
+
+
 def _doc(key, text):
     return Document(key=key, kind="answer", title=text, short_answer="", detail=text, source={}, fields=[(text, 1.0)])
 

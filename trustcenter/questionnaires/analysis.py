@@ -55,9 +55,37 @@ _PROTECTED = {
 }
 
 
+# British and American spellings meet ("authorisation" and "authorization", "programme" and
+# "program", "centre" and "center"): the policies here are written in British English, many
+# questionnaires in American. Stems the stemmer leaves apart are mapped to one; a stem of six
+# letters or more ending in -is, -iz, -ys or -yz (what -ise, -ize, -yse and -yze leave) loses
+# the ending, so "organis" and "organiz" are both "organ", as "organize" already is.
+_SPELLING = {
+    "programm": "program",
+    "centr": "center",
+    "licenc": "licens",
+    "defenc": "defens",
+    "offenc": "offens",
+    "catalogu": "catalog",
+    "dialogu": "dialog",
+    "behaviour": "behavior",
+    "colour": "color",
+    "favour": "favor",
+    "honour": "honor",
+    "labour": "labor",
+    "judgement": "judgment",
+    "practis": "practic",
+}
+_ISE = re.compile(r"(?<=\w{4})(?:is|iz|ys|yz)$")
+
+
 @lru_cache(maxsize=50_000)
 def _stem(word: str) -> str:
-    return _PROTECTED.get(word) or _stemmer.stemWord(word)
+    protected = _PROTECTED.get(word)
+    if protected:
+        return protected
+    stem = _stemmer.stemWord(word)
+    return _SPELLING.get(stem) or _ISE.sub("", stem)
 
 
 def _words(text: str) -> list[str]:
