@@ -78,6 +78,10 @@ def test_the_analyzer_meets_paraphrases_on_shared_concepts():
     # "the vendor" means the company being assessed, not vendor management
     assert "~vendor" not in analyze("Does the vendor encrypt backups?")
     assert "~vendor" in analyze("How do you assess your vendors?")
+    # Abbreviations sheets use for what the policies spell out.
+    assert "~mtls" in analyze("Is mTLS used between services?") and "~mtls" in analyze("traffic uses mutual TLS")
+    assert "~cspm" in analyze("Do you run a CSPM?") and "~cspm" in analyze("cloud security posture management")
+    assert "~toms" in analyze("Describe your TOMs") and "~toms" in analyze("technical and organizational measures")
 
 
 @pytest.mark.parametrize(

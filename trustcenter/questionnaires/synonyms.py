@@ -84,7 +84,7 @@ ntp: ntp, time synchronisation, time synchronization, clock synchronisation, clo
     synchronised clocks, synchronized clocks
 # Endpoints and physical
 edr: edr, endpoint detection, endpoint detection and response, antivirus, anti virus, anti malware, antimalware,
-    malware protection, malware, virus
+    malware protection, malware, virus, xdr, extended detection and response
 mdm: mdm, mobile device management, device management, managed devices, company managed, device posture
 laptop: laptop, laptops, workstation, workstations, desktop, desktops, end user devices, employee devices,
     computers
@@ -111,6 +111,11 @@ lost: lost, stolen, theft, missing device, lost device, lost devices
 firewall: firewall, firewalls, security groups, security group, network acl, network acls, acl, acls,
     firewall rules, default deny
 waf: waf, web application firewall
+cdn: cdn, cdns, content delivery network, content delivery networks
+mtls: mtls, mutual tls, mutual transport layer security, mutually authenticated tls
+ssrf: ssrf, server side request forgery, server side request forgeries
+cspm: cspm, cloud security posture management, cloud posture management, cloud posture findings
+iac: iac, infrastructure as code
 ddos: ddos, denial of service, dos attacks, dos protection, volumetric attacks, rate limiting, rate limit,
     rate limits
 segment: segmentation, segregation, segmented, segregated, network zones, subnets, subnet, vpc, vpcs, dmz,
@@ -243,6 +248,7 @@ gdpr: gdpr, general data protection regulation, uk gdpr, eu data protection, dat
     data protection laws, dsgvo
 dpa: dpa, data processing agreement, data processing addendum, data processing agreements, article 28, art 28,
     processor terms
+toms: toms, technical and organisational measures, technical and organisational security measures
 dpo: dpo, data protection officer, privacy officer, chief privacy officer, privacy team, privacy contact
 scc: scc, sccs, standard contractual clauses, model clauses, international transfers,
     international data transfers, cross border, cross border transfers, transfer impact assessment, tia,
