@@ -82,6 +82,7 @@ def test_the_analyzer_meets_paraphrases_on_shared_concepts():
     assert "~mtls" in analyze("Is mTLS used between services?") and "~mtls" in analyze("traffic uses mutual TLS")
     assert "~cspm" in analyze("Do you run a CSPM?") and "~cspm" in analyze("cloud security posture management")
     assert "~toms" in analyze("Describe your TOMs") and "~toms" in analyze("technical and organizational measures")
+    assert "~wifi" in analyze("Is wireless access segregated?") and "~wifi" in analyze("the office Wi-Fi")
 
 
 @pytest.mark.parametrize(

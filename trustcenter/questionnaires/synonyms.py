@@ -112,6 +112,7 @@ firewall: firewall, firewalls, security groups, security group, network acl, net
     firewall rules, default deny
 waf: waf, web application firewall
 cdn: cdn, cdns, content delivery network, content delivery networks
+wifi: wi fi, wifi, wireless, wlan, guest network, guest networks
 mtls: mtls, mutual tls, mutual transport layer security, mutually authenticated tls
 ssrf: ssrf, server side request forgery, server side request forgeries
 cspm: cspm, cloud security posture management, cloud posture management, cloud posture findings
