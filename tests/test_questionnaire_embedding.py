@@ -56,6 +56,26 @@ def test_a_long_text_is_cut_at_the_token_limit_and_still_encoded():
     assert float(cut[0] @ embedding.encode(["Access is reviewed every quarter by the security team."])[0]) > 0.8
 
 
+def test_long_texts_run_in_smaller_batches_with_the_same_vectors(monkeypatch):
+    # 80 texts of about 210 tokens: about 23 to a batch (attention memory stays what 64
+    # texts of 128 tokens take), each vector as it is alone.
+    sentence = "Backups are encrypted and copied to a second region every day. "
+    texts = [f"Section {n}. " + sentence * 16 for n in range(80)]
+    sizes = []
+    forward = embedding.Encoder._forward
+
+    def counted(self, batch_ids):
+        sizes.append(len(batch_ids))
+        return forward(self, batch_ids)
+
+    monkeypatch.setattr(embedding.Encoder, "_forward", counted)
+    together = embedding.encode(texts, max_tokens=256)
+    assert max(sizes) < embedding.BATCH and sum(sizes) == len(texts)
+    assert all(size * 200**2 <= embedding.BATCH_CELLS for size in sizes)
+    alone = embedding.encode([texts[7]], max_tokens=256)
+    assert np.abs(alone[0] - together[7]).max() < 1e-5
+
+
 def test_an_empty_text_gets_a_vector_too():
     assert embedding.encode([""]).shape == (1, 384)
 

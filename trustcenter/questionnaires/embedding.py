@@ -19,6 +19,9 @@ import numpy as np
 MAX_TOKENS = 256  # what the model was trained with (sentence_bert_config.json)
 LAYERS, HEADS, EPS = 6, 12, 1e-12
 BATCH = 64
+# A batch of long texts holds fewer of them: attention takes (texts x tokens x tokens) per
+# head, kept to what 64 texts of 128 tokens take, so memory stays flat up to MAX_TOKENS.
+BATCH_CELLS = BATCH * 128 * 128
 
 _lock = threading.Lock()
 _model = None
@@ -82,9 +85,19 @@ class Encoder:
         ids = [t if len(t) <= max_tokens else t[: max_tokens - 1] + t[-1:] for t in ids]
         order = sorted(range(len(texts)), key=lambda i: len(ids[i]))
         out = np.zeros((len(texts), self.weights["embeddings.word_embeddings.weight"].shape[1]), dtype=np.float32)
-        for start in range(0, len(order), BATCH):
-            chunk = order[start : start + BATCH]
+        start = 0
+        while start < len(order):
+            # Sorted by length, so the last text of a batch is its longest.
+            end = start + 1
+            while (
+                end < len(order)
+                and end - start < BATCH
+                and (end + 1 - start) * len(ids[order[end]]) ** 2 <= BATCH_CELLS
+            ):
+                end += 1
+            chunk = order[start:end]
             out[chunk] = self._forward([ids[i] for i in chunk])
+            start = end
         return out
 
     def _forward(self, batch_ids: list[list[int]]) -> np.ndarray:

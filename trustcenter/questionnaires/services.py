@@ -293,7 +293,7 @@ def library_documents() -> list[Document]:
     return documents
 
 
-DOCUMENT_TOKENS = 128  # a document's vector is taken from its title and first ~90 words
+DOCUMENT_TOKENS = 256  # a document's vector is taken from its title and first ~190 words (the model's limit)
 
 
 def library_vectors(documents: list[Document]):
