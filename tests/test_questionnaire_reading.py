@@ -708,15 +708,16 @@ def test_a_policy_whose_name_fits_no_published_one_is_not_answered_by_existence(
     assert ranked.needs_expert
 
 
+def approved_answer(question, short, text):
+    """An approved library answer on its own, for compose()."""
+    return Document(key="answer:1", kind="answer", title=question, short_answer=short, detail="", source={}, text=text)
+
+
 def test_a_library_short_answer_written_for_another_question_is_not_tacked_onto_yes():
-    offices = Document(
-        key="answer:1",
-        kind="answer",
-        title="What physical security controls protect your offices?",
-        short_answer="Badge access, escorted visitors, alarms",
-        detail="",
-        source={},
-        text="Access is by personal badge; visitors are escorted; staff follow a clear-desk rule.",
+    offices = approved_answer(
+        "What physical security controls protect your offices?",
+        "Badge access, escorted visitors, alarms",
+        "Access is by personal badge; visitors are escorted; staff follow a clear-desk rule.",
     )
 
     # Asked about what it was written for, the approved short answer says more than Yes ...
@@ -727,19 +728,16 @@ def test_a_library_short_answer_written_for_another_question_is_not_tacked_onto_
 
 
 def test_a_short_follow_up_takes_its_value_from_what_the_question_above_asks_about():
-    retention = Document(
-        key="answer:1",
-        kind="answer",
-        title="How long do you keep customer data?",
-        short_answer="24 months by default, configurable",
-        detail="",
-        source={},
-        text="Event data is kept for 24 months by default, backups are kept 35 days and security logs 3 years.",
+    retention = approved_answer(
+        "How long do you keep customer data?",
+        "24 months by default, configurable",
+        "Event data is kept for 24 months by default, backups are kept 35 days and security logs 3 years.",
     )
     question = read_question("How long are they kept?", previous="How often are backups taken?")
     assert question.follow_up
-    query = {t: (1.0, "question") for t in analyze(question.text)}
-    query.update({t: (1.0, "previous") for t in analyze(question.previous)} | query)
+    # Every word weighing the same, a word of the question itself counting as the question's.
+    query = {t: (1.0, "previous") for t in analyze(question.previous)}
+    query |= {t: (1.0, "question") for t in analyze(question.text)}
     # "They" are the backups: the approved short answer, written for customer data, is not it.
     assert compose(question, retention, query_tokens=query)[0] == "35 days"
     # Asked about what it was written for, the approved short answer is kept whole.
