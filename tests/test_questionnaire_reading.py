@@ -487,6 +487,12 @@ def test_a_heading_word_does_not_outweigh_the_question(answer_library):
         ("Which library?", True),
         ("Frequency?", True),
         ("Within what timeframe?", True),
+        # How long, how many, how often, and no verb: one thing more about the row above.
+        ("After how long?", True),
+        ("After how many failed attempts, and for how long?", True),
+        ("How much advance notice?", True),
+        ("How many people work in your security team?", False),
+        ("How often are backups tested?", False),
         ("Encryption at rest", False),
         ("HSTS enabled", False),
         ("Describe how it is tested", True),
@@ -743,6 +749,22 @@ def test_a_short_follow_up_takes_its_value_from_what_the_question_above_asks_abo
     # Asked about what it was written for, the approved short answer is kept whole.
     alone = compose_alone("How long do you keep customer data?", retention)[0]
     assert alone == "24 months by default, configurable"
+
+
+def test_a_count_is_of_what_the_question_counts():
+    passwords = approved_answer(
+        "What are your password rules?",
+        "12+ characters, breached-password check, lockout",
+        "Passwords must be at least 12 characters; accounts lock after 10 failed login attempts in an hour.",
+    )
+    question = read_question("After how many attempts?", previous="Are accounts locked after failed logins?")
+    assert question.follow_up and question.kind == reading.NUMBER
+    query = {t: (1.0, "previous") for t in analyze(question.previous)}
+    query |= {t: (1.0, "question") for t in analyze(question.text)}
+    # Not the approved short answer's "12+ characters": the number of attempts.
+    assert compose(question, passwords, query_tokens=query)[0] == "10 failed login"
+    # Asked about the characters, the characters.
+    assert compose_alone("How many characters must a password have?", passwords)[0] == "12 characters"
 
 
 def test_every_answered_row_has_a_short_answer_and_a_versioned_citation(answer_library, sales):

@@ -170,9 +170,14 @@ _TIME_UNIT = re.compile(r"(?:minute|hour|day|week|month|year)s?\b", re.I)
 _ASKS_SHARE = re.compile(r"\b(?:percent|percentage|proportion|share|ratio|rate)\b|%", re.I)
 
 
-def _count(texts: list[str], question: str) -> str:
+_HOW_MANY = re.compile(r"\bhow many ((?:[\w-]+ ){0,2}[\w-]+)", re.I)
+
+
+def _count(texts: list[str], question: str, counted: frozenset = frozenset()) -> str:
     """The first number in `texts` that can answer "how many ...?": a count of people or
-    things, not a period ("four weeks") nor, unless a share is asked for, a percentage."""
+    things, not a period ("four weeks") nor, unless a share is asked for, a percentage.
+    With `counted` (what `counted_things` says is counted), only a number of those ("10
+    login attempts" to "After how many failed attempts?", not "12 characters")."""
     share = _ASKS_SHARE.search(question)
     for text in texts:
         for match in _NUMBER.finditer(text):
@@ -180,8 +185,18 @@ def _count(texts: list[str], question: str) -> str:
             after = value.split(maxsplit=1)[1:]
             if (after and _TIME_UNIT.match(after[0])) or value.endswith("%") != bool(share):
                 continue
+            # What is counted: up to three words after the number ("10 failed login attempts").
+            if counted and not counted.intersection(analyze(" ".join(text[match.start() :].split()[1:4]))):
+                continue
             return value
     return ""
+
+
+def counted_things(question: str) -> frozenset:
+    """The words of what "how many ..." counts: "failed attempts" in "After how many failed
+    attempts?"."""
+    match = _HOW_MANY.search(question)
+    return frozenset(analyze(match.group(1))) if match else frozenset()
 
 
 def _lower_first(text: str) -> str:
@@ -479,6 +494,11 @@ def _short(
                 return _brief(piece), True
         return (library if library.lower() not in ("yes", "no") else "") or brief, False
     if kind == reading.NUMBER:
+        things = counted_things(question.text)
+        counted = _count(look_in, question.text, things) if things else ""
+        if counted:
+            # A number of the very thing asked about, wherever it is.
+            return _also_yes_no(question, focus, asked, library if counted in library else counted), True
         if library and _count([library], question.text):
             return _also_yes_no(question, focus, asked, library), True
         found = _count(look_in[1:] if library else look_in, question.text)

@@ -48,7 +48,16 @@ _OWN_SUBJECT = re.compile(
 )
 # A bare question word opening a question of three words or fewer: "How often?", "When?".
 _BARE = re.compile(
-    r"^(?:(?:within|in|at|to|for|by|from|on|with|under)\s+)?(how|when|where|which|what|who|whom|why)\b", re.I
+    r"^(?:(?:within|in|at|to|for|by|from|on|with|under|after|before|since|until|over|per|of)\s+)?"
+    r"(how|when|where|which|what|who|whom|why)\b",
+    re.I,
+)
+# "After how many failed attempts?", "For how long?": how long, how many or how often, and no
+# verb: the question above's subject, asked one thing more.
+_AMOUNT_FRAGMENT = re.compile(
+    rf"^(?:(?:within|in|at|for|by|after|before|until|over)\s+)?how (?:long|many|much|often|frequently|soon|quickly|far)"
+    rf"\b(?!.*\b(?:{_AUXILIARY}|your\b|our\b|you\b|we\b|the\b))(?:[\s,]+[\w-]+){{0,6}}\W*$",
+    re.I,
 )
 # Words that only make sense with the question above ("it", "this", "the policy" ...).
 _ANAPHORA = re.compile(r"\b(it|this|that|these|those|they|them|its|their|such|the above|above)\b", re.I)
@@ -206,6 +215,8 @@ def is_follow_up(text: str) -> bool:
     words = text.split()
     if len(words) <= 3 and (_BARE.match(text) or (len(words) == 1 and text.endswith("?"))):
         return True  # "How often?", "Which library?", "Frequency?"
+    if _AMOUNT_FRAGMENT.match(text):
+        return True  # "After how many failed attempts?"
     if len(words) > 8:
         return False
     match = _ANAPHORA.search(text)
