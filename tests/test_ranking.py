@@ -60,6 +60,10 @@ def test_the_analyzer_meets_paraphrases_on_shared_concepts():
     # "applicable" is a stop word ("if applicable"); "application", with the same stem, is not.
     assert "application" in analyze("web application security") and not analyze("if applicable")
     assert "continuity" in analyze("business continuity") and "continuity" not in analyze("continuous monitoring")
+    # "product" and "share" are questionnaire filler; "production" and "shared" are not.
+    assert "production" in analyze("Is MFA required for production systems?")
+    assert "product" not in analyze("the product")
+    assert "shared" in analyze("Are shared accounts prohibited?") and not analyze("Please share")
     # Devices "recovered" from leavers are assets returned.
     assert "~assetreturn" in analyze("Are company-issued devices recovered upon termination?")
     assert "~assetreturn" in analyze("How do you ensure company assets are returned?")

@@ -43,11 +43,15 @@ _PROTECTED = {
     "government": "government",
     "governments": "government",
     # Stems of words that are stop words in a questionnaire ("if applicable", "please
-    # provide") would take these with them.
+    # provide", "product", "please share") would take these with them ("production
+    # systems", "shared accounts").
     "application": "application",
     "applications": "application",
     "provider": "provider",
     "providers": "provider",
+    "production": "production",
+    "shared": "shared",
+    "sharing": "shared",
     "continuity": "continuity",
     "integrity": "integrity",
     "authority": "authority",
