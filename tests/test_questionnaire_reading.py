@@ -535,6 +535,12 @@ def test_a_question_with_its_own_subject_is_not_answered_from_the_question_above
             reading.CHOICE,
         ),
         ("Do you encrypt backups? (Yes/No/N/A)", ("Yes", "No", "N/A"), reading.YES_NO),
+        # Listed with commas, a slash is part of an item's name.
+        (
+            "Which of the following do you hold? (ISO/IEC 27017, ISO/IEC 27018, PCI DSS, other)",
+            ("ISO/IEC 27017", "ISO/IEC 27018", "PCI DSS", "other"),
+            reading.CHOICE,
+        ),
         # Brackets that give examples, not answers, and a colon that is no list either.
         ("Is data encrypted (at rest)?", (), reading.YES_NO),
         ("What access controls are in place at your offices (badges, CCTV, visitor logs)?", (), reading.DESCRIBE),
@@ -559,6 +565,9 @@ def test_the_short_answer_picks_the_options_the_cited_text_names(answer_library)
     ranked = library_index().rank(question)
     assert ranked.suggestions[0].short_answer == "AWS", ranked.suggestions[0].document.title
     assert ranked.features["unknown"] == 0
+    # "Kestrel runs no data centres of its own" names "own data centre" only to deny it.
+    question = read_question("Which provider(s) host production? (AWS, Microsoft Azure, own data centre, other)")
+    assert library_index().rank(question).suggestions[0].short_answer == "AWS"
     # The library's "N/A" is the sheet's own N/A, not a Yes.
     question = read_question("Are you PCI DSS compliant? (Yes/No/N/A)")
     assert library_index().rank(question).suggestions[0].short_answer == "N/A"

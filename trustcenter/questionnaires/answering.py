@@ -224,10 +224,9 @@ def pick_options(options, texts: list[str], *, multiple: bool) -> list[str]:
         if not words:
             continue
         naming = [c for c in clauses if all(re.search(r"\b" + re.escape(w) + r"(?!\.?\d)", c) for w in words)]
-        if any(
-            not _NEGATION.search(c) and not re.search(r"\bno\s+(?:[\w-]+\s+){0,2}" + re.escape(words[0]), c)
-            for c in naming
-        ):
+        # "no data centres of its own" denies "own data centre": "no" before any of its words.
+        denied = re.compile(r"\bno\s+(?:[\w-]+\s+){0,2}(?:" + "|".join(map(re.escape, words)) + r")")
+        if any(not _NEGATION.search(c) and not denied.search(c) for c in naming):
             found.append(option)
     return found if multiple else found[:1]
 

@@ -342,6 +342,9 @@ def inline_options(text: str) -> tuple[str, ...]:
 
 def _items(text: str) -> tuple[str, ...]:
     items = text.replace("N/A", "N\x00A").replace("n/a", "n\x00a")
+    if re.search(r"[,;|]", items):
+        # Listed with commas, "ISO/IEC 27017" is one item, not two.
+        items = items.replace("/", "\x00")
     parts = [p.replace("\x00", "/").strip(" .") for p in _ITEM_SPLIT.split(items)]
     parts = [p for p in parts if p]
     if not 2 <= len(parts) <= 12 or any(len(p.split()) > 5 for p in parts):
