@@ -579,6 +579,8 @@ def test_the_short_answer_picks_the_options_the_cited_text_names(answer_library)
         # A follow-up is read without its condition.
         ("If yes, are changes tested before deployment?", reading.YES_NO),
         ("If not, explain why.", reading.DESCRIBE),
+        # Alternatives to choose from, not a yes or no.
+        ("Do you act as a processor, a controller, or both, for our data?", reading.CHOICE),
         # A short statement to confirm is answered Yes or No ...
         ("HSTS enabled", reading.YES_NO),
         ("Written information security policy", reading.YES_NO),

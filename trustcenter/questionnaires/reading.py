@@ -104,6 +104,8 @@ _PRODUCT = re.compile(
 _NAME = re.compile(r"^(who\b|which (person|role|team|individual))", re.I)
 _DATE = re.compile(r"^(when (was|were|did)\b|((what|which) (is|was) )?the date of\b|date of\b|on what date\b)", re.I)
 _CHOICE = re.compile(r"\b(which|what type|what kind|what types|what kinds|select|choose)\b", re.I)
+# "Do you act as a processor, a controller, or both?" asks which, not whether.
+_ALTERNATIVES = re.compile(r"\bor (both|neither)\b", re.I)
 
 # Questions about the customer's product or about the sheet itself: no policy answers them.
 _PRODUCT_SPECIFIC = re.compile(
@@ -173,6 +175,8 @@ def question_kind(text: str, options: tuple[str, ...] = ()) -> str:
         return NAME
     if _PRODUCT.search(text):
         return PRODUCT
+    if not options and _ALTERNATIVES.search(text):
+        return CHOICE
     if options or _YES_NO_START.match(text):
         return YES_NO
     if _CHOICE.search(text):
