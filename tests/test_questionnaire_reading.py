@@ -554,6 +554,22 @@ def test_answer_options_written_in_the_question_are_read(text, options, kind):
     assert question.kind == kind
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Who should be contacted at your company to report a security incident?",
+        "How do customers report a suspected security incident?",
+        "How can researchers report vulnerabilities?",
+    ],
+)
+def test_a_question_on_whom_to_contact_is_answered_with_an_address(answer_library, text):
+    # A section that only names incidents (post-incident reviews, definitions) has nowhere to
+    # write to; the one that gives the address is first, even from below the best five.
+    question = read_question(text, section="Security & Privacy Program > Incident Response")
+    top = library_index().rank(question).suggestions[0]
+    assert "security@" in top.short_answer, (top.document.key, top.short_answer)
+
+
 def test_the_short_answer_picks_the_options_the_cited_text_names(answer_library):
     question = read_question("Which of the following MFA methods are supported: SMS, TOTP, WebAuthn, push?")
     top = library_index().rank(question).suggestions[0]

@@ -80,7 +80,15 @@ KEY_SHARE = 0.5
 # (and none of the key ones) is about something else: its short answer is not repeated.
 TITLE_SHARED = 0.2
 _CONTACT = re.compile(r"\b(contact|reach|report|email|e-mail|notify|write to)\b", re.I)
-_CONTACT_DETAILS = re.compile(r"\bcontact (?:details|information|address)|\be-?mail address", re.I)
+# A question that asks where to write: whom to contact, how to report something.
+_CONTACT_DETAILS = re.compile(
+    r"\bcontact (?:details|information|address|point)|\be-?mail address|\bsecurity contact\b|"
+    r"\bwho (?:should|do|can) (?:we|i|customers|users) (?:contact|notify|report)|"
+    r"\bwho should be (?:contacted|notified)|"
+    r"\bhow (?:do|can|should) (?:customers|users|clients|researchers|we|you|third parties) "
+    r"(?:report|contact|reach|notify)\b",
+    re.I,
+)
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 # A later question that asks which, what, where or who ("Against which standard?").
 _ASKS_WHICH = re.compile(
@@ -344,7 +352,11 @@ def wants_typed_answer(question) -> bool:
     """The question asks for a frequency, a duration, a number, a name or one of the sheet's
     options: a document whose text gives none does not fit it (`compose`'s `fits`)."""
     typed = (reading.FREQUENCY, reading.DURATION, reading.NUMBER, reading.DATE, reading.NAME, reading.PRODUCT)
-    return question.kind in typed or bool(question.options and not reading.is_yes_no_options(question.options))
+    return (
+        question.kind in typed
+        or bool(question.options and not reading.is_yes_no_options(question.options))
+        or bool(_CONTACT_DETAILS.search(question.text))
+    )
 
 
 def asks_whether_it_exists(text: str) -> bool:
@@ -449,6 +461,8 @@ def _short(
         found = _first(_EMAIL, [library, focus, *quote, doc.text or doc.detail])
         if found:
             return _also_yes_no(question, focus, asked, found), True
+        # A text with no address to write to answers something else.
+        return (library if library.lower() not in ("yes", "no") else "") or brief, False
     if kind == reading.YES_NO:
         answer = _yes_no(question, library, focus, asked, doc.title)
         if question.options:
