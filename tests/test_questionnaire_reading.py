@@ -505,6 +505,8 @@ def test_a_heading_word_does_not_outweigh_the_question(answer_library):
         ("How are their keys rotated?", True),
         ("Are they encrypted?", True),
         ("Can customers export their data?", False),
+        ("Who has access to them?", True),
+        ("Do you tell customers before you change them?", True),
         ("Do employees return their laptops?", False),
     ],
 )

@@ -224,6 +224,8 @@ def is_follow_up(text: str) -> bool:
     if len(words) > 8:
         return False
     match = _ANAPHORA.search(text)
+    if match and match.group(1).lower() == "them" and not text[match.end() :].strip(" ?.:"):
+        return True  # "Who has access to them?": the things above.
     if match and match.group(1).lower() in ("its", "their", "them"):
         # "Can customers export their data?": "their" are the customers just named. Only with
         # nothing but question words before it ("How are their keys rotated?") does it point
