@@ -60,6 +60,9 @@ def test_the_analyzer_meets_paraphrases_on_shared_concepts():
     # "applicable" is a stop word ("if applicable"); "application", with the same stem, is not.
     assert "application" in analyze("web application security") and not analyze("if applicable")
     assert "continuity" in analyze("business continuity") and "continuity" not in analyze("continuous monitoring")
+    # An attack meets the practice that prevents it.
+    assert "~sqli" in analyze("How do you prevent SQL injection?") and "~sqli" in analyze("parameterized queries")
+    assert "~xss" in analyze("Is output encoding applied?") and "~xss" in analyze("cross-site scripting (XSS)")
     # "product" and "share" are questionnaire filler; "production" and "shared" are not.
     assert "production" in analyze("Is MFA required for production systems?")
     assert "product" not in analyze("the product")

@@ -140,6 +140,11 @@ sca: sca, software composition analysis, dependency scanning, open source, open 
 sbom: sbom, software bill of materials, cyclonedx, spdx, provenance, slsa, signed builds, code signing,
     signed artefacts, signed artifacts
 owasp: owasp, owasp top 10, owasp top ten, injection, xss, cross site scripting, sql injection, csrf
+# Attacks and the coding practices that prevent them.
+sqli: sql injection, sqli, injection attacks, parameterised queries, parameterized queries, prepared statements,
+    query builder, sql string concatenation, bind variables
+xss: xss, cross site scripting, output encoding, output escaping, contextual encoding, html escaping,
+    contextually encoded
 threatmodel: threat model, threat models, threat modelling, threat modeling, stride, security design review,
     architecture review, design review
 change: change management, change control, change approval, change process, changes to production,
