@@ -63,6 +63,8 @@ def test_the_analyzer_meets_paraphrases_on_shared_concepts():
     # An attack meets the practice that prevents it.
     assert "~sqli" in analyze("How do you prevent SQL injection?") and "~sqli" in analyze("parameterized queries")
     assert "~xss" in analyze("Is output encoding applied?") and "~xss" in analyze("cross-site scripting (XSS)")
+    assert "~authzcheck" in analyze("Are checks in place to prevent IDOR?")
+    assert "~authzcheck" in analyze("server-side authorisation checks on every endpoint")
     # "product" and "share" are questionnaire filler; "production" and "shared" are not.
     assert "production" in analyze("Is MFA required for production systems?")
     assert "product" not in analyze("the product")

@@ -114,7 +114,8 @@ waf: waf, web application firewall
 cdn: cdn, cdns, content delivery network, content delivery networks
 wifi: wi fi, wifi, wireless, wlan, guest network, guest networks
 mtls: mtls, mutual tls, mutual transport layer security, mutually authenticated tls
-ssrf: ssrf, server side request forgery, server side request forgeries
+ssrf: ssrf, server side request forgery, server side request forgeries, outbound http requests,
+    user supplied urls, user supplied url
 cspm: cspm, cloud security posture management, cloud posture management, cloud posture findings
 iac: iac, infrastructure as code
 ddos: ddos, denial of service, dos attacks, dos protection, volumetric attacks, rate limiting, rate limit,
@@ -145,6 +146,9 @@ sqli: sql injection, sqli, injection attacks, parameterised queries, parameteriz
     query builder, sql string concatenation, bind variables
 xss: xss, cross site scripting, output encoding, output escaping, contextual encoding, html escaping,
     contextually encoded
+authzcheck: idor, insecure direct object reference, insecure direct object references, object level authorization,
+    object level authorisation, bola, broken access control, server side authorisation, server side authorization,
+    authorisation checks, authorization checks, access control checks
 threatmodel: threat model, threat models, threat modelling, threat modeling, stride, security design review,
     architecture review, design review
 change: change management, change control, change approval, change process, changes to production,
