@@ -537,6 +537,11 @@ def test_a_question_with_its_own_subject_is_not_answered_from_the_question_above
             reading.CHOICE,
         ),
         ("Do you encrypt backups? (Yes/No/N/A)", ("Yes", "No", "N/A"), reading.YES_NO),
+        (
+            "If yes, which mechanism is relied upon? (Standard Contractual Clauses, Binding Corporate Rules, other)",
+            ("Standard Contractual Clauses", "Binding Corporate Rules", "other"),
+            reading.CHOICE,
+        ),
         # Listed with commas, a slash is part of an item's name.
         (
             "Which of the following do you hold? (ISO/IEC 27017, ISO/IEC 27018, PCI DSS, other)",
@@ -760,6 +765,21 @@ def test_a_library_short_answer_written_for_another_question_is_not_tacked_onto_
     assert short == "Yes, badge access, escorted visitors, alarms"
     # ... asked about something it does not name, it would read as an answer to another question.
     assert compose_alone("Do staff follow a clear-desk rule?", offices)[0] == "Yes"
+
+
+def test_an_approved_answer_written_for_the_question_is_not_turned_round_by_what_it_forbids():
+    pentest = approved_answer(
+        "May we perform our own penetration test against your service?",
+        "Yes, with notice (Enterprise)",
+        "Enterprise customers may run their own tests after notifying us. Penetration testing of other "
+        "tenants, denial of service and social engineering of our staff are not permitted.",
+    )
+    # What is not permitted is something else than what is asked: the approved Yes stands.
+    assert compose_alone("Do you permit customers to conduct their own penetration testing?", pentest)[0] == (
+        "Yes, with notice (Enterprise)"
+    )
+    # Asked about what it forbids, the text says No.
+    assert compose_alone("Is denial of service testing permitted?", pentest)[0] == "No"
 
 
 def test_a_short_follow_up_takes_its_value_from_what_the_question_above_asks_about():

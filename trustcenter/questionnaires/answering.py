@@ -79,6 +79,8 @@ KEY_SHARE = 0.5
 # A library answer written for a question sharing less than this share of the words asked
 # (and none of the key ones) is about something else: its short answer is not repeated.
 TITLE_SHARED = 0.2
+# ... and one sharing at least this share was written for it (`_written_for`).
+WRITTEN_FOR = 0.5
 _CONTACT = re.compile(r"\b(contact|reach|report|email|e-mail|notify|write to)\b", re.I)
 # A question that asks where to write: whom to contact, how to report something.
 _CONTACT_DETAILS = re.compile(
@@ -378,7 +380,12 @@ def _yes_no(question, library: str, focus: str, asked: Asked, title: str = "") -
     text = question.text
     negative_question = bool(_NEGATION.search(text) or _NO_BEFORE.search(text) or _KEPT_APART.search(text))
     if library and _YES_NO_SHORT.match(library):
-        if library.lower().startswith("yes") and not negative_question and _says_not(focus, asked):
+        if (
+            library.lower().startswith("yes")
+            and not negative_question
+            and not _written_for(asked, title)
+            and _says_not(focus, asked)
+        ):
             return "No"  # the cited sentence itself says otherwise
         if library.lower().startswith("no") and _KEPT_APART.search(text):
             # "No" to "Is production data used in test?"; to "Are test and production
@@ -414,6 +421,16 @@ def _yes_no(question, library: str, focus: str, asked: Asked, title: str = "") -
     if library:
         return library
     return "No" if not negative_question and _says_not(focus, asked) else "Yes"
+
+
+def _written_for(asked: Asked, title: str) -> bool:
+    """The approved answer was written for this question: its title has most of what is
+    asked, by weight ("May we perform our own penetration test?" to "Do you permit customers
+    to conduct their own penetration testing?"). What it says then stands against a sentence
+    of its text that denies something else ("testing other tenants ... is not permitted")."""
+    in_title = set(analyze(title))
+    total = sum(asked.weights.values())
+    return bool(total) and sum(w for t, w in asked.weights.items() if t in in_title) >= WRITTEN_FOR * total
 
 
 def _also_yes_no(question, focus: str, asked: Asked, value: str) -> str:

@@ -325,7 +325,7 @@ _EXAMPLES = re.compile(r"\b(e\.\s?g|i\.\s?e|such as|for example|including|etc)\b
 _PICK = re.compile(r"\b(select|choose|pick|one of|which of the following|all that apply)\b", re.I)
 # "Which cloud provider(s) host the service (AWS, Azure, GCP, other)?": a bracket that ends a
 # "which" question lists the answers to choose from.
-_WHICH = re.compile(r"^which\b", re.I)
+_WHICH = re.compile(r"^(?:if (?:yes|so),?\s+)?which\b", re.I)
 _ONE = re.compile(r"\b(one of|single|only one)\b", re.I)
 _ITEM_SPLIT = re.compile(r"\s*(?:,|;|\||/|\bor\b|\band\b)\s*", re.I)
 
