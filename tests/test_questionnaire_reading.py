@@ -607,6 +607,13 @@ def test_the_short_answer_picks_the_options_the_cited_text_names(answer_library)
         # A short statement to confirm is answered Yes or No ...
         ("HSTS enabled", reading.YES_NO),
         ("Written information security policy", reading.YES_NO),
+        # ... and so is a longer one in the passive.
+        (
+            "Source code repositories and build pipelines are protected by access controls, branch protection "
+            "and signed commits or artefacts.",
+            reading.YES_NO,
+        ),
+        ("Describe how source code repositories are protected.", reading.DESCRIBE),
         # ... an instruction, a prompt or a long statement is not.
         ("Describe your password policy.", reading.DESCRIBE),
         ("Explain where the uploaded files are stored:", reading.DESCRIBE),

@@ -95,6 +95,10 @@ _STATEMENT = re.compile(
     r"when|where|why|who|which|if|otherwise|comments?|notes?|details?|evidence)\b)(?:\S+\s+){0,9}\S+$",
     re.I,
 )
+# A longer statement of a control, in the passive: "Source code repositories are protected by
+# access controls and branch protection." Confirmed or denied like the short ones.
+_CONTROL_STATEMENT = re.compile(r"\b(?:is|are|must be|shall be)\s+(?:\w+ly\s+)?\w+(?:ed|en)\b", re.I)
+LONG_STATEMENT_WORDS = 40
 _PRODUCT = re.compile(
     r"^(which|what)\b[^?]{0,40}?\b(products?|tools?|vendors?|brands?|solutions?|software|technolog(y|ies)|"
     r"providers?|compan(y|ies)|auditors?|firms?)\b"
@@ -183,6 +187,13 @@ def question_kind(text: str, options: tuple[str, ...] = ()) -> str:
         return CHOICE
     if _STATEMENT.match(text):
         # "HSTS enabled", "Written information security policy": a control to confirm.
+        return YES_NO
+    if (
+        not text.rstrip().endswith(("?", ":"))
+        and _STATEMENT.match(" ".join(text.split()[:10]))
+        and len(text.split()) <= LONG_STATEMENT_WORDS
+        and _CONTROL_STATEMENT.search(text)
+    ):
         return YES_NO
     return DESCRIBE
 
