@@ -4,6 +4,7 @@ import pytest
 
 from trustcenter.questionnaires.models import Answer, AnswerStatus
 from trustcenter.questionnaires.ranking import Document, Index, analyze
+from trustcenter.questionnaires.reading import read_question
 from trustcenter.questionnaires.services import library_index
 
 # Runs in the first pass of `make test` only: ranking is the same on any database.
@@ -170,6 +171,16 @@ def test_up_to_three_suggestions_with_decreasing_confidence_and_sources(answer_l
     top = ranked.suggestions[0].as_dict()
     assert top["source"]["url"].startswith(settings.SITE_URL + "/policies/")
     assert "#" in top["source"]["url"] and top["source"]["version"] >= 1
+
+
+def test_the_noun_that_names_the_kind_of_answer_weighs_less_but_its_concept_does_not(answer_library):
+    index = library_index()
+    typed = index._query(read_question("What certifications does your organisation hold?"))
+    plain = index._query(read_question("Does your organisation hold certifications?"))
+    # "certifications" after "What" says a name is wanted: the word weighs less ...
+    assert typed["certif"][0] < plain["certif"][0]
+    # ... but what it is about is still certifications.
+    assert typed["~certification"][0] == plain["~certification"][0]
 
 
 def test_questions_the_library_cannot_answer_need_an_expert(answer_library):
