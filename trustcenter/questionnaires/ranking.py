@@ -122,19 +122,19 @@ CONCEPT_WEIGHT = 2.0
 # the benchmark (bench/questionnaire/run.py --fit prints these numbers); its output is the
 # probability that the first suggestion cites a right section.
 CALIBRATION = {
-    "bias": -6.333,
-    "answer": 0.889,
-    "coverage": 1.742,
-    "distinct": 1.627,
-    "dominance": 0.678,
-    "heading": 0.263,
-    "margin": 1.716,
-    "margin_root": 1.396,
-    "semantic": 4.304,
-    "semantic_first": -0.425,
-    "semantic_margin": 1.989,
-    "strength": 1.047,
-    "unknown": -0.08,
+    "bias": -6.847,
+    "answer": 0.675,
+    "coverage": 2.082,
+    "distinct": 1.832,
+    "dominance": 0.871,
+    "heading": 0.12,
+    "margin": 1.75,
+    "margin_root": 1.485,
+    "semantic": 4.375,
+    "semantic_first": -0.58,
+    "semantic_margin": 1.42,
+    "strength": 1.383,
+    "unknown": 0.379,
 }
 
 
@@ -173,8 +173,7 @@ LATER_WEIGHT = 0.5
 
 # "Which standard is ...", "What tool do you ...": the noun after the question word names
 # the kind of answer wanted; it weighs this share of its weight (0-0.5 measured the same on
-# the dev splits, one question fewer answered right on the test splits). A concept it names
-# keeps its weight: "What certifications do you hold?" is about certification.
+# the dev splits, one question fewer answered right on the test splits).
 _TYPE_NOUN = re.compile(
     r"^(?:if (?:yes|so),?\s+)?(?:which|what)\s+([a-z]+)\b(?=\s+(?:is|are|do|does|did|was|were|has|have|can|will)\b)",
     re.I,
@@ -345,12 +344,13 @@ class Index:
         # "Which standard is your ISMS certified against?": "standard" says what kind of answer
         # is wanted (a name), not what it is about.
         typed = _TYPE_NOUN.search(question.text)
-        type_tokens = {t for t in analyze(typed.group(1)) if not t.startswith("~")} if typed else set()
+        type_tokens = set(analyze(typed.group(1))) if typed else set()
         for text, part_weight, part in parts:
             for token, count in Counter(analyze(text)).items():
                 if part == "question" and token in unnamed:
                     continue
-                weight = self.idf.get(token, self.unseen_idf) * min(count, 2) * part_weight
+                # A word the heading repeats ("Privacy > Privacy notices") is one topic, not two.
+                weight = self.idf.get(token, self.unseen_idf) * min(count, 1 if part == "heading" else 2) * part_weight
                 if part == "question" and token in type_tokens:
                     weight *= TYPE_NOUN_WEIGHT
                 if token.startswith("~"):
