@@ -577,6 +577,13 @@ def test_a_question_on_whom_to_contact_is_answered_with_an_address(answer_librar
     assert "security@" in top.short_answer, (top.document.key, top.short_answer)
 
 
+def test_an_outside_rating_is_not_answered_from_a_text_that_gives_none(answer_library):
+    # The TLS section says which versions and ciphers, not what grade a scanner gives them.
+    question = read_question("What grade does the application receive on SSL Labs?", section="Configuring SSL/TLS")
+    ranked = library_index().rank(question)
+    assert ranked.needs_expert and ranked.reason == "no-value", (ranked.suggestions[0].confidence, ranked.reason)
+
+
 def test_the_short_answer_picks_the_options_the_cited_text_names(answer_library):
     question = read_question("Which of the following MFA methods are supported: SMS, TOTP, WebAuthn, push?")
     top = library_index().rank(question).suggestions[0]

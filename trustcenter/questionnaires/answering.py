@@ -92,6 +92,12 @@ _CONTACT_DETAILS = re.compile(
     re.I,
 )
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+# "What grade does the application receive on SSL Labs?", "What is your SecurityScorecard
+# rating?": an outside rating, which a text that gives no grade or score does not answer.
+_ASKS_RATING = re.compile(
+    r"\b(?:what|which) (?:grade|rating|score)\b|\b(?:grade|rating|score) (?:do|does|did|is|was)\b", re.I
+)
+_RATING = re.compile(r"\b(?:grade[sd]?|rating|rated|scored?)\b[^.;]{0,40}", re.I)
 # A later question that asks which, what, where or who ("Against which standard?").
 _ASKS_WHICH = re.compile(
     r"(?:^|\?\s+)(?:(?:if (?:so|yes),?\s+)?(?:against |to |by |in |with |on )?(?:which|what|where|who))\b", re.I
@@ -358,6 +364,7 @@ def wants_typed_answer(question) -> bool:
         question.kind in typed
         or bool(question.options and not reading.is_yes_no_options(question.options))
         or bool(_CONTACT_DETAILS.search(question.text))
+        or bool(_ASKS_RATING.search(question.text))
     )
 
 
@@ -479,6 +486,11 @@ def _short(
         if found:
             return _also_yes_no(question, focus, asked, found), True
         # A text with no address to write to answers something else.
+        return (library if library.lower() not in ("yes", "no") else "") or brief, False
+    if _ASKS_RATING.search(question.text):
+        found = _first(_RATING, [library, focus, *quote])
+        if found:
+            return _brief(found), True
         return (library if library.lower() not in ("yes", "no") else "") or brief, False
     if kind == reading.YES_NO:
         answer = _yes_no(question, library, focus, asked, doc.title)

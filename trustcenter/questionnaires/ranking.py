@@ -151,6 +151,8 @@ RIVAL_CANDIDATES = MAX_SUGGESTIONS + 8
 # have few typed questions: 0.5-1.0 left the dev splits unchanged (0.5: +1 on written-here);
 # 0.7 was chosen on hand-written vendor-style questions and keeps a strong match ahead.
 TYPED_CANDIDATES, UNFIT_PENALTY = 5, 0.7
+# Documents a penalty lets rise into the best TYPED_CANDIDATES are checked in turn, for at
+# most this many rounds.
 TYPED_ROUNDS = 3
 # "Do you have a documented X policy?": a document whose title covers X counts up to
 # 1 + EXISTS_TITLE times its score (0.3-1.0 measured the same on the dev splits).
