@@ -66,6 +66,8 @@ def test_the_analyzer_meets_paraphrases_on_shared_concepts():
     assert "~xss" in analyze("Is output encoding applied?") and "~xss" in analyze("cross-site scripting (XSS)")
     assert "~authzcheck" in analyze("Are checks in place to prevent IDOR?")
     assert "~authzcheck" in analyze("server-side authorisation checks on every endpoint")
+    assert "~ssrf" in analyze("Does the application make outbound requests to user-supplied URLs?")
+    assert "~ssrf" in analyze("our internal libraries for outbound HTTP requests")
     # "product" and "share" are questionnaire filler; "production" and "shared" are not.
     assert "production" in analyze("Is MFA required for production systems?")
     assert "product" not in analyze("the product")
