@@ -691,6 +691,14 @@ def compose_alone(text, doc):
     return compose(question, doc, query_tokens={t: (1.0, "question") for t in analyze(question.text)})
 
 
+def compose_follow_up(question, doc):
+    """compose() for a follow-up, every word weighing the same, a word of the question itself
+    counting as the question's rather than the one above's."""
+    query = {t: (1.0, "previous") for t in analyze(question.previous)}
+    query |= {t: (1.0, "question") for t in analyze(question.text)}
+    return compose(question, doc, query_tokens=query)
+
+
 def test_a_short_answer_from_a_long_sentence_ends_at_a_clause_not_mid_phrase():
     long = (
         "Engineers follow written coding standards for Go, TypeScript and Python covering parameterised "
@@ -804,11 +812,8 @@ def test_a_short_follow_up_takes_its_value_from_what_the_question_above_asks_abo
     )
     question = read_question("How long are they kept?", previous="How often are backups taken?")
     assert question.follow_up
-    # Every word weighing the same, a word of the question itself counting as the question's.
-    query = {t: (1.0, "previous") for t in analyze(question.previous)}
-    query |= {t: (1.0, "question") for t in analyze(question.text)}
     # "They" are the backups: the approved short answer, written for customer data, is not it.
-    assert compose(question, retention, query_tokens=query)[0] == "35 days"
+    assert compose_follow_up(question, retention)[0] == "35 days"
     # Asked about what it was written for, the approved short answer is kept whole.
     alone = compose_alone("How long do you keep customer data?", retention)[0]
     assert alone == "24 months by default, configurable"
@@ -822,10 +827,8 @@ def test_a_count_is_of_what_the_question_counts():
     )
     question = read_question("After how many attempts?", previous="Are accounts locked after failed logins?")
     assert question.follow_up and question.kind == reading.NUMBER
-    query = {t: (1.0, "previous") for t in analyze(question.previous)}
-    query |= {t: (1.0, "question") for t in analyze(question.text)}
     # Not the approved short answer's "12+ characters": the number of attempts.
-    assert compose(question, passwords, query_tokens=query)[0] == "10 failed login"
+    assert compose_follow_up(question, passwords)[0] == "10 failed login"
     # Asked about the characters, the characters.
     assert compose_alone("How many characters must a password have?", passwords)[0] == "12 characters"
 
