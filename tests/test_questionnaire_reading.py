@@ -855,3 +855,62 @@ def test_accept_many_takes_only_confident_suggestions_not_left_to_an_expert(answ
     page = client.get(f"/staff/questionnaires/{questionnaire.pk}/review/?show=expert").content.decode()
     assert "It asks about your product or the sheet itself" in page
     assert client.get(f"/staff/questionnaires/{questionnaire.pk}/accept-many/").status_code == 405
+
+
+BACKUPS_MARKDOWN = """
+Backups are encrypted and copied to a second region.
+
+| Store | Method | Retention |
+|-------|--------|-----------|
+| PostgreSQL | Daily snapshots | 35 days |
+| Message queue | Not backed up; replayed from the archive | 72 hours on brokers |
+| VPC Flow Logs | Searchable in SIEM for 90 days | 1 year in the archive |
+
+- Restores are tested every quarter
+- A failed backup pages the on-call engineer
+"""
+
+
+def table_section():
+    from trustcenter.lib.markup import render_markdown
+    from trustcenter.questionnaires.sections import html_to_prose
+
+    prose, rows = html_to_prose(render_markdown(BACKUPS_MARKDOWN).html)
+    doc = Document(
+        key="section:business-continuity#backups",
+        kind="section",
+        title="Business Continuity: Backups",
+        short_answer="",
+        detail=prose,
+        source={},
+        text=prose,
+        rows=dict((sentence, subject) for subject, sentence in rows),
+    )
+    return prose, rows, doc
+
+
+def test_a_table_row_is_a_sentence_that_names_its_columns():
+    prose, rows, _doc = table_section()
+
+    assert "PostgreSQL: method Daily snapshots; retention 35 days." in sentences(prose)
+    assert [subject for subject, _sentence in rows] == ["PostgreSQL", "Message queue", "VPC Flow Logs"]
+    # List items end sentences of their own instead of running into each other.
+    assert "Restores are tested every quarter." in sentences(prose)
+    assert "A failed backup pages the on-call engineer." in sentences(prose)
+
+
+def test_a_table_row_says_no_only_of_what_its_first_cell_names():
+    _prose, _rows, doc = table_section()
+
+    # "Message queue: method Not backed up" is about the message queue, not customer data ...
+    assert compose_alone("Is customer data backed up?", doc)[0] == "Yes"
+    # ... and it is what answers a question about the message queue.
+    assert compose_alone("Is the message queue backed up?", doc)[0] == "No"
+
+
+def test_a_value_in_a_table_is_taken_from_the_column_the_question_asks_about():
+    _prose, _rows, doc = table_section()
+
+    short, quote, fits = compose_alone("How long are VPC flow logs retained in the archive?", doc)
+    assert (short, fits) == ("1 year", True)
+    assert "VPC Flow Logs: method Searchable in SIEM for 90 days; retention 1 year in the archive." in quote

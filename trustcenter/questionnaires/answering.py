@@ -277,8 +277,14 @@ def compose(question, doc, *, query_tokens: dict, common: frozenset = frozenset(
     scored = _scored_sentences(doc.text or doc.detail, query_tokens, doc.title)
     quote_sentences = best_sentences(scored)
     quote = " ".join(quote_sentences)
-    # The sentence most about the question says whether the thing asked is done.
-    focus = scored[0][2] if scored and scored[0][0] > 0 else (quote_sentences[0] if quote_sentences else "")
+    # The sentence most about the question says whether the thing asked is done. A table
+    # row speaks of what its first cell names ("Amazon MSK: method Not backed up"): it says
+    # that only for a question that names it too.
+    named = {t for t, (_w, part) in query_tokens.items() if part != "heading"}
+    telling = [
+        item for item in scored if item[0] > 0 and (item[2] not in doc.rows or named & set(analyze(doc.rows[item[2]])))
+    ]
+    focus = telling[0][2] if telling else (quote_sentences[0] if quote_sentences else "")
     asked = Asked.of(query_tokens)
     # A short follow-up ("How long are they kept?") is about what the question above names
     # ("How often are backups taken?"): an approved short answer that does not name it is
@@ -440,6 +446,13 @@ def _written_for(asked: Asked, title: str) -> bool:
     return bool(total) and sum(w for t, w in asked.weights.items() if t in in_title) >= WRITTEN_FOR * total
 
 
+def _row_cells(sentence: str, doc) -> str:
+    """A table row's sentence without its first cell ("Message queue: method Not backed up"
+    -> "method Not backed up"); any other sentence as it is."""
+    subject, sep, cells = sentence.partition(": ")
+    return cells if sep and sentence in doc.rows and doc.rows[sentence] == subject else sentence
+
+
 def _also_yes_no(question, focus: str, asked: Asked, value: str) -> str:
     """ "Do you review access? If so, how often?" is answered "Yes, quarterly" (or "No")."""
     if not reading.starts_yes_no(question.text):
@@ -468,6 +481,8 @@ def _short(
 ) -> tuple[str, bool]:
     kind = question.kind
     library = doc.short_answer.strip() if doc.kind == "answer" else ""
+    # What a table row says of the thing its first cell names: its other cells.
+    claim = _row_cells(focus, doc)
     if kind != reading.YES_NO and _YES_PREFIX.match(library):
         # "Yes, TLS 1.2+" answers "Do you...?"; to "Where...?" or "Which...?" it is "TLS 1.2+".
         library = _capital(_YES_PREFIX.sub("", library))
@@ -484,7 +499,7 @@ def _short(
         # opens as a yes/no question).
         found = _first(_EMAIL, [library, focus, *quote, doc.text or doc.detail])
         if found:
-            return _also_yes_no(question, focus, asked, found), True
+            return _also_yes_no(question, claim, asked, found), True
         # A text with no address to write to answers something else.
         return (library if library.lower() not in ("yes", "no") else "") or brief, False
     if _ASKS_RATING.search(question.text):
@@ -493,7 +508,7 @@ def _short(
             return _brief(found), True
         return (library if library.lower() not in ("yes", "no") else "") or brief, False
     if kind == reading.YES_NO:
-        answer = _yes_no(question, library, focus, asked, doc.title)
+        answer = _yes_no(question, library, claim, asked, doc.title)
         if question.options:
             return _option_for(question.options, answer), True
         if answer == "Yes" and focus and _ASKS_WHICH.search(reading.split_compound(question.text)[1]):
@@ -504,6 +519,11 @@ def _short(
     # A frequency, a duration, a number or a name: from the library's short answer, then the
     # sentence most about the question, then the rest of the quote.
     look_in = ([library] if library else []) + ([focus] if focus else []) + quote
+    if not library and claim != focus:
+        # A table row gives a value per column ("VPC Flow Logs: searchable in SIEM 90 days;
+        # total retention (archive) 1 year"): first the column most about the question.
+        piece = _most_about(claim.split(";"), about)
+        look_in = ([piece] if piece else []) + look_in
     if library and not about.keys <= set(analyze(f"{doc.title} {library}")):
         # The library answer is about something else than what is asked ("24 months" for
         # customer data, to "How long are backups kept?"): first the part of the sentence
@@ -527,7 +547,7 @@ def _short(
         if found and kind == reading.FREQUENCY and _EVERY.match(found):
             found = _PERIODIC[_EVERY.match(found).group(1).lower()]
         if found:
-            return _also_yes_no(question, focus, asked, _capital(found) if kind != reading.NAME else found), True
+            return _also_yes_no(question, claim, asked, _capital(found) if kind != reading.NAME else found), True
         return library or brief, False
     if kind == reading.PRODUCT:
         # "Which EDR product do you use?" wants a name; "An EDR agent is installed" has none.
@@ -540,12 +560,12 @@ def _short(
         counted = _count(look_in, question.text, things) if things else ""
         if counted:
             # A number of the very thing asked about, wherever it is.
-            return _also_yes_no(question, focus, asked, library if counted in library else counted), True
+            return _also_yes_no(question, claim, asked, library if counted in library else counted), True
         if library and _count([library], question.text):
-            return _also_yes_no(question, focus, asked, library), True
+            return _also_yes_no(question, claim, asked, library), True
         found = _count(look_in[1:] if library else look_in, question.text)
         if found:
-            return _also_yes_no(question, focus, asked, found), True
+            return _also_yes_no(question, claim, asked, found), True
         return library or brief, False
     if library and not (kind in (reading.CHOICE, reading.DESCRIBE) and library.lower() in ("yes", "no")):
         return library, True

@@ -277,7 +277,7 @@ def library_documents() -> list[Document]:
                     kind="section",
                     title=f"{version.policy.title}: {section.title}",
                     short_answer="",
-                    detail=_excerpt(section.text),
+                    detail=_excerpt(section.prose),
                     source=_section_source(version, section),
                     fields=[
                         (section.title, 3.0),
@@ -286,7 +286,9 @@ def library_documents() -> list[Document]:
                         (section.text, 1.0),
                     ],
                     boost=0.85,
-                    text=section.text,
+                    # Quotes come from the sentences of the section: a table row is one.
+                    text=section.prose,
+                    rows=dict((sentence, subject) for subject, sentence in section.rows),
                     parent=parent,
                 )
             )
