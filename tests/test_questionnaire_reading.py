@@ -914,3 +914,21 @@ def test_a_value_in_a_table_is_taken_from_the_column_the_question_asks_about():
     short, quote, fits = compose_alone("How long are VPC flow logs retained in the archive?", doc)
     assert (short, fits) == ("1 year", True)
     assert "VPC Flow Logs: method Searchable in SIEM for 90 days; retention 1 year in the archive." in quote
+
+
+def test_an_approved_answer_takes_a_value_it_does_not_give_from_a_table_row_of_a_cited_section():
+    prose, rows, _section = table_section()
+    backups = approved_answer(
+        "How long are backups kept?",
+        "35 days",
+        "Backups are kept for 35 days, encrypted and copied to a second region.",
+    )
+    backups.evidence = prose
+    backups.rows = {sentence: subject for subject, sentence in rows}
+
+    # The answer was written for backups in general: its own value stands for them ...
+    assert compose_alone("How long are backups kept?", backups)[0] == "35 days"
+    # ... and for the message queue the row that names it gives the value, quoted first.
+    short, quote, _fits = compose_alone("How long is data kept on the message queue?", backups)
+    assert short == "72 hours"
+    assert quote.startswith("Message queue: method Not backed up")

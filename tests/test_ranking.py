@@ -77,7 +77,7 @@ def test_the_analyzer_meets_paraphrases_on_shared_concepts():
     assert not set(analyze("the executive summary")) & set(analyze("code execution"))
     assert not set(analyze("Who is accountable?")) & set(analyze("user accounts"))
     assert not set(analyze("recovery time objective")) & set(analyze("object storage"))
-    assert not set(analyze("a security rating")) & set(analyze("rate limits"))
+    assert not set(analyze("generative AI tools")) & set(analyze("generated reports"))
     # Devices "recovered" from leavers are assets returned.
     assert "~assetreturn" in analyze("Are company-issued devices recovered upon termination?")
     assert "~assetreturn" in analyze("How do you ensure company assets are returned?")

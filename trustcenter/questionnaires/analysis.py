@@ -59,7 +59,7 @@ _PROTECTED = {
     # Words the stemmer gives another word's stem: "accountable" is not about user accounts,
     # a "designated" officer not about design, an "executive" summary not about code
     # execution, a recovery "objective" not about object storage, "personal" data not about
-    # a person, "generative" AI not about generated reports, a "rating" not a rate limit.
+    # a person, "generative" AI not about generated reports.
     "accountable": "accountable",
     "accountability": "accountable",
     "designate": "designate",
@@ -74,8 +74,6 @@ _PROTECTED = {
     "personal": "personal",
     "personally": "personal",
     "generative": "generative",
-    "rating": "rating",
-    "ratings": "rating",
 }
 
 

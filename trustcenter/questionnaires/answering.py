@@ -290,8 +290,36 @@ def compose(question, doc, *, query_tokens: dict, common: frozenset = frozenset(
     # ("How often are backups taken?"): an approved short answer that does not name it is
     # written for something else, and the value is looked for where the text names it.
     about = Asked.of(query_tokens, ("question", "previous")) if reading.is_short(question.text) else asked
+    if question.kind in _VALUES:
+        # "How long are VPC flow logs kept?" and an approved answer on security logs in
+        # general: the row of a section it cites that names VPC flow logs gives the value,
+        # and is quoted first.
+        cited = _cited_sentence(doc, about)
+        if cited:
+            focus = cited
+            quote_sentences = [cited, *quote_sentences[: MAX_QUOTE_SENTENCES - 1]]
+            quote = " ".join(quote_sentences)
     short, fits = _short(question, doc, quote_sentences, focus, asked, common, about)
     return _cut(short, MAX_SHORT_CHARS) or doc.title, quote, fits
+
+
+# Questions that ask for a value a sentence of a cited section can give.
+_VALUES = (reading.FREQUENCY, reading.DURATION, reading.NUMBER, reading.DATE)
+
+
+def _cited_sentence(doc, about: "Asked") -> str:
+    """For an approved answer whose own text does not name what is asked: the table row of
+    a section it cites whose first cell names it ("VPC Flow Logs: ... 1 year"), the most
+    about the question of those; "" when none does or nothing is missing."""
+    if not doc.evidence:
+        return ""
+    missing = about.keys - set(analyze(f"{doc.title} {doc.text or doc.detail}"))
+    rows = [
+        sentence
+        for sentence, tokens in _analysed_sentences(doc.evidence)
+        if sentence in doc.rows and missing & set(analyze(doc.rows[sentence]))
+    ]
+    return _most_about(rows, about)
 
 
 @dataclass(frozen=True)
@@ -519,12 +547,13 @@ def _short(
     # A frequency, a duration, a number or a name: from the library's short answer, then the
     # sentence most about the question, then the rest of the quote.
     look_in = ([library] if library else []) + ([focus] if focus else []) + quote
-    if not library and claim != focus:
-        # A table row gives a value per column ("VPC Flow Logs: searchable in SIEM 90 days;
-        # total retention (archive) 1 year"): first the column most about the question.
+    if claim != focus:
+        # A table row names what is asked and gives a value per column ("VPC Flow Logs:
+        # searchable in SIEM 90 days; total retention (archive) 1 year"): first the column
+        # most about the question, then the rest of the row.
         piece = _most_about(claim.split(";"), about)
-        look_in = ([piece] if piece else []) + look_in
-    if library and not about.keys <= set(analyze(f"{doc.title} {library}")):
+        look_in = ([piece] if piece else []) + [claim] + look_in
+    elif library and not about.keys <= set(analyze(f"{doc.title} {library}")):
         # The library answer is about something else than what is asked ("24 months" for
         # customer data, to "How long are backups kept?"): first the part of the sentence
         # most about the question ("backups are kept 35 days").

@@ -59,7 +59,8 @@ class Document:
     sources: list = field(default_factory=list)  # every cited section, for an answer
     text: str = ""  # the whole text quotes are taken from
     parent: str = ""  # key of the enclosing section, for a subsection
-    rows: dict = field(default_factory=dict)  # sentence of `text` -> its first cell, per table row
+    rows: dict = field(default_factory=dict)  # sentence -> its first cell, per table row (of `evidence` too)
+    evidence: str = ""  # for an answer, the text of the sections it cites
 
 
 @dataclass

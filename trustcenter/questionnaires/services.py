@@ -292,6 +292,14 @@ def library_documents() -> list[Document]:
                     parent=parent,
                 )
             )
+    # An approved answer carries the text of the sections it cites: a value it does not give
+    # for the very thing asked may be in them (a table row).
+    sections = {doc.key: doc for doc in documents if doc.kind == "section"}
+    for doc in documents:
+        cited = [sections[key] for key in sorted(doc.cites) if key in sections]
+        if doc.kind == "answer" and cited:
+            doc.evidence = " ".join(section.text for section in cited)
+            doc.rows = {sentence: subject for section in cited for sentence, subject in section.rows.items()}
     return documents
 
 
