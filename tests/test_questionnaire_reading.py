@@ -932,3 +932,18 @@ def test_an_approved_answer_takes_a_value_it_does_not_give_from_a_table_row_of_a
     short, quote, _fits = compose_alone("How long is data kept on the message queue?", backups)
     assert short == "72 hours"
     assert quote.startswith("Message queue: method Not backed up")
+
+
+def test_a_follow_up_asking_to_explain_gets_the_details_not_the_short_answer_to_the_question_above():
+    regions = approved_answer(
+        "In which regions is our data stored?",
+        "EU or US, your choice",
+        "You choose the hosting region when the workspace is created. Backups are replicated to a second "
+        "region in the same jurisdiction, so the service can recover from the loss of a whole region.",
+    )
+    previous = "Is customer data ever replicated outside the selected region?"
+
+    short = compose_follow_up(read_question("If yes, explain why", previous=previous), regions)[0]
+    assert short.startswith("Backups are replicated to a second region")
+    # A question that says what it wants keeps the approved short answer.
+    assert compose_alone("Where is our data stored?", regions)[0] == "EU or US, your choice"

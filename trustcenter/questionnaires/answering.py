@@ -103,6 +103,9 @@ _ASKS_WHICH = re.compile(
     r"(?:^|\?\s+)(?:(?:if (?:so|yes),?\s+)?(?:against |to |by |in |with |on )?(?:which|what|where|who))\b", re.I
 )
 _YES_NO_SHORT = re.compile(r"^(yes|no)\b[,.;:]?\s*", re.I)
+# "If yes, please describe.", "Explain why", "Provide details": asks how or why, naming
+# nothing of its own.
+_ASKS_DETAILS = re.compile(r"\b(?:describe|explain|elaborate|details?)\b", re.I)
 _YES_PREFIX = re.compile(r"^yes\s*[,;:]\s*(?=\S)", re.I)  # "Yes, TLS 1.2+": not a bare "Yes"
 
 
@@ -596,6 +599,18 @@ def _short(
         if found:
             return _also_yes_no(question, claim, asked, found), True
         return library or brief, False
+    if (
+        kind == reading.DESCRIBE
+        and question.follow_up
+        and reading.is_short(question.text)
+        and _ASKS_DETAILS.search(question.text)
+        and not analyze(_ASKS_DETAILS.sub(" ", question.text))
+        and brief
+    ):
+        # "If yes, explain why" after "Is customer data ever processed outside the region?":
+        # the approved short answer ("EU (Frankfurt) or US (North Virginia)") answered the
+        # question above; the details are the sentence most about both.
+        return brief, True
     if library and not (kind in (reading.CHOICE, reading.DESCRIBE) and library.lower() in ("yes", "no")):
         return library, True
     return (brief or doc.title), True
