@@ -512,7 +512,34 @@ def test_a_heading_word_does_not_outweigh_the_question(answer_library):
 )
 def test_a_describe_question_leans_on_the_one_above_only_without_a_subject_of_its_own(text, follow_up):
     assert reading.is_follow_up(text) is follow_up
-    assert bool(read_question(text, previous="Do you have a disaster recovery plan?").previous) is follow_up
+
+
+@pytest.mark.parametrize(
+    ("previous", "text", "follow_up"),
+    [
+        (
+            "Do you terminate TLS at a load balancer or at the edge?",
+            "Provide more details on the termination point",
+            True,
+        ),
+        ("How long are backups kept?", "Where are they stored?", True),
+        ("Do you have a disaster recovery plan?", "Describe how it is tested", True),
+        ("Do you have a disaster recovery plan?", "Details:", True),
+        # What "the ..." names, the question above does not: a subject of its own.
+        (
+            "Does the application support SCIM for automated provisioning?",
+            "Describe the password policy enforced for local application accounts.",
+            False,
+        ),
+        ("Do you have a disaster recovery plan?", "Provide more details on the termination point", False),
+        # "If yes, ..." is about the question above whatever it names.
+        ("Is production data used in testing?", "If yes, describe the masking techniques applied.", True),
+    ],
+)
+def test_a_describe_question_naming_what_the_one_above_does_not_stands_alone(previous, text, follow_up):
+    question = read_question(text, previous=previous)
+    assert question.follow_up is follow_up
+    assert bool(question.previous) is follow_up
 
 
 def test_a_question_with_its_own_subject_is_not_answered_from_the_question_above(answer_library):

@@ -63,7 +63,7 @@ def read_catalogue(path: Path, *, source: str = "", split: str = "") -> list[Ite
         )
         # As the import does: a follow-up passes on what it follows ("If yes, describe.",
         # then "If yes, how often?" is still about the question above both).
-        previous = f"{previous} {question}" if previous and is_follow_up(question) else question
+        previous = f"{previous} {question}" if previous and is_follow_up(question, previous) else question
     return items
 
 

@@ -688,7 +688,7 @@ def question_contexts(
         contexts.append({k: v for k, v in context.items() if v})
         # A follow-up passes on what it follows: after "Do you train staff?" and "If yes,
         # describe.", "If yes, how often?" is still about training.
-        previous = f"{previous} {text}" if previous and is_follow_up(text) else text
+        previous = f"{previous} {text}" if previous and is_follow_up(text, previous) else text
         previous_section = section
     return contexts
 

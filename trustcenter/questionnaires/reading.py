@@ -12,6 +12,8 @@ database.
 import re
 from dataclasses import dataclass, field
 
+from trustcenter.questionnaires.analysis import analyze
+
 # What kind of short answer a question wants.
 YES_NO, CHOICE, FREQUENCY, DURATION, NUMBER, DATE, NAME, PRODUCT, DESCRIBE = (
     "yes_no",
@@ -84,6 +86,7 @@ _ASKS = re.compile(r"(how|what|within what|at what)\b", re.I)
 _CONDITION = re.compile(
     r"^(?:if (?:yes|so|not|no|applicable)|if the answer is (?:yes|no)|otherwise)\b\s*[,:;-]?\s*", re.I
 )
+_CONDITIONAL = re.compile(r"^(?:if|otherwise)\b", re.I)
 _IF_YES = re.compile(r"^(?:if (?:yes|so|applicable)|if the answer is yes)\b", re.I)
 _IF_NO = re.compile(r"^(?:if (?:no|not)|if the answer is no|otherwise)\b", re.I)
 # A short statement to confirm rather than a question or an instruction: no question mark,
@@ -217,16 +220,27 @@ def is_short(text: str) -> bool:
     return len(text.split()) <= SHORT_QUESTION
 
 
-def is_follow_up(text: str) -> bool:
-    """A question that leans on the one above it: "If yes, describe...", "Provide details:",
-    or a short question whose subject is "it"/"this". "Describe your password policy" and
-    "Provide details of your vulnerability management process" name their own subject: they
-    stand alone."""
+def is_follow_up(text: str, previous: str = "") -> bool:
+    """A question that leans on the one above it (`previous`, when known): "If yes,
+    describe...", "Provide details:", or a short question whose subject is "it"/"this".
+    "Describe your password policy" and "Provide details of your vulnerability management
+    process" name their own subject: they stand alone. So does "Describe the password policy
+    for local accounts" after a question on SCIM: what it names, the question above does
+    not ("Provide more details on the termination point" after "Do you terminate TLS at a
+    load balancer?" is about what the question above names)."""
     text = clean(text)
     match = _FOLLOW_UP.match(text)
     if match:
         rest = text[match.end() :].strip(" :.?")
-        return not _OWN_SUBJECT.match(rest)
+        if _OWN_SUBJECT.match(rest):
+            return False
+        if previous and not _CONDITIONAL.match(text) and not _ANAPHORA.search(text):
+            # At least half of what it names is named above: "the termination point" after
+            # "Do you terminate TLS ...?", not "the password policy for local application
+            # accounts" after "Does the application support SCIM?".
+            named = set(analyze(rest))
+            return 2 * len(named & set(analyze(previous))) >= len(named)
+        return True
     words = text.split()
     if len(words) <= 3 and (_BARE.match(text) or (len(words) == 1 and text.endswith("?"))):
         return True  # "How often?", "Which library?", "Frequency?"
@@ -302,7 +316,7 @@ def read_question(text: str, *, section: str = "", previous: str = "", options=(
     text = _SSL_TLS.sub("TLS", clean(text))
     previous = _SSL_TLS.sub("TLS", previous or "")
     options = options or inline_options(text)
-    follow_up = bool(previous) and (is_follow_up(text) or refers_back(text, previous))
+    follow_up = bool(previous) and (is_follow_up(text, previous) or refers_back(text, previous))
     kind = question_kind(text, options)
     # "Which of the following ...", "select all that apply", "Which events are logged (A, B, C)?"
     listed = re.search(r"\b(all that apply|select all|following)\b", text, re.I) or _WHICH.search(text)
