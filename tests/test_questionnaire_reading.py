@@ -974,3 +974,16 @@ def test_a_follow_up_asking_to_explain_gets_the_details_not_the_short_answer_to_
     assert short.startswith("Backups are replicated to a second region")
     # A question that says what it wants keeps the approved short answer.
     assert compose_alone("Where is our data stored?", regions)[0] == "EU or US, your choice"
+
+
+def test_a_which_question_the_approved_short_answer_does_not_name_gets_the_clause_that_does():
+    tls = approved_answer(
+        "Which TLS versions do you support?",
+        "TLS 1.2+ (1.3 preferred)",
+        "Public endpoints accept only TLS 1.2 and 1.3. TLS 1.2 is limited to ECDHE key exchange with "
+        "AES-GCM or ChaCha20-Poly1305, so every session has forward secrecy.",
+    )
+
+    assert compose_alone("Which TLS versions are supported?", tls)[0] == "TLS 1.2+ (1.3 preferred)"
+    short = compose_alone("Which cipher suites are enabled?", tls)[0]
+    assert short == "TLS 1.2 is limited to ECDHE key exchange with AES-GCM or ChaCha20-Poly1305"

@@ -72,6 +72,9 @@ def test_the_analyzer_meets_paraphrases_on_shared_concepts():
     assert "production" in analyze("Is MFA required for production systems?")
     assert "product" not in analyze("the product")
     assert "shared" in analyze("Are shared accounts prohibited?") and not analyze("Please share")
+    # Cipher suites are named by their parts.
+    assert "~ciphersuite" in analyze("Which cipher suites are enabled?")
+    assert "~ciphersuite" in analyze("ECDHE key exchange with AES-GCM or ChaCha20-Poly1305")
     # Words the stemmer would give another word's stem keep their own.
     assert not set(analyze("Is there a designated DPO?")) & set(analyze("privacy by design"))
     assert not set(analyze("the executive summary")) & set(analyze("code execution"))

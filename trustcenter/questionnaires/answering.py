@@ -611,6 +611,12 @@ def _short(
         # the approved short answer ("EU (Frankfurt) or US (North Virginia)") answered the
         # question above; the details are the sentence most about both.
         return brief, True
+    if kind == reading.CHOICE and library and not asked.named_in(f"{doc.title} {library}"):
+        # "Which cipher suites are enabled?" and an approved answer written for TLS versions
+        # ("TLS 1.2+ (1.3 preferred)"): the clause that names what is asked, if one does.
+        piece = _most_about(_CLAUSE.split(claim), asked)
+        if piece:
+            return _capital(_brief(piece.strip())), True
     if library and not (kind in (reading.CHOICE, reading.DESCRIBE) and library.lower() in ("yes", "no")):
         return library, True
     return (brief or doc.title), True

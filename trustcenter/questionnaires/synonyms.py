@@ -20,6 +20,8 @@ tls: tls, ssl, https, transport layer security, secure sockets layer
 tlstermination: tls termination, ssl termination, tls terminates, tls terminated, ssl terminated, terminates tls,
     terminate tls, termination point, where tls ends
 aes: aes, aes 256, aes256, advanced encryption standard
+ciphersuite: cipher suite, cipher suites, ciphersuite, ciphersuites, aes gcm, chacha20, chacha20 poly1305, ecdhe,
+    forward secrecy, perfect forward secrecy, pfs, aead, rc4, 3des
 kms: kms, key management, key management service, hsm, hardware security module, hardware security modules,
     key rotation, rotate keys, rotate encryption keys, encryption keys, key lifecycle
 byok: byok, bring your own key, customer managed key, customer managed keys, cmk, cmek, hyok, hold your own key,
