@@ -491,6 +491,11 @@ def test_a_heading_word_does_not_outweigh_the_question(answer_library):
         ("After how long?", True),
         ("After how many failed attempts, and for how long?", True),
         ("How much advance notice?", True),
+        # A property of something it does not name: of what the question above names.
+        ("What is the retention period?", True),
+        ("What is the review frequency?", True),
+        ("What is the data retention period for backups?", False),
+        ("What is your recovery time objective?", False),
         ("How many people work in your security team?", False),
         ("How often are backups tested?", False),
         ("Encryption at rest", False),
@@ -987,3 +992,14 @@ def test_a_which_question_the_approved_short_answer_does_not_name_gets_the_claus
     assert compose_alone("Which TLS versions are supported?", tls)[0] == "TLS 1.2+ (1.3 preferred)"
     short = compose_alone("Which cipher suites are enabled?", tls)[0]
     assert short == "TLS 1.2 is limited to ECDHE key exchange with AES-GCM or ChaCha20-Poly1305"
+
+
+def test_the_period_of_what_the_question_above_names_is_taken_from_its_table_row(answer_library):
+    index = library_index()
+    section = "Client Side & Integrations > Customer Logs"
+    lead = read_question("Are audit logs available to the customer?", section=section)
+    follow_up = read_question("What is the retention period?", section=section, previous=lead.text)
+    _ranked_lead, ranked = index.rank_many([lead, follow_up])
+    # The audit log's 13 months (a row of the log retention table), not customer data's 24.
+    assert "13 months" in ranked.suggestions[0].short_answer
+    assert "24 months" not in ranked.suggestions[0].short_answer

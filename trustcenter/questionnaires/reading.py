@@ -61,6 +61,14 @@ _AMOUNT_FRAGMENT = re.compile(
     rf"\b(?!.*\b(?:{_AUXILIARY}|your\b|our\b|you\b|we\b|the\b))(?:[\s,]+[\w-]+){{0,6}}\W*$",
     re.I,
 )
+# "What is the retention period?", "What is the review frequency?": a property of something
+# the question does not name (one word at most before the kind of value): the question
+# above's subject.
+_PROPERTY_OF_ABOVE = re.compile(
+    r"^(?:what|which) (?:is|are|was|were) the (?:[\w-]+ )?"
+    r"(?:period|time|timeframe|frequency|interval|duration|cadence|deadline|limit|owner)s?\W*$",
+    re.I,
+)
 # Words that only make sense with the question above ("it", "this", "the policy" ...).
 _ANAPHORA = re.compile(r"\b(it|this|that|these|those|they|them|its|their|such|the above|above)\b", re.I)
 _FUNCTION_WORDS = frozenset(
@@ -246,6 +254,8 @@ def is_follow_up(text: str, previous: str = "") -> bool:
         return True  # "How often?", "Which library?", "Frequency?"
     if _AMOUNT_FRAGMENT.match(text):
         return True  # "After how many failed attempts?"
+    if _PROPERTY_OF_ABOVE.match(text):
+        return True  # "What is the retention period?"
     if len(words) > 8:
         return False
     match = _ANAPHORA.search(text)
