@@ -9,12 +9,14 @@ import openpyxl
 import pytest
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from trustcenter.lib.markup import render_markdown
 from trustcenter.questionnaires import reading
 from trustcenter.questionnaires.analysis import analyze
 from trustcenter.questionnaires.answering import compose, product_names, sentences
-from trustcenter.questionnaires.models import Questionnaire, RowKind, RowStatus
+from trustcenter.questionnaires.models import Answer, Questionnaire, RowKind, RowStatus
 from trustcenter.questionnaires.ranking import Document, Ranked, Suggestion, other_scope, scopes_named
 from trustcenter.questionnaires.reading import read_question
+from trustcenter.questionnaires.sections import html_to_prose
 from trustcenter.questionnaires.services import (
     library_index,
     questionnaire_configure,
@@ -904,9 +906,6 @@ Backups are encrypted and copied to a second region.
 
 
 def table_section():
-    from trustcenter.lib.markup import render_markdown
-    from trustcenter.questionnaires.sections import html_to_prose
-
     prose, rows = html_to_prose(render_markdown(BACKUPS_MARKDOWN).html)
     doc = Document(
         key="section:business-continuity#backups",
@@ -1003,3 +1002,21 @@ def test_the_period_of_what_the_question_above_names_is_taken_from_its_table_row
     # The audit log's 13 months (a row of the log retention table), not customer data's 24.
     assert "13 months" in ranked.suggestions[0].short_answer
     assert "24 months" not in ranked.suggestions[0].short_answer
+
+
+@pytest.mark.parametrize(
+    ("text", "seed_key", "short"),
+    [
+        ("Is your ISMS certified against a recognised standard?", "iso27001", "Yes"),
+        ("Are you ISO 27001 certified?", "iso27001", "Yes"),
+        ("Are you certified to any privacy standard?", "iso27701", "In progress"),
+    ],
+)
+def test_a_question_on_one_standard_is_not_answered_by_the_answer_on_another(answer_library, text, seed_key, short):
+    ranked = library_index().rank(read_question(text))
+    top = ranked.suggestions[0]
+    assert Answer.objects.get(pk=top.document.answer_pk).seed_key == seed_key
+    assert top.short_answer == short
+    assert not ranked.needs_expert
+    # The answer on another standard is not a close second.
+    assert all(s.confidence < 70 for s in ranked.suggestions[1:])

@@ -351,6 +351,10 @@ def _parse(table: str) -> list[tuple[str, tuple[str, ...]]]:
 
 SYNONYMS = _parse(_TABLE)
 
+# Concepts that name a standard or a regulation: a text on one does not answer a question on
+# another ("Is your ISMS certified?" is not answered by "ISO 27701: in progress").
+STANDARDS = frozenset({"soc2", "soc3", "iso27001", "iso27701", "hipaa", "pci", "gdpr", "ccpa", "fips"})
+
 # Words that carry no meaning in a questionnaire ("Does the vendor ..." means the company
 # being assessed, not its vendors), dropped after the phrases above were matched.
 STOPWORDS = frozenset(
