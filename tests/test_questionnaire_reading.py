@@ -1020,3 +1020,15 @@ def test_a_question_on_one_standard_is_not_answered_by_the_answer_on_another(ans
     assert not ranked.needs_expert
     # The answer on another standard is not a close second.
     assert all(s.confidence < 70 for s in ranked.suggestions[1:])
+
+
+def test_a_follow_ups_value_is_looked_for_by_its_own_words_before_those_of_the_question_above():
+    logs = approved_answer(
+        "How long are security logs retained, and how are they protected?",
+        "3 years, immutable",
+        "Security logs are searchable in the SIEM for 13 months and kept for 3 years in a log archive.",
+    )
+    question = read_question("How long are they retained?", previous="Are the logs stored in a central location?")
+
+    # "stored in a central location" (the SIEM) is what the question above asked about.
+    assert compose_follow_up(question, logs)[0] == "3 years"

@@ -81,6 +81,9 @@ KEY_SHARE = 0.5
 TITLE_SHARED = 0.2
 # ... and one sharing at least this share was written for it (`_written_for`).
 WRITTEN_FOR = 0.5
+# Where a follow-up's value is looked for in a sentence, a word only the question above has
+# counts this share of the follow-up's own.
+ABOVE_SHARE = 0.5
 _CONTACT = re.compile(r"\b(contact|reach|report|email|e-mail|notify|write to)\b", re.I)
 # A question that asks where to write: whom to contact, how to report something.
 _CONTACT_DETAILS = re.compile(
@@ -560,7 +563,11 @@ def _short(
         # The library answer is about something else than what is asked ("24 months" for
         # customer data, to "How long are backups kept?"): first the part of the sentence
         # most about the question ("backups are kept 35 days").
-        piece = _most_about(re.split(r"[,;:]|\s(?:and|but|while)\s", focus), about)
+        # The words of the question above count half of the question's own: "How long are
+        # they retained?" after "Are logs stored centrally?" wants "kept for 3 years", not
+        # "searchable in the SIEM for 13 months".
+        weights = {t: w if t in asked.weights else w * ABOVE_SHARE for t, w in about.weights.items()}
+        piece = _most_about(re.split(r"[,;:]|\s(?:and|but|while)\s", focus), Asked(weights, about.keys))
         look_in = ([piece] if piece else []) + look_in
     wanted = {
         reading.FREQUENCY: _FREQUENCY,
