@@ -669,6 +669,9 @@ def test_the_short_answer_picks_the_options_the_cited_text_names(answer_library)
         ("When are access reviews performed?", reading.DESCRIBE),  # not a date in the past
         ("Within how many days of termination is the data deleted?", reading.DURATION),
         ("How many staff work in security?", reading.NUMBER),
+        # An SLA for doing something is how long it may take.
+        ("What is the SLA for updating a dependency with a known critical CVE?", reading.DURATION),
+        ("Do you offer an uptime SLA?", reading.YES_NO),
         # A phrase that sets the scene does not stop a yes/no question being one ...
         ("Upon termination of the contract, will our data be returned in a standard format?", reading.YES_NO),
         ("For production systems, is MFA enforced?", reading.YES_NO),

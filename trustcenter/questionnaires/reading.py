@@ -78,7 +78,7 @@ _FUNCTION_WORDS = frozenset(
 _FREQUENCY = re.compile(r"\b(how often|how frequently|frequency|at what interval|how regularly|cadence)\b", re.I)
 _DURATION = re.compile(
     r"\b(how long|how quickly|how fast|how soon|within what (time|period|timeframe)|what is the (maximum )?time|"
-    r"timeframe|time frame|turnaround|retention period|retained for|"
+    r"timeframe|time frame|turnaround|retention period|retained for|slas? for \w+ing|"
     r"how many (business |working |calendar )?(minutes|hours|days|weeks|months|years))\b",
     re.I,
 )
