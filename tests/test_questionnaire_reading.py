@@ -1035,3 +1035,16 @@ def test_a_follow_ups_value_is_looked_for_by_its_own_words_before_those_of_the_q
 
     # "stored in a central location" (the SIEM) is what the question above asked about.
     assert compose_follow_up(question, logs)[0] == "3 years"
+
+
+def test_a_describe_question_is_not_answered_with_a_bare_period_written_for_another():
+    breach = approved_answer(
+        "How quickly will you notify customers of a breach?",
+        "Within 48 hours",
+        "We notify affected customers within 48 hours of confirming a breach, by email to the security "
+        "contact, with what happened, the data affected and the steps taken.",
+    )
+
+    assert compose_alone("How quickly will you notify customers of a breach?", breach)[0] == "Within 48 hours"
+    short = compose_alone("Describe your process for notifying customers of a breach.", breach)[0]
+    assert short.startswith("We notify affected customers within 48 hours of confirming a breach")

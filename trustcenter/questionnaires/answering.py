@@ -480,6 +480,15 @@ def _written_for(asked: Asked, title: str) -> bool:
     return bool(total) and sum(w for t, w in asked.weights.items() if t in in_title) >= WRITTEN_FOR * total
 
 
+def _only_a_value(short: str) -> bool:
+    """ "Within 48 hours", "Quarterly", "35 days": a short answer that is a period or a
+    frequency and nothing more."""
+    rest = short.strip(" .")
+    for pattern in (_DURATION, _FREQUENCY):
+        rest = pattern.sub("", rest)
+    return not re.sub(r"[\W_]+|\b(?:of|after|confirmation|notice)\b", "", rest, flags=re.I)
+
+
 def _row_cells(sentence: str, doc) -> str:
     """A table row's sentence without its first cell ("Message queue: method Not backed up"
     -> "method Not backed up"); any other sentence as it is."""
@@ -617,6 +626,11 @@ def _short(
         # "If yes, explain why" after "Is customer data ever processed outside the region?":
         # the approved short answer ("EU (Frankfurt) or US (North Virginia)") answered the
         # question above; the details are the sentence most about both.
+        return brief, True
+    if kind == reading.DESCRIBE and library and brief and _only_a_value(library):
+        # "Describe the information you will provide in an incident notification" is not
+        # answered by "Within 48 hours" (what the approved answer was written for): the
+        # sentence most about the question is.
         return brief, True
     if kind == reading.CHOICE and library and not asked.named_in(f"{doc.title} {library}"):
         # "Which cipher suites are enabled?" and an approved answer written for TLS versions
