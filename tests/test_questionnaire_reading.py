@@ -669,6 +669,7 @@ def test_the_short_answer_picks_the_options_the_cited_text_names(answer_library)
         ("When are access reviews performed?", reading.DESCRIBE),  # not a date in the past
         ("Within how many days of termination is the data deleted?", reading.DURATION),
         ("How many staff work in security?", reading.NUMBER),
+        ("When does your ISO 27001 certificate expire?", reading.DATE),
         # An SLA for doing something is how long it may take.
         ("What is the SLA for updating a dependency with a known critical CVE?", reading.DURATION),
         ("Do you offer an uptime SLA?", reading.YES_NO),
@@ -1048,3 +1049,14 @@ def test_a_describe_question_is_not_answered_with_a_bare_period_written_for_anot
     assert compose_alone("How quickly will you notify customers of a breach?", breach)[0] == "Within 48 hours"
     short = compose_alone("Describe your process for notifying customers of a breach.", breach)[0]
     assert short.startswith("We notify affected customers within 48 hours of confirming a breach")
+
+
+def test_when_something_expires_is_the_date_its_period_ends():
+    iso = approved_answer(
+        "Are you ISO/IEC 27001 certified?",
+        "Yes",
+        "Our ISMS is certified to ISO/IEC 27001:2022 (certificate valid 7 April 2025 to 6 April 2028).",
+    )
+
+    assert compose_alone("When does your ISO 27001 certificate expire?", iso)[0] == "6 April 2028"
+    assert compose_alone("When was your ISO 27001 certificate issued?", iso)[0] == "7 April 2025"

@@ -38,6 +38,8 @@ _FREQUENCY = re.compile(
 )
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 _DATE = re.compile(rf"\b(?:\d{{1,2}} {_MONTH} \d{{4}}|{_MONTH} \d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|Q[1-4] \d{{4}})\b")
+# The date a period ends on: "valid 7 April 2025 to 6 April 2028", "expires on 6 April 2028".
+_END_DATE = re.compile(rf"\b(?:to|until|through|expires(?: on)?)\s+(?P<date>{_DATE.pattern})")
 # "every year" as a questionnaire's frequency column writes it.
 _PERIODIC = {"year": "Annually", "quarter": "Quarterly", "month": "Monthly", "week": "Weekly", "day": "Daily"}
 _EVERY = re.compile(r"^(?:every|once a|each)(?: business)? (year|quarter|month|week|day)$", re.I)
@@ -588,6 +590,9 @@ def _short(
         # "Who should we contact about a security issue?" wants an address before a role.
         contact = kind == reading.NAME and _CONTACT.search(question.text)
         found = (_first(_EMAIL, look_in) if contact else "") or _first(wanted, look_in)
+        if kind == reading.DATE and reading.ASKS_END.search(question.text):
+            ends = [match.group("date") for text in look_in for match in [_END_DATE.search(text)] if match]
+            found = ends[0] if ends else found
         if found and kind != reading.NAME and look_in[0] == library and wanted.search(library):
             # The approved short answer itself says it: kept whole ("Export for 14 days,
             # deleted within 30" rather than "14 days").

@@ -117,7 +117,13 @@ _PRODUCT = re.compile(
     re.I,
 )
 _NAME = re.compile(r"^(who\b|which (person|role|team|individual))", re.I)
-_DATE = re.compile(r"^(when (was|were|did)\b|((what|which) (is|was) )?the date of\b|date of\b|on what date\b)", re.I)
+_DATE = re.compile(
+    r"^(when (was|were|did)\b|((what|which) (is|was) )?the date of\b|date of\b|on what date\b|"
+    r"when (does|do|will) .{0,60}\b(expire|end|lapse|run out)\b)",
+    re.I,
+)
+# "When does the certificate expire?": the end of a period, not its start.
+ASKS_END = re.compile(r"\b(?:expire[sd]?|expiry|end|lapse|run out)\b", re.I)
 _CHOICE = re.compile(r"\b(which|what type|what kind|what types|what kinds|select|choose)\b", re.I)
 # "Do you act as a processor, a controller, or both?" asks which, not whether.
 _ALTERNATIVES = re.compile(r"\bor (both|neither)\b", re.I)
