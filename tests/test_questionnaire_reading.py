@@ -1060,3 +1060,15 @@ def test_when_something_expires_is_the_date_its_period_ends():
 
     assert compose_alone("When does your ISO 27001 certificate expire?", iso)[0] == "6 April 2028"
     assert compose_alone("When was your ISO 27001 certificate issued?", iso)[0] == "7 April 2025"
+
+
+def test_a_place_written_for_where_is_not_tacked_onto_yes_to_another_question():
+    regions = approved_answer(
+        "In which regions will our data be stored?",
+        "EU or US, your choice",
+        "You choose the region when the workspace is created. Backups are copied to a second region.",
+    )
+
+    assert compose_alone("Are backups copied to a separate region?", regions)[0] == "Yes"
+    # Asked what it was written for, the place stands beside the Yes.
+    assert compose_alone("Will our data be stored in a region we choose?", regions)[0] == "Yes, EU or US, your choice"

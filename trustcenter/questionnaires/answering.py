@@ -107,6 +107,8 @@ _RATING = re.compile(r"\b(?:grade[sd]?|rating|rated|scored?)\b[^.;]{0,40}", re.I
 _ASKS_WHICH = re.compile(
     r"(?:^|\?\s+)(?:(?:if (?:so|yes),?\s+)?(?:against |to |by |in |with |on )?(?:which|what|where|who))\b", re.I
 )
+# An approved answer written for a question asking where, or which one.
+_WHERE_OR_WHICH = re.compile(r"^(?:in |on |at |from )?(?:where|which|what)\b", re.I)
 _YES_NO_SHORT = re.compile(r"^(yes|no)\b[,.;:]?\s*", re.I)
 # "If yes, please describe.", "Explain why", "Provide details": asks how or why, naming
 # nothing of its own.
@@ -464,6 +466,10 @@ def _yes_no(question, library: str, focus: str, asked: Asked, title: str = "") -
         if not named and not asked.keys & in_title and shared < TITLE_SHARED * sum(asked.weights.values()):
             # Written for another question and silent on this one ("Badge access, escorted
             # visitors, alarms" to "Do you have a clean desk policy?"): the quote says the rest.
+            return "Yes"
+        if not named and _WHERE_OR_WHICH.match(title) and not _written_for(asked, title):
+            # A place or a name written for "Where is our data stored?" ("EU (Frankfurt) or
+            # US (North Virginia)") says nothing of "Are backups stored in a separate region?".
             return "Yes"
         # "Quarterly" to "Do you review access?" reads as "Yes, quarterly".
         return "Yes, " + _lower_first(library)
