@@ -1072,3 +1072,14 @@ def test_a_place_written_for_where_is_not_tacked_onto_yes_to_another_question():
     assert compose_alone("Are backups copied to a separate region?", regions)[0] == "Yes"
     # Asked what it was written for, the place stands beside the Yes.
     assert compose_alone("Will our data be stored in a region we choose?", regions)[0] == "Yes, EU or US, your choice"
+
+
+def test_documents_that_pick_the_same_option_agree(answer_library):
+    question = read_question(
+        "Which cloud provider(s) host the service (AWS, Azure, GCP, other)?",
+        section="Infrastructure & Operations > Hosting & Cloud Infrastructure",
+    )
+    ranked = library_index().rank(question)
+    # The hosting section and the data-centre answer both say AWS: not rivals.
+    assert [s.short_answer for s in ranked.suggestions[:2]] == ["AWS", "AWS"]
+    assert not ranked.needs_expert
