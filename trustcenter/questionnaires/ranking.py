@@ -537,8 +537,8 @@ class Index:
             if picks_options and number in composed and composed[number][2]:
                 # Of the sheet's options, two documents that pick the same ones agree ("AWS"
                 # from the hosting section and from the data-centre answer).
-                picked = composed[number][0]
-                others = [n for n in others if not (n in composed and composed[n][2] and composed[n][0] == picked)]
+                same = composed[number][0]
+                others = [n for n in others if not (n in composed and composed[n][2] and composed[n][0] == same)]
             rival = max((scores[n] for n in others), default=0.0)
             gains = sorted(tokens_matched[number], reverse=True)
             own_gain = sum(g for g, _t in gains) or 1e-9
