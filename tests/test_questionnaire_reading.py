@@ -535,7 +535,7 @@ def test_a_describe_question_leans_on_the_one_above_only_without_a_subject_of_it
         # What "the ..." names, the question above does not: a subject of its own.
         (
             "Does the application support SCIM for automated provisioning?",
-            "Describe the password policy enforced for local application accounts.",
+            "Describe the session timeout applied to customer accounts.",
             False,
         ),
         ("Do you have a disaster recovery plan?", "Provide more details on the termination point", False),

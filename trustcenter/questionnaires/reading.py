@@ -238,8 +238,8 @@ def is_follow_up(text: str, previous: str = "") -> bool:
     """A question that leans on the one above it (`previous`, when known): "If yes,
     describe...", "Provide details:", or a short question whose subject is "it"/"this".
     "Describe your password policy" and "Provide details of your vulnerability management
-    process" name their own subject: they stand alone. So does "Describe the password policy
-    for local accounts" after a question on SCIM: what it names, the question above does
+    process" name their own subject: they stand alone. So does "Describe the session timeout
+    for customer accounts" after a question on SCIM: what it names, the question above does
     not ("Provide more details on the termination point" after "Do you terminate TLS at a
     load balancer?" is about what the question above names)."""
     text = clean(text)
@@ -250,7 +250,7 @@ def is_follow_up(text: str, previous: str = "") -> bool:
             return False
         if previous and not _CONDITIONAL.match(text) and not _ANAPHORA.search(text):
             # At least half of what it names is named above: "the termination point" after
-            # "Do you terminate TLS ...?", not "the password policy for local application
+            # "Do you terminate TLS ...?", not "the session timeout applied to customer
             # accounts" after "Does the application support SCIM?".
             named = set(analyze(rest))
             return 2 * len(named & set(analyze(previous))) >= len(named)
