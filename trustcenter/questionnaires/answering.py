@@ -137,6 +137,13 @@ def sentences(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=4096)
+def _tokens(text: str) -> frozenset:
+    """The tokens of a text the library repeats across questions (a row's first cell, an
+    answer's title and text): analysed once, not for every question."""
+    return frozenset(analyze(text))
+
+
+@lru_cache(maxsize=4096)
 def _analysed_sentences(text: str) -> tuple[tuple[str, frozenset], ...]:
     """The sentences of a document with their tokens; documents repeat across questions."""
     return tuple((sentence, frozenset(analyze(sentence))) for sentence in sentences(text))
@@ -292,7 +299,7 @@ def compose(question, doc, *, query_tokens: dict, common: frozenset = frozenset(
     # that only for a question that names it too.
     named = {t for t, (_w, part) in query_tokens.items() if part != "heading"}
     telling = [
-        item for item in scored if item[0] > 0 and (item[2] not in doc.rows or named & set(analyze(doc.rows[item[2]])))
+        item for item in scored if item[0] > 0 and (item[2] not in doc.rows or named & _tokens(doc.rows[item[2]]))
     ]
     focus = telling[0][2] if telling else (quote_sentences[0] if quote_sentences else "")
     asked = Asked.of(query_tokens)
@@ -323,11 +330,11 @@ def _cited_sentence(doc, about: "Asked") -> str:
     about the question of those; "" when none does or nothing is missing."""
     if not doc.evidence:
         return ""
-    missing = about.keys - set(analyze(f"{doc.title} {doc.text or doc.detail}"))
+    missing = about.keys - _tokens(doc.title) - _tokens(doc.text or doc.detail)
     rows = [
         sentence
-        for sentence, tokens in _analysed_sentences(doc.evidence)
-        if sentence in doc.rows and missing & set(analyze(doc.rows[sentence]))
+        for sentence, _tokens_of_sentence in _analysed_sentences(doc.evidence)
+        if sentence in doc.rows and missing & _tokens(doc.rows[sentence])
     ]
     return _most_about(rows, about)
 
@@ -488,6 +495,18 @@ def _written_for(asked: Asked, title: str) -> bool:
     return bool(total) and sum(w for t, w in asked.weights.items() if t in in_title) >= WRITTEN_FOR * total
 
 
+def _asks_details_only(question) -> bool:
+    """ "If yes, please describe.", "If yes, explain why": a short follow-up asking for details
+    that names nothing of its own."""
+    text = question.text
+    return (
+        question.follow_up
+        and reading.is_short(text)
+        and bool(_ASKS_DETAILS.search(text))
+        and not analyze(_ASKS_DETAILS.sub(" ", text))
+    )
+
+
 def _only_a_value(short: str) -> bool:
     """ "Within 48 hours", "Quarterly", "35 days": a short answer that is a period or a
     frequency and nothing more."""
@@ -626,22 +645,11 @@ def _short(
         if found:
             return _also_yes_no(question, claim, asked, found), True
         return library or brief, False
-    if (
-        kind == reading.DESCRIBE
-        and question.follow_up
-        and reading.is_short(question.text)
-        and _ASKS_DETAILS.search(question.text)
-        and not analyze(_ASKS_DETAILS.sub(" ", question.text))
-        and brief
-    ):
-        # "If yes, explain why" after "Is customer data ever processed outside the region?":
-        # the approved short answer ("EU (Frankfurt) or US (North Virginia)") answered the
-        # question above; the details are the sentence most about both.
-        return brief, True
-    if kind == reading.DESCRIBE and library and brief and _only_a_value(library):
-        # "Describe the information you will provide in an incident notification" is not
-        # answered by "Within 48 hours" (what the approved answer was written for): the
-        # sentence most about the question is.
+    if kind == reading.DESCRIBE and library and brief and (_only_a_value(library) or _asks_details_only(question)):
+        # The approved short answer is not the description asked for: "Within 48 hours" (what
+        # it was written for) to "Describe the information you will provide in an incident
+        # notification", or "EU (Frankfurt) or US (North Virginia)", already given to the
+        # question above, to "If yes, explain why". The sentence most about both is.
         return brief, True
     if kind == reading.CHOICE and library and not asked.named_in(f"{doc.title} {library}"):
         # "Which cipher suites are enabled?" and an approved answer written for TLS versions

@@ -92,9 +92,8 @@ _NUMBER = re.compile(
 _ASKS = re.compile(r"(how|what|within what|at what)\b", re.I)
 # A follow-up's condition: "If yes, ...", "If not, ...", "Otherwise ...".
 _CONDITION = re.compile(
-    r"^(?:if (?:yes|so|not|no|applicable)|if the answer is (?:yes|no)|otherwise)\b\s*[,:;-]?\s*", re.I
+    r"^(?:if (?:yes|so|not|no|applicable|available)|if the answer is (?:yes|no)|otherwise)\b\s*[,:;-]?\s*", re.I
 )
-_CONDITIONAL = re.compile(r"^(?:if|otherwise)\b", re.I)
 _IF_YES = re.compile(r"^(?:if (?:yes|so|applicable)|if the answer is yes)\b", re.I)
 _IF_NO = re.compile(r"^(?:if (?:no|not)|if the answer is no|otherwise)\b", re.I)
 # A short statement to confirm rather than a question or an instruction: no question mark,
@@ -248,7 +247,7 @@ def is_follow_up(text: str, previous: str = "") -> bool:
         rest = text[match.end() :].strip(" :.?")
         if _OWN_SUBJECT.match(rest):
             return False
-        if previous and not _CONDITIONAL.match(text) and not _ANAPHORA.search(text):
+        if previous and not _CONDITION.match(text) and not _ANAPHORA.search(text):
             # At least half of what it names is named above: "the termination point" after
             # "Do you terminate TLS ...?", not "the session timeout applied to customer
             # accounts" after "Does the application support SCIM?".

@@ -70,12 +70,11 @@ def split_sections(body_html: str) -> tuple[Section, ...]:
 
 # Elements whose text is a unit of its own: it ends a sentence.
 _BLOCKS = frozenset({"p", "li", "dt", "dd", "blockquote", "pre", "caption", "h2", "h3", "h4", "h5", "h6"})
-_WHITESPACE = re.compile(r"\s+")
 _ENDS_SENTENCE = re.compile(r"[.!?:;]$")
 
 
 def _clean(parts: list[str]) -> str:
-    return _WHITESPACE.sub(" ", "".join(parts)).strip()
+    return " ".join("".join(parts).split())
 
 
 def _sentence(text: str) -> str:
