@@ -1083,3 +1083,32 @@ def test_documents_that_pick_the_same_option_agree(answer_library):
     # The hosting section and the data-centre answer both say AWS: not rivals.
     assert [s.short_answer for s in ranked.suggestions[:2]] == ["AWS", "AWS"]
     assert not ranked.needs_expert
+
+
+def test_a_quote_from_a_section_names_what_the_question_asks_about():
+    text = (
+        "The intrusion prevention system inspects all traffic to the office network. "
+        "Signature updates are installed automatically within a day of release. "
+        "Blocked connections are reported to the on-call engineer."
+    )
+    doc = Document(
+        key="section:network#intrusion-prevention",
+        kind="section",
+        title="Network Security: Intrusion prevention",
+        short_answer="",
+        detail=text,
+        source={"heading": "Intrusion prevention"},
+        text=text,
+    )
+
+    # The heading's words count half in choosing sentences (every sentence of the section is
+    # about it), so "installed", "updated", "automatically" pick the second sentence alone,
+    # which does not say there is one at all: the first that names it comes first.
+    _short, quote, _fits = compose_alone("Is intrusion prevention installed and updated automatically?", doc)
+    assert quote == (
+        "The intrusion prevention system inspects all traffic to the office network. "
+        "Signature updates are installed automatically within a day of release."
+    )
+    # A quote that names it already is left as it was.
+    _short, quote, _fits = compose_alone("Does intrusion prevention inspect traffic to the office network?", doc)
+    assert quote == "The intrusion prevention system inspects all traffic to the office network."

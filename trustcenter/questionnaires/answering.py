@@ -317,7 +317,25 @@ def compose(question, doc, *, query_tokens: dict, common: frozenset = frozenset(
             quote_sentences = [cited, *quote_sentences[: MAX_QUOTE_SENTENCES - 1]]
             quote = " ".join(quote_sentences)
     short, fits = _short(question, doc, quote_sentences, focus, asked, common, about)
-    return _cut(short, MAX_SHORT_CHARS) or doc.title, quote, fits
+    return _cut(short, MAX_SHORT_CHARS) or doc.title, _naming_subject(quote, quote_sentences, doc, named), fits
+
+
+def _naming_subject(quote: str, quote_sentences: list[str], doc, named: set) -> str:
+    """A quote from a policy section names what the question asks about: when none of its
+    sentences names a word the question shares with the section's heading ("Is a WAF
+    deployed in front of the service?" quoted "New rules are deployed in log-only mode ..."
+    from the section on the WAF), the first sentence that does comes first. (An approved
+    answer's title is a question of many words: sharing one says less.)"""
+    if doc.kind != "section":
+        return quote
+    subject = named & _tokens((doc.source or {}).get("heading") or doc.title)
+    said = _analysed_sentences(doc.text or doc.detail)
+    if not subject or any(subject & tokens for sentence, tokens in said if sentence in quote_sentences):
+        return quote
+    first = next((sentence for sentence, tokens in said if subject & tokens), "")
+    if not first:
+        return quote
+    return " ".join([first, *quote_sentences[: MAX_QUOTE_SENTENCES - 1]])
 
 
 # Questions that ask for a value a sentence of a cited section can give.
