@@ -679,6 +679,12 @@ def test_the_short_answer_picks_the_options_the_cited_text_names(answer_library)
         # ... but a question word before the comma does.
         ("How often, and by whom, are logs reviewed?", reading.FREQUENCY),
         ("What, if anything, is logged?", reading.DESCRIBE),
+        # A request for a description that lists a value among what it should cover wants
+        # the description; one that asks for the value itself wants the value.
+        ("Give an overview of your last DR exercise, including how long the restore took.", reading.DESCRIBE),
+        ("Summarise the latest audit, with the number of exceptions found.", reading.DESCRIBE),
+        ("Please provide the number of employees in your security team.", reading.NUMBER),
+        ("Explain how often firewall rules are reviewed.", reading.FREQUENCY),
     ],
 )
 def test_a_yes_no_question_is_typed_only_when_it_asks_for_the_value(text, kind):

@@ -90,6 +90,9 @@ _NUMBER = re.compile(
 # A typed phrase that asks for the value ("how often", "what percentage") and is not only
 # mentioned in a yes/no question ("retained for", "frequency").
 _ASKS = re.compile(r"(how|what|within what|at what)\b", re.I)
+# "Provide a summary of the last test, including the number of findings": a request for a
+# description that names a value among what it should cover asks for the description.
+_REQUEST = re.compile(r"^(please\s+)?(provide|give|share|describe|explain|outline|summari[sz]e|detail)\b", re.I)
 # A follow-up's condition: "If yes, ...", "If not, ...", "Otherwise ...".
 _CONDITION = re.compile(
     r"^(?:if (?:yes|so|not|no|applicable|available)|if the answer is (?:yes|no)|otherwise)\b\s*[,:;-]?\s*", re.I
@@ -185,8 +188,11 @@ def question_kind(text: str, options: tuple[str, ...] = ()) -> str:
     # "Are logs retained for at least six months?" is yes or no; "Do you review access? If so,
     # how often?" wants the frequency (answering.py puts the Yes in front of it).
     yes_no = bool(_YES_NO_START.match(text))
+    request = bool(_REQUEST.match(text))
     for pattern, kind in ((_FREQUENCY, FREQUENCY), (_DURATION, DURATION), (_NUMBER, NUMBER)):
         match = pattern.search(text)
+        if match and request and "," in text[: match.start()]:
+            continue
         if match and (not yes_no or _ASKS.match(match.group(0))):
             return kind
     if _DATE.search(text):
