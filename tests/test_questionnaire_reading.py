@@ -1118,3 +1118,21 @@ def test_a_quote_from_a_section_names_what_the_question_asks_about():
     # A quote that names it already is left as it was.
     _short, quote, _fits = compose_alone("Does intrusion prevention inspect traffic to the office network?", doc)
     assert quote == "The intrusion prevention system inspects all traffic to the office network."
+
+
+def test_a_clause_that_denies_something_else_does_not_say_no():
+    machines = approved_answer(
+        "How do you manage service accounts and other machine identities?",
+        "Workload identity, no static keys",
+        "Workloads authenticate with short-lived tokens issued at runtime; static user keys are blocked in "
+        "production by an organisation policy.",
+    )
+
+    # "static user keys are blocked" names one word of this question: it denies something else.
+    short = compose_alone(
+        "Are the identities and credentials of users, services and devices managed centrally by the company?",
+        machines,
+    )[0]
+    assert short == "Yes, workload identity, no static keys", short
+    # To a question about those keys, it is the answer.
+    assert compose_alone("Are static user keys allowed in production?", machines)[0].startswith("No")
