@@ -1136,3 +1136,32 @@ def test_a_clause_that_denies_something_else_does_not_say_no():
     assert short == "Yes, workload identity, no static keys", short
     # To a question about those keys, it is the answer.
     assert compose_alone("Are static user keys allowed in production?", machines)[0].startswith("No")
+
+
+def test_no_before_another_way_of_doing_the_thing_asked_does_not_say_no():
+    remote = approved_answer(
+        "How do engineers reach production from home?",
+        "Identity-aware proxy, no VPN",
+        "Engineers connect through an identity-aware proxy that checks the device and the person; there is "
+        "no VPN or jump host.",
+    )
+
+    # "Remote access" and "VPN" are one concept in the vocabulary, but "no VPN" does not deny
+    # that remote access is controlled ...
+    assert compose_alone("Is remote access controlled?", remote)[0].startswith("Yes")
+    # ... while it is the answer to a question on VPNs.
+    assert compose_alone("Do engineers connect through a VPN?", remote)[0].startswith("No")
+
+
+def test_a_choice_or_an_aside_in_brackets_is_not_a_denial():
+    addresses = approved_answer(
+        "Which features reduce the personal data you collect?",
+        "Address truncation, field blocklists",
+        "Client addresses can be shortened before storage or not kept at all (the last block is removed by "
+        "default), and named fields can be dropped at the edge.",
+    )
+
+    short = compose_alone(
+        "Can client addresses be shortened before storage to reduce the personal data kept?", addresses
+    )
+    assert short[0].startswith("Yes"), short

@@ -33,6 +33,8 @@ _NEGATION = re.compile(
     r"refused|denied)\b",
     re.I,
 )
+_OR_NOT = re.compile(r"\bor\s+(?:not|never)\b", re.I)
+_PARENTHESES = re.compile(r"\([^()]*\)")
 _NO_BEFORE = re.compile(r"\bno\s+(?=((?:[\w-]+\W*){0,4}))", re.I)  # overlapping: "no VPN and no SSH"
 _FREQUENCY = re.compile(
     r"\b(continuous(?:ly)?|real[- ]time|hourly|nightly|daily|weekly|monthly|quarterly|annually|yearly|"
@@ -382,9 +384,17 @@ class Asked:
 
 
 def _negates(clause: str, asked: Asked) -> bool:
-    if any(asked.named_in(match.group(1)) for match in _NO_BEFORE.finditer(clause)):
-        return True  # "no local admin rights", "no corporate VPN"
-    return bool(_NEGATION.search(clause))
+    # "no local admin rights", "no corporate VPN": the question names what "no" is put before,
+    # in its own words; a concept is not enough ("no VPN" does not deny that remote access
+    # is monitored, though both are ways in from outside).
+    words = {t for t in asked.weights if not t.startswith("~")}
+    for match in _NO_BEFORE.finditer(clause):
+        denied = set(analyze(match.group(1)))
+        if asked.keys & denied and words & denied:
+            return True
+    # "can be truncated or not stored at all" offers a choice, and "(the last octet is
+    # removed by default)" is an aside: neither denies what the clause states.
+    return bool(_NEGATION.search(_OR_NOT.sub("", _PARENTHESES.sub("", clause))))
 
 
 def _says_not(text: str, asked: Asked) -> bool:
