@@ -1165,3 +1165,17 @@ def test_a_choice_or_an_aside_in_brackets_is_not_a_denial():
         "Can client addresses be shortened before storage to reduce the personal data kept?", addresses
     )
     assert short[0].startswith("Yes"), short
+
+
+def test_a_denial_of_what_comes_before_it_is_about_that_only():
+    sign_in = approved_answer(
+        "Do all staff sign in with a second factor?",
+        "Yes",
+        "Every person signs in with a hardware security key. Text message and voice codes are disabled for "
+        "staff accounts.",
+    )
+
+    # The codes are disabled, not the second factor asked about.
+    assert compose_alone("Is MFA enforced for staff access to internal systems?", sign_in)[0] == "Yes"
+    # A question on those codes is answered by it.
+    assert compose_alone("Are text message codes allowed for staff sign-in?", sign_in)[0] == "No"

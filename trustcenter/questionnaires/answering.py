@@ -28,11 +28,11 @@ NO_SHARE = 0.2
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"(])")
 # "Not done" in a sentence: a negating word anywhere in it, or "no" shortly before the word.
-_NEGATION = re.compile(
-    r"\b(not|never|cannot|can't|don't|doesn't|isn't|aren't|prohibited|disabled|removed|blocked|forbidden|"
-    r"refused|denied)\b",
-    re.I,
-)
+_NOT = r"not|never|cannot|can't|don't|doesn't|isn't|aren't"
+_DENIED = r"prohibited|disabled|removed|blocked|forbidden|refused|denied"  # said of what comes before
+_NEGATION = re.compile(rf"\b(?:{_NOT}|{_DENIED})\b", re.I)
+_NOT_RE = re.compile(rf"\b(?:{_NOT})\b", re.I)
+_DENIED_RE = re.compile(rf"\b(?:{_DENIED})\b", re.I)
 _OR_NOT = re.compile(r"\bor\s+(?:not|never)\b", re.I)
 _PARENTHESES = re.compile(r"\([^()]*\)")
 _NO_BEFORE = re.compile(r"\bno\s+(?=((?:[\w-]+\W*){0,4}))", re.I)  # overlapping: "no VPN and no SSH"
@@ -394,7 +394,13 @@ def _negates(clause: str, asked: Asked) -> bool:
             return True
     # "can be truncated or not stored at all" offers a choice, and "(the last octet is
     # removed by default)" is an aside: neither denies what the clause states.
-    return bool(_NEGATION.search(_OR_NOT.sub("", _PARENTHESES.sub("", clause))))
+    clause = _OR_NOT.sub("", _PARENTHESES.sub("", clause))
+    if _NOT_RE.search(clause):
+        return True
+    # "SMS and one-time code factors are disabled" denies what comes before it, which the
+    # question must name in its own words (it does not deny that MFA is enforced).
+    denied = _DENIED_RE.search(clause)
+    return bool(denied) and bool(words.intersection(analyze(clause[: denied.start()])))
 
 
 def _says_not(text: str, asked: Asked) -> bool:
