@@ -151,10 +151,8 @@ def analyze(text: str) -> list[str]:
         if word not in _STOP_STEMS and len(word) > 1 or word.isdigit():
             tokens.append(word)
         if word in _FIRST_WORDS:
-            # A concept counts once where it starts, however many of its variants start
-            # there ("risk" and "risk management").
-            found = set()
             for length in range(1, min(_MAX_PHRASE, len(words) - i) + 1):
-                found.update(_PHRASES.get(tuple(words[i : i + length]), ()))
-            tokens.extend("~" + c for c in sorted(found) if (i, c) not in blocked)
+                concepts = _PHRASES.get(tuple(words[i : i + length]))
+                if concepts:
+                    tokens.extend("~" + c for c in concepts if (i, c) not in blocked)
     return tokens
