@@ -700,6 +700,10 @@ def test_a_yes_no_question_is_typed_only_when_it_asks_for_the_value(text, kind):
         ("What tools are used for static analysis?", reading.PRODUCT),
         ("Which role approves access requests?", reading.NAME),
         ("What product categories do you sell?", reading.DESCRIBE),
+        ("Which hosting provider runs the database?", reading.PRODUCT),
+        # The word in front of another noun is not what is asked for.
+        ("What is the process when a company phone is stolen?", reading.DESCRIBE),
+        ("Which software development method is followed?", reading.CHOICE),
     ],
 )
 def test_a_question_that_asks_which_product_or_vendor_wants_a_name(text, kind):
