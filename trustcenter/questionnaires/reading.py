@@ -116,10 +116,11 @@ _PRODUCT = re.compile(
     r"^(which|what)\b[^?]{0,40}?\b(products?|tools?|vendors?|brands?|solutions?|software|technolog(y|ies)|"
     r"providers?|compan(y|ies)|auditors?|firms?)\b"
     # The name is what is asked for, not a word in front of another noun ("What is your
-    # procedure if a company laptop is lost?", "What software development method ...?").
-    r"(?=\s*(?:$|[?,.:;()/'’]|(?:do|does|did|is|are|was|were|will|would|can|could|has|have|you|your|we|"
-    r"our|for|to|in|on|at|that|which|who|used?|uses|provides?|performs?|hosts?|runs?|handles?|manages?|"
-    r"stores?|scans?|monitors?|conducts?|issues?|supplies|of|and|or|with)\b))",
+    # procedure if a company laptop is lost?", "What software development method ...?"): a
+    # verb ("processes", "used", "do"), a small word or the end follows it.
+    r"(?! (?:category|categories|type|types|class|classes)\b)"
+    r"(?=\s*(?:$|[?,.:;()/'’]|(?:do|did|is|are|was|were|will|would|can|could|have|you|your|we|our|for|to|in|"
+    r"on|at|that|which|who|use|provide|perform|host|run|of|and|or|with|[a-z]+(?:s|ed))\b))",
     re.I,
 )
 _NAME = re.compile(r"^(who\b|which (person|role|team|individual))", re.I)
