@@ -336,13 +336,17 @@ def _naming_subject(quote: str, quote_sentences: list[str], doc, named: set) -> 
     if doc.kind != "section":
         return quote
     subject = named & _tokens((doc.source or {}).get("heading") or doc.title)
-    said = _analysed_sentences(doc.text or doc.detail)
-    if not subject or any(subject & tokens for sentence, tokens in said if sentence in quote_sentences):
+    if not subject or any(subject & _tokens(sentence) for sentence in quote_sentences):
         return quote
-    first = next((sentence for sentence, tokens in said if subject & tokens), "")
+    first = next((s for s, tokens in _analysed_sentences(doc.text or doc.detail) if subject & tokens), "")
     if not first:
         return quote
-    return " ".join([first, *quote_sentences[: MAX_QUOTE_SENTENCES - 1]])
+    kept = [_cut(first, MAX_QUOTE_CHARS)]
+    for sentence in quote_sentences[: MAX_QUOTE_SENTENCES - 1]:
+        if sum(map(len, kept)) + len(sentence) > MAX_QUOTE_CHARS:
+            break
+        kept.append(sentence)
+    return " ".join(kept)
 
 
 # Questions that ask for a value a sentence of a cited section can give.
