@@ -12,7 +12,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from trustcenter.lib.markup import render_markdown
 from trustcenter.questionnaires import reading
 from trustcenter.questionnaires.analysis import analyze
-from trustcenter.questionnaires.answering import compose, product_names, sentences
+from trustcenter.questionnaires.answering import MAX_QUOTE_CHARS, compose, product_names, sentences
 from trustcenter.questionnaires.models import Answer, Questionnaire, RowKind, RowStatus
 from trustcenter.questionnaires.ranking import Document, Ranked, Suggestion, other_scope, scopes_named
 from trustcenter.questionnaires.reading import read_question
@@ -1183,3 +1183,25 @@ def test_a_denial_of_what_comes_before_it_is_about_that_only():
     assert compose_alone("Is MFA enforced for staff access to internal systems?", sign_in)[0] == "Yes"
     # A question on those codes is answered by it.
     assert compose_alone("Are text message codes allowed for staff sign-in?", sign_in)[0] == "No"
+
+
+def test_a_quote_that_puts_the_subject_first_keeps_to_the_length_limit():
+    filler = " ".join(["with logging, review and alerting on every change"] * 6)
+    text = (
+        f"The intrusion prevention system inspects all traffic to the office network {filler}. "
+        f"Signature updates are installed automatically within a day of release {filler}. "
+        f"Updates installed automatically are verified the next morning {filler}."
+    )
+    doc = Document(
+        key="section:network#intrusion-prevention",
+        kind="section",
+        title="Network Security: Intrusion prevention",
+        short_answer="",
+        detail=text,
+        source={"heading": "Intrusion prevention"},
+        text=text,
+    )
+
+    quote = compose_alone("Is intrusion prevention installed and updated automatically?", doc)[1]
+    assert quote.startswith("The intrusion prevention system inspects all traffic")
+    assert len(quote) <= MAX_QUOTE_CHARS + len(" ...")
