@@ -1205,3 +1205,17 @@ def test_a_quote_that_puts_the_subject_first_keeps_to_the_length_limit():
     quote = compose_alone("Is intrusion prevention installed and updated automatically?", doc)[1]
     assert quote.startswith("The intrusion prevention system inspects all traffic")
     assert len(quote) <= MAX_QUOTE_CHARS + len(" ...")
+
+
+def test_no_problems_found_is_not_a_control_missing():
+    pentest = approved_answer(
+        "Do you commission an annual penetration test?",
+        "Yes; report under NDA",
+        "An outside firm tests the service every year. The last test found no critical issues and two "
+        "medium ones, both fixed and retested.",
+    )
+
+    # "No critical issues" does not deny that critical findings are fixed ...
+    assert compose_alone("Are critical findings from the yearly test fixed and retested?", pentest)[0].startswith("Yes")
+    # ... and is the answer to whether there were any.
+    assert compose_alone("Did the last test find any critical issues?", pentest)[0] == "No"

@@ -33,6 +33,14 @@ _DENIED = r"prohibited|disabled|removed|blocked|forbidden|refused|denied"  # sai
 _NEGATION = re.compile(rf"\b(?:{_NOT}|{_DENIED})\b", re.I)
 _NOT_RE = re.compile(rf"\b(?:{_NOT})\b", re.I)
 _DENIED_RE = re.compile(rf"\b(?:{_DENIED})\b", re.I)
+# What "no" may be put before without denying a control: problems found ("no critical
+# issues", "no major nonconformities", "no exceptions").
+_NO_PROBLEM = re.compile(
+    r"(?:(?:critical|high|major|minor|significant|material|open|known|reportable|qualified)\W+){0,2}"
+    r"(?P<noun>issues?|findings?|incidents?|breach(?:es)?|nonconformit(?:y|ies)|non-conformit(?:y|ies)|exceptions?|"
+    r"deviations?|vulnerabilit(?:y|ies)|defects?|violations?|qualifications?)\b",
+    re.I,
+)
 _OR_NOT = re.compile(r"\bor\s+(?:not|never)\b", re.I)
 _PARENTHESES = re.compile(r"\([^()]*\)")
 _NO_BEFORE = re.compile(r"\bno\s+(?=((?:[\w-]+\W*){0,4}))", re.I)  # overlapping: "no VPN and no SSH"
@@ -393,6 +401,11 @@ def _negates(clause: str, asked: Asked) -> bool:
     # is monitored, though both are ways in from outside).
     words = {t for t in asked.weights if not t.startswith("~")}
     for match in _NO_BEFORE.finditer(clause):
+        problem = _NO_PROBLEM.match(match.group(1))
+        if problem and not words.intersection(analyze(problem.group("noun"))):
+            # "It found no critical issues" is good news to "Are critical findings
+            # remediated?", not a control missing; to "Did it find any critical issues?" it is No.
+            continue
         denied = set(analyze(match.group(1)))
         if asked.keys & denied and words & denied:
             return True
