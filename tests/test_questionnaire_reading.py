@@ -1219,3 +1219,18 @@ def test_no_problems_found_is_not_a_control_missing():
     assert compose_alone("Are critical findings from the yearly test fixed and retested?", pentest)[0].startswith("Yes")
     # ... and is the answer to whether there were any.
     assert compose_alone("Did the last test find any critical issues?", pentest)[0] == "No"
+
+
+def test_none_of_the_problems_asked_about_is_no_whatever_the_approved_yes_was_for():
+    certified = approved_answer(
+        "Are you certified to ISO/IEC 27001?",
+        "Yes",
+        "Our management system is certified to ISO/IEC 27001. Surveillance audits run every year; the last "
+        "one closed with no major nonconformities.",
+    )
+
+    assert (
+        compose_alone("Did the last ISO 27001 surveillance audit raise any major nonconformities?", certified)[0]
+        == "No"
+    )
+    assert compose_alone("Are you ISO 27001 certified?", certified)[0] == "Yes"

@@ -33,14 +33,19 @@ _DENIED = r"prohibited|disabled|removed|blocked|forbidden|refused|denied"  # sai
 _NEGATION = re.compile(rf"\b(?:{_NOT}|{_DENIED})\b", re.I)
 _NOT_RE = re.compile(rf"\b(?:{_NOT})\b", re.I)
 _DENIED_RE = re.compile(rf"\b(?:{_DENIED})\b", re.I)
-# What "no" may be put before without denying a control: problems found ("no critical
-# issues", "no major nonconformities", "no exceptions").
+# Problems an audit or a test may find: "no" put before one ("no critical issues", "no major
+# nonconformities") is good news, not a control missing, unless the question asks whether
+# there were any ("Did the audit raise any major nonconformities?").
+_PROBLEMS = (
+    r"issues?|findings?|incidents?|breach(?:es)?|nonconformit(?:y|ies)|non-conformit(?:y|ies)|exceptions?|"
+    r"deviations?|vulnerabilit(?:y|ies)|defects?|violations?|qualifications?"
+)
 _NO_PROBLEM = re.compile(
     r"(?:(?:critical|high|major|minor|significant|material|open|known|reportable|qualified)\W+){0,2}"
-    r"(?P<noun>issues?|findings?|incidents?|breach(?:es)?|nonconformit(?:y|ies)|non-conformit(?:y|ies)|exceptions?|"
-    r"deviations?|vulnerabilit(?:y|ies)|defects?|violations?|qualifications?)\b",
+    rf"(?P<noun>{_PROBLEMS})\b",
     re.I,
 )
+_ASKS_ANY_PROBLEM = re.compile(rf"\bany\b[^?]{{0,60}}?\b(?:{_PROBLEMS})\b", re.I)
 _OR_NOT = re.compile(r"\bor\s+(?:not|never)\b", re.I)
 _PARENTHESES = re.compile(r"\([^()]*\)")
 _NO_BEFORE = re.compile(r"\bno\s+(?=((?:[\w-]+\W*){0,4}))", re.I)  # overlapping: "no VPN and no SSH"
@@ -394,20 +399,30 @@ class Asked:
     def named_in(self, text: str) -> bool:
         return bool(self.keys.intersection(analyze(text)))
 
+    @property
+    def words(self) -> frozenset:
+        """Its own words, not the vocabulary's concepts."""
+        return frozenset(t for t in self.weights if not t.startswith("~"))
+
+
+def _problem_named(phrase: str, asked: Asked) -> bool | None:
+    """For the words after a "no": None when they name no problem an audit or a test may
+    find; else whether the question names that problem ("no critical issues")."""
+    problem = _NO_PROBLEM.match(phrase)
+    return None if problem is None else bool(asked.words.intersection(analyze(problem.group("noun"))))
+
 
 def _negates(clause: str, asked: Asked) -> bool:
     # "no local admin rights", "no corporate VPN": the question names what "no" is put before,
     # in its own words; a concept is not enough ("no VPN" does not deny that remote access
     # is monitored, though both are ways in from outside).
-    words = {t for t in asked.weights if not t.startswith("~")}
     for match in _NO_BEFORE.finditer(clause):
-        problem = _NO_PROBLEM.match(match.group(1))
-        if problem and not words.intersection(analyze(problem.group("noun"))):
+        if _problem_named(match.group(1), asked) is False:
             # "It found no critical issues" is good news to "Are critical findings
             # remediated?", not a control missing; to "Did it find any critical issues?" it is No.
             continue
         denied = set(analyze(match.group(1)))
-        if asked.keys & denied and words & denied:
+        if asked.keys & denied and asked.words & denied:
             return True
     # "can be truncated or not stored at all" offers a choice, and "(the last octet is
     # removed by default)" is an aside: neither denies what the clause states.
@@ -417,7 +432,13 @@ def _negates(clause: str, asked: Asked) -> bool:
     # "SMS and one-time code factors are disabled" denies what comes before it, which the
     # question must name in its own words (it does not deny that MFA is enforced).
     denied = _DENIED_RE.search(clause)
-    return bool(denied) and bool(words.intersection(analyze(clause[: denied.start()])))
+    return bool(denied) and bool(asked.words.intersection(analyze(clause[: denied.start()])))
+
+
+def _none_found(text: str, asked: Asked) -> bool:
+    """The text says none of the problems the question names were found ("no major
+    nonconformities" to "... any major nonconformities?")."""
+    return any(_problem_named(match.group(1), asked) for match in _NO_BEFORE.finditer(text or ""))
 
 
 def _says_not(text: str, asked: Asked) -> bool:
@@ -500,6 +521,10 @@ def _yes_no(question, library: str, focus: str, asked: Asked, title: str = "") -
         # by what it allows ("No, except managed mail and chat apps" is about devices).
         return library if library.lower().startswith("yes") else "Yes"
     text = question.text
+    if _ASKS_ANY_PROBLEM.search(text) and _none_found(focus, asked):
+        # "Did the last audit raise any major nonconformities?": "closed with no major
+        # nonconformities" is No, whatever an approved Yes was written for.
+        return "No"
     negative_question = bool(_NEGATION.search(text) or _NO_BEFORE.search(text) or _KEPT_APART.search(text))
     if library and _YES_NO_SHORT.match(library):
         if (
