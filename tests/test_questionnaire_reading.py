@@ -1234,3 +1234,15 @@ def test_none_of_the_problems_asked_about_is_no_whatever_the_approved_yes_was_fo
         == "No"
     )
     assert compose_alone("Are you ISO 27001 certified?", certified)[0] == "Yes"
+
+
+def test_an_approved_no_to_whether_something_is_allowed_is_yes_to_whether_it_is_limited():
+    devices = approved_answer(
+        "Are personal devices allowed to access company systems?",
+        "No, except managed chat apps",
+        "Personal computers may not be used to reach internal systems. Staff may read chat on personal "
+        "phones only through a managed app.",
+    )
+
+    assert compose_alone("Do you limit the use of personal computers to reach internal systems?", devices)[0] == "Yes"
+    assert compose_alone("Are personal devices allowed to access company systems?", devices)[0].startswith("No")

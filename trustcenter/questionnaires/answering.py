@@ -85,7 +85,7 @@ _ASIDE = re.compile(r",\s[^,;:]*?\b(?:that|which|who|whose)\b[^,;:]*,")
 # from development?", "Are users prevented from installing software?"): "no network path
 # between them" or "no local admin rights" answers it Yes.
 _KEPT_APART = re.compile(
-    r"\b(prevent(?:s|ed)?|restrict(?:s|ed)?|separat(?:e|es|ed)|segment(?:s|ed)|segregat(?:e|es|ed)|"
+    r"\b(prevent(?:s|ed)?|restrict(?:s|ed)?|limit(?:s|ed)?|separat(?:e|es|ed)|segment(?:s|ed)|segregat(?:e|es|ed)|"
     r"isolat(?:e|es|ed))\b",
     re.I,
 )
