@@ -1246,3 +1246,18 @@ def test_an_approved_no_to_whether_something_is_allowed_is_yes_to_whether_it_is_
 
     assert compose_alone("Do you limit the use of personal computers to reach internal systems?", devices)[0] == "Yes"
     assert compose_alone("Are personal devices allowed to access company systems?", devices)[0].startswith("No")
+
+
+def test_which_standard_is_answered_with_its_name():
+    certified = approved_answer(
+        "Is your management system certified?",
+        "Yes",
+        "Our management system is certified to ISO/IEC 27001:2022 by an accredited body. We also hold a SOC 2 "
+        "Type II report.",
+    )
+
+    assert compose_alone("Against which standard is your management system certified?", certified)[0] == (
+        "ISO/IEC 27001:2022"
+    )
+    # All the quote names, the sentence most about the question first.
+    assert compose_alone("Which attestations do you hold?", certified)[0] == "SOC 2 Type II, ISO/IEC 27001:2022"

@@ -46,6 +46,12 @@ _NO_PROBLEM = re.compile(
     re.I,
 )
 _ASKS_ANY_PROBLEM = re.compile(rf"\bany\b[^?]{{0,60}}?\b(?:{_PROBLEMS})\b", re.I)
+# "Which standard / framework / certification ...?" and the names that answer it.
+_ASKS_STANDARD = re.compile(r"\b(?:standards?|frameworks?|certifications?|attestations?|accreditations?)\b", re.I)
+_STANDARD_NAME = re.compile(
+    r"\b(?:ISO(?:/IEC)? ?\d{4,5}(?:-\d+)?(?::\d{4})?|SOC [123](?: Type (?:II|I|1|2)\b)?|PCI[ -]DSS(?: v?\d(?:\.\d)?)?|"
+    r"NIST (?:SP )?\d{3}-\d+|NIST CSF(?: 2\.0)?|CSA STAR|Cyber Essentials(?: Plus)?|FedRAMP|TISAX|HITRUST)"
+)
 _OR_NOT = re.compile(r"\bor\s+(?:not|never)\b", re.I)
 _PARENTHESES = re.compile(r"\([^()]*\)")
 _NO_BEFORE = re.compile(r"\bno\s+(?=((?:[\w-]+\W*){0,4}))", re.I)  # overlapping: "no VPN and no SSH"
@@ -740,6 +746,18 @@ def _short(
         # notification", or "EU (Frankfurt) or US (North Virginia)", already given to the
         # question above, to "If yes, explain why". The sentence most about both is.
         return brief, True
+    standard = _ASKS_STANDARD.search(question.text) if kind == reading.CHOICE else None
+    if standard:
+        # "Against which standard is your ISMS certified?": the standard's name ("ISO/IEC
+        # 27001:2022"), not the sentence that gives it or an approved "Yes"; "Which
+        # certifications ...?" all the quote names.
+        pieces = ([library] if library else []) + ([focus] if focus else []) + quote
+        names = [[m.group(0) for m in _STANDARD_NAME.finditer(piece)] for piece in pieces]
+        if standard.group(0).lower().endswith("s"):
+            names = [[name for found in names for name in found]]
+        found = next((found for found in names if found), [])
+        if found:
+            return ", ".join(dict.fromkeys(found)), True
     if kind == reading.CHOICE and library and not asked.named_in(f"{doc.title} {library}"):
         # "Which cipher suites are enabled?" and an approved answer written for TLS versions
         # ("TLS 1.2+ (1.3 preferred)"): the clause that names what is asked, if one does.
