@@ -1095,13 +1095,9 @@ def test_documents_that_pick_the_same_option_agree(answer_library):
     assert not ranked.needs_expert
 
 
-def test_a_quote_from_a_section_names_what_the_question_asks_about():
-    text = (
-        "The intrusion prevention system inspects all traffic to the office network. "
-        "Signature updates are installed automatically within a day of release. "
-        "Blocked connections are reported to the on-call engineer."
-    )
-    doc = Document(
+def intrusion_prevention(text):
+    """A policy section on intrusion prevention with `text`."""
+    return Document(
         key="section:network#intrusion-prevention",
         kind="section",
         title="Network Security: Intrusion prevention",
@@ -1110,6 +1106,15 @@ def test_a_quote_from_a_section_names_what_the_question_asks_about():
         source={"heading": "Intrusion prevention"},
         text=text,
     )
+
+
+def test_a_quote_from_a_section_names_what_the_question_asks_about():
+    text = (
+        "The intrusion prevention system inspects all traffic to the office network. "
+        "Signature updates are installed automatically within a day of release. "
+        "Blocked connections are reported to the on-call engineer."
+    )
+    doc = intrusion_prevention(text)
 
     # The heading's words count half in choosing sentences (every sentence of the section is
     # about it), so "installed", "updated", "automatically" pick the second sentence alone,
@@ -1192,15 +1197,7 @@ def test_a_quote_that_puts_the_subject_first_keeps_to_the_length_limit():
         f"Signature updates are installed automatically within a day of release {filler}. "
         f"Updates installed automatically are verified the next morning {filler}."
     )
-    doc = Document(
-        key="section:network#intrusion-prevention",
-        kind="section",
-        title="Network Security: Intrusion prevention",
-        short_answer="",
-        detail=text,
-        source={"heading": "Intrusion prevention"},
-        text=text,
-    )
+    doc = intrusion_prevention(text)
 
     quote = compose_alone("Is intrusion prevention installed and updated automatically?", doc)[1]
     assert quote.startswith("The intrusion prevention system inspects all traffic")

@@ -319,7 +319,6 @@ def compose(question, doc, *, query_tokens: dict, common: frozenset = frozenset(
     `common`: the words the library writes in lower case somewhere (no product names)."""
     scored = _scored_sentences(doc.text or doc.detail, query_tokens, doc.title)
     quote_sentences = best_sentences(scored)
-    quote = " ".join(quote_sentences)
     # The sentence most about the question says whether the thing asked is done. A table
     # row speaks of what its first cell names ("Amazon MSK: method Not backed up"): it says
     # that only for a question that names it too.
@@ -341,17 +340,17 @@ def compose(question, doc, *, query_tokens: dict, common: frozenset = frozenset(
         if cited:
             focus = cited
             quote_sentences = [cited, *quote_sentences[: MAX_QUOTE_SENTENCES - 1]]
-            quote = " ".join(quote_sentences)
     short, fits = _short(question, doc, quote_sentences, focus, asked, common, about)
-    return _cut(short, MAX_SHORT_CHARS) or doc.title, _naming_subject(quote, quote_sentences, doc, named), fits
+    return _cut(short, MAX_SHORT_CHARS) or doc.title, _naming_subject(quote_sentences, doc, named), fits
 
 
-def _naming_subject(quote: str, quote_sentences: list[str], doc, named: set) -> str:
-    """A quote from a policy section names what the question asks about: when none of its
+def _naming_subject(quote_sentences: list[str], doc, named: set) -> str:
+    """The quote: its sentences, joined. One from a policy section names what the question asks about: when none of its
     sentences names a word the question shares with the section's heading ("Is a WAF
     deployed in front of the service?" quoted "New rules are deployed in log-only mode ..."
     from the section on the WAF), the first sentence that does comes first. (An approved
     answer's title is a question of many words: sharing one says less.)"""
+    quote = " ".join(quote_sentences)
     if doc.kind != "section":
         return quote
     subject = named & _tokens((doc.source or {}).get("heading") or doc.title)
@@ -460,7 +459,7 @@ def _says_not(text: str, asked: Asked) -> bool:
     # A clause that names a fifth of the question or less denies something else:
     # "long-lived IAM user keys are blocked" says nothing of whether the identities and
     # credentials of users, services and hardware are managed.
-    named = set(analyze(best))
+    named = _tokens(best)
     if sum(w for t, w in asked.weights.items() if t in named) <= NO_SHARE * sum(asked.weights.values()):
         return False
     return _negates(best, asked)
