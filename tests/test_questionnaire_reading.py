@@ -12,7 +12,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from trustcenter.lib.markup import render_markdown
 from trustcenter.questionnaires import reading
 from trustcenter.questionnaires.analysis import analyze
-from trustcenter.questionnaires.answering import MAX_QUOTE_CHARS, compose, product_names, sentences
+from trustcenter.questionnaires.answering import MAX_QUOTE_CHARS, compose, product_names, same_value, sentences
 from trustcenter.questionnaires.models import Answer, Questionnaire, RowKind, RowStatus
 from trustcenter.questionnaires.ranking import Document, Ranked, Suggestion, other_scope, scopes_named
 from trustcenter.questionnaires.reading import read_question
@@ -1093,6 +1093,36 @@ def test_documents_that_pick_the_same_option_agree(answer_library):
     # The hosting section and the data-centre answer both say AWS: not rivals.
     assert [s.short_answer for s in ranked.suggestions[:2]] == ["AWS", "AWS"]
     assert not ranked.needs_expert
+
+
+def test_documents_that_name_the_same_product_agree(answer_library):
+    ranked = library_index().rank(read_question("Which cloud provider hosts the service?", section="Infrastructure"))
+    # The physical-security overview, the data-centre answer and the data-location answer all
+    # name AWS: they agree, so the first is not left to an expert for want of a margin ...
+    assert not ranked.needs_expert
+    # ... and its short answer is the clause that names the provider, not the sentence's
+    # lead-in ("Physical security therefore has three parts, ...").
+    short = ranked.suggestions[0].short_answer
+    assert "AWS" in short and short[0].isupper() and not short.startswith("Physical")
+
+
+def test_a_name_in_brackets_is_a_product_name_and_two_answers_naming_it_say_the_same():
+    assert product_names("the Amazon Web Services (AWS) data centres") == ["Amazon", "Web", "Services", "AWS"]
+    question = read_question("Which cloud provider hosts the service?")
+    assert same_value(question, "Hosted in AWS facilities", "The Amazon Web Services (AWS) data centres")
+    assert not same_value(question, "Hosted in AWS facilities", "Hosted in Azure")
+    # For a value, the same value: "Yes, quarterly" and "Quarterly".
+    assert same_value(read_question("How often are backups tested?"), "Yes, quarterly", "Quarterly")
+
+
+def test_a_bracket_is_kept_whole_in_a_short_answer():
+    location = approved_answer(
+        "Where is customer data stored?",
+        "EU or US, your choice",
+        "EU workspaces are stored and processed in AWS eu-central-1 (Frankfurt, Germany), and backups are kept in eu-west-1 (Ireland).",
+    )
+    short = compose_alone("Which cloud provider processes the data?", location)[0]
+    assert short == "Processed in AWS eu-central-1 (Frankfurt, Germany)"
 
 
 def intrusion_prevention(text):

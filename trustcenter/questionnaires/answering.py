@@ -86,6 +86,8 @@ _ROLE = re.compile(
 _CLAUSE = re.compile(r"[;:]|,\s*(?:and|but|while|whereas|although|so)\b|\s(?:but|whereas|while|although)\s")
 # ", from a firm that does not perform our external audits,": a relative clause set off by
 # commas describes a noun; a negation inside it says nothing of the sentence's own verb.
+# The parts of a sentence, a bracket kept whole ("AWS eu-central-1 (Frankfurt, Germany)").
+_PIECES = re.compile(r"(?:[,;:]|\s(?:and|but|while)\s)(?![^()]*\))")
 _ASIDE = re.compile(r",\s[^,;:]*?\b(?:that|which|who|whose)\b[^,;:]*,")
 # A question that asks whether something is kept apart or stopped ("Is production segmented
 # from development?", "Are users prevented from installing software?"): "no network path
@@ -478,8 +480,8 @@ def _most_about(pieces, asked: Asked) -> str:
 
 
 # A product or vendor name: "GuardDuty", "AWS", "Okta", "CrowdStrike Falcon", a capitalised word
-# inside a sentence.
-_PROPER = re.compile(r"(?<=[\w,;:(] )(?:[A-Z][a-z]*[A-Z][\w-]*|[A-Z]{2,}[\w-]*|[A-Z][a-z]{2,}[\w-]*)")
+# inside a sentence or in brackets ("Amazon Web Services (AWS)").
+_PROPER = re.compile(r"(?:(?<=[\w,;:(] )|(?<=\())(?:[A-Z][a-z]*[A-Z][\w-]*|[A-Z]{2,}[\w-]*|[A-Z][a-z]{2,}[\w-]*)")
 
 
 def product_names(text: str, question: str = "", common: frozenset = frozenset()) -> list[str]:
@@ -495,6 +497,21 @@ def product_names(text: str, question: str = "", common: frozenset = frozenset()
             continue
         names.append(word)
     return names
+
+
+def same_value(question, short: str, other: str, common: frozenset = frozenset()) -> bool:
+    """Whether two typed short answers say the same: the same options of the sheet or the
+    same value, or for "Which cloud provider ...?" a product name in common ("AWS" in "the
+    Amazon Web Services (AWS) data centres" and in "hosted in AWS facilities")."""
+    if question.kind == reading.PRODUCT and not question.options:
+        names = {name.lower() for name in product_names(short, question.text, common)}
+        if names & {name.lower() for name in product_names(other, question.text, common)}:
+            return True
+
+    def value(text):
+        return _YES_NO_SHORT.sub("", text.strip()).lower()
+
+    return value(short) == value(other)
 
 
 def wants_typed_answer(question) -> bool:
@@ -697,7 +714,7 @@ def _short(
         # they retained?" after "Are logs stored centrally?" wants "kept for 3 years", not
         # "searchable in the SIEM for 13 months".
         weights = {t: w if t in asked.weights else w * ABOVE_SHARE for t, w in about.weights.items()}
-        piece = _most_about(re.split(r"[,;:]|\s(?:and|but|while)\s", focus), Asked(weights, about.keys))
+        piece = _most_about(_PIECES.split(focus), Asked(weights, about.keys))
         look_in = ([piece] if piece else []) + look_in
     wanted = {
         reading.FREQUENCY: _FREQUENCY,
@@ -723,9 +740,12 @@ def _short(
         return library or brief, False
     if kind == reading.PRODUCT:
         # "Which EDR product do you use?" wants a name; "An EDR agent is installed" has none.
+        # The clause that names it ("The Amazon Web Services (AWS) data centres that host the
+        # platform", not the sentence's lead-in to it).
         for piece in look_in:
-            if product_names(piece, question.text, common):
-                return _brief(piece), True
+            for clause in _CLAUSE.split(piece):
+                if product_names(clause, question.text, common):
+                    return _capital(_brief(clause.strip())), True
         return (library if library.lower() not in ("yes", "no") else "") or brief, False
     if kind == reading.NUMBER:
         things = counted_things(question.text)

@@ -24,14 +24,19 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from trustcenter.questionnaires.analysis import analyze
-from trustcenter.questionnaires.answering import asks_whether_it_exists, compose, leading_word, wants_typed_answer
+from trustcenter.questionnaires.answering import (
+    asks_whether_it_exists,
+    compose,
+    leading_word,
+    same_value,
+    wants_typed_answer,
+)
 from trustcenter.questionnaires.embedding import encode
 from trustcenter.questionnaires.reading import (
     FEEDBACK,
     HISTORY,
     applies_when,
     is_short,
-    is_yes_no_options,
     read_question,
     split_compound,
 )
@@ -525,7 +530,6 @@ class Index:
             covered |= doc.cites | {doc.key}
             if len(picked) == limit + 1:
                 break
-        picks_options = bool(question.options) and not is_yes_no_options(question.options)
         suggestions = []
         first_features: dict = {}
         first_fits, first_scoped = True, False
@@ -534,11 +538,17 @@ class Index:
             # The rivals are the documents that say something else: an answer and the
             # section it cites, or a section and its subsection, agree.
             others = [n for n in order[:RIVAL_CANDIDATES] if n != number and not self._agree(n, number)]
-            if picks_options and number in composed and composed[number][2]:
-                # Of the sheet's options, two documents that pick the same ones agree ("AWS"
-                # from the hosting section and from the data-centre answer).
-                same = composed[number][0]
-                others = [n for n in others if not (n in composed and composed[n][2] and composed[n][0] == same)]
+            if number in composed and composed[number][2]:
+                # Two documents that give the same value agree: the same options of the sheet,
+                # or "AWS" from the hosting section and from the data-centre answer.
+                short = composed[number][0]
+                others = [
+                    n
+                    for n in others
+                    if not (
+                        n in composed and composed[n][2] and same_value(question, short, composed[n][0], self.common)
+                    )
+                ]
             rival = max((scores[n] for n in others), default=0.0)
             gains = sorted(tokens_matched[number], reverse=True)
             own_gain = sum(g for g, _t in gains) or 1e-9
