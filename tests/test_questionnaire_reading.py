@@ -1119,7 +1119,8 @@ def test_a_bracket_is_kept_whole_in_a_short_answer():
     location = approved_answer(
         "Where is customer data stored?",
         "EU or US, your choice",
-        "EU workspaces are stored and processed in AWS eu-central-1 (Frankfurt, Germany), and backups are kept in eu-west-1 (Ireland).",
+        "EU workspaces are stored and processed in AWS eu-central-1 (Frankfurt, Germany), "
+        "and backups are kept in eu-west-1 (Ireland).",
     )
     short = compose_alone("Which cloud provider processes the data?", location)[0]
     assert short == "Processed in AWS eu-central-1 (Frankfurt, Germany)"

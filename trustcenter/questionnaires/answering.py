@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from trustcenter.questionnaires import reading
+from trustcenter.questionnaires import bounds, reading
 from trustcenter.questionnaires.analysis import analyze
 from trustcenter.questionnaires.synonyms import SYNONYMS
 
@@ -88,6 +88,8 @@ _CLAUSE = re.compile(r"[;:]|,\s*(?:and|but|while|whereas|although|so)\b|\s(?:but
 # commas describes a noun; a negation inside it says nothing of the sentence's own verb.
 # The parts of a sentence, a bracket kept whole ("AWS eu-central-1 (Frankfurt, Germany)").
 _PIECES = re.compile(r"(?:[,;:]|\s(?:and|but|while)\s)(?![^()]*\))")
+# The same, a colon kept ("high: 30 days" is one part).
+_PARTS = re.compile(r"(?:[,;]|\s(?:and|but|while)\s)(?![^()]*\))")
 _ASIDE = re.compile(r",\s[^,;:]*?\b(?:that|which|who|whose)\b[^,;:]*,")
 # A question that asks whether something is kept apart or stopped ("Is production segmented
 # from development?", "Are users prevented from installing software?"): "no network path
@@ -596,6 +598,37 @@ def _yes_no(question, library: str, focus: str, asked: Asked, title: str = "") -
     return "No" if not negative_question and _says_not(focus, asked) else "Yes"
 
 
+_LIMIT_WORDS = frozenset(
+    analyze(
+        "within under least minimum maximum most more less fewer over minutes hours days weeks months quarters years"
+    )
+)
+
+
+def _within_limit(question, answer: str, library: str, claim: str, quote: list[str], about: Asked) -> str:
+    """ "Will you notify us within 24 hours?" and "within 48 hours": No, and what the text
+    says. A question that sets a limit (bounds.py) is answered Yes only when the values the
+    text gives keep within it. Read first: every part of the quote that shares a word with the
+    question ("high: 30 days" for high-severity findings; both "searchable for 13 months" and
+    "kept for 3 years" for log retention, which disagree on "at least 2 years" and leave the
+    answer as it is), then the approved short answer, then the whole quote."""
+    limit = bounds.limit_of(question.text)
+    if limit is None or not answer.lower().startswith("yes"):
+        return answer
+    value = _YES_PREFIX.sub("", library) if library.lower() not in ("yes", "no") else ""
+    parts = [part for text in (claim, *quote) for part in _PARTS.split(text) if bounds.values(part, limit.measure)]
+    # The question's own words, not those of the limit, nor the concepts ("critical" and
+    # "high-severity" are one severity concept).
+    words = {t for t in about.weights if not (t.startswith("~") or t.isdigit() or t in _LIMIT_WORDS)}
+    about_it = [part for part in parts if words & _tokens(part)]
+    within, said = bounds.kept(limit, ["; ".join(about_it), value, claim, *quote])
+    if within is False:
+        return "No, " + _lower_first(
+            _brief((about_it[0] if about_it and said.startswith(about_it[0]) else said).strip())
+        )
+    return answer
+
+
 def _written_for(asked: Asked, title: str) -> bool:
     """The approved answer was written for this question: its title has most of what is
     asked, by weight ("May we perform our own penetration test?" to "Do you permit customers
@@ -690,6 +723,7 @@ def _short(
         return (library if library.lower() not in ("yes", "no") else "") or brief, False
     if kind == reading.YES_NO:
         answer = _yes_no(question, library, claim, asked, doc.title)
+        answer = _within_limit(question, answer, library, claim, quote, about)
         if question.options:
             return _option_for(question.options, answer), True
         if answer == "Yes" and focus and _ASKS_WHICH.search(reading.split_compound(question.text)[1]):
