@@ -466,6 +466,19 @@ def test_a_yes_no_question_followed_by_which_is_answered_from_the_first_and_says
     assert top.short_answer.startswith("Yes. ") and "27001" in top.short_answer, (top.document.title, top.short_answer)
 
 
+def test_a_report_or_certificate_the_library_does_not_hold_is_not_answered_by_another(answer_library):
+    # "SOC 1" is not "SOC 2", and "Type II" after "SOC 1" says nothing of SOC 2.
+    assert "~soc2" not in analyze("Do you have a SOC 1 Type II report?")
+    assert "~soc1" in analyze("Can you share your ISAE 3402 report?")
+    index = library_index()
+    for text in ("Do you have a SOC 1 report?", "Do you have a SOC 1 Type II report?", "Are you ISO 27017 certified?"):
+        ranked = index.rank(read_question(text, section="Compliance"))
+        assert ranked.needs_expert, (text, ranked.suggestions[0].document.title, ranked.suggestions[0].confidence)
+    # The one it holds still is.
+    ranked = index.rank(read_question("Do you have a SOC 2 Type II report?", section="Compliance"))
+    assert not ranked.needs_expert and ranked.suggestions[0].short_answer.startswith("Yes")
+
+
 def test_a_heading_word_does_not_outweigh_the_question(answer_library):
     # "Data handling" is a phrase of the data-classification concept; the question under it
     # is about encryption at rest, and the library answers exactly that question.

@@ -199,9 +199,23 @@ availability: availability, uptime, high availability, highly available, redunda
 statuspage: status page, status site, service status, outage notifications, outages, downtime
 capacity: capacity, capacity planning, load testing, load test, scalability, scale, peak load
 # Governance and compliance
-soc2: soc 2, soc2, soc ii, soc 2 type ii, soc 2 type 2, type ii, type 2, ssae 18, ssae18, isae 3402,
-    attestation report, audit report, trust services criteria, aicpa
+soc2: soc 2, soc2, soc ii, soc 2 type ii, soc 2 type 2, type ii, type 2, ssae 18, ssae18, isae 3000,
+    attestation report, audit report, trust services criteria, aicpa,
+    !soc 1 type ii, !soc 1 type 2, !soc1 type ii, !soc1 type 2, !soc i type ii
 soc3: soc 3, soc3, soc iii
+# Standards the demo library holds no report or certificate for: named, so that a question on
+# one is not answered by the document on another ("SOC 1" is not "SOC 2"; ISAE 3402 is the
+# international form of SOC 1).
+soc1: soc 1, soc1, soc i, isae 3402, ssae 16, icfr, internal control over financial reporting
+iso27017: iso 27017, iso iec 27017, 27017
+iso27018: iso 27018, iso iec 27018, 27018
+iso22301: iso 22301, iso iec 22301, 22301
+iso9001: iso 9001, 9001
+fedramp: fedramp, fed ramp, stateramp
+cyberessentials: cyber essentials, cyber essentials plus
+hitrust: hitrust, hitrust csf
+tisax: tisax
+csastar: csa star, star certification, star attestation
 iso27001: iso 27001, iso iec 27001, 27001, iso27001, isms, information security management system, iso certified,
     iso certification, statement of applicability, soa
 iso27701: iso 27701, iso iec 27701, 27701, pims, privacy information management system
@@ -353,7 +367,29 @@ SYNONYMS = _parse(_TABLE)
 
 # Concepts that name a standard or a regulation: a text on one does not answer a question on
 # another ("Is your ISMS certified?" is not answered by "ISO 27701: in progress").
-STANDARDS = frozenset({"soc2", "soc3", "iso27001", "iso27701", "hipaa", "pci", "gdpr", "ccpa", "fips"})
+STANDARDS = frozenset(
+    {
+        "soc1",
+        "soc2",
+        "soc3",
+        "iso27001",
+        "iso27017",
+        "iso27018",
+        "iso22301",
+        "iso9001",
+        "iso27701",
+        "hipaa",
+        "pci",
+        "gdpr",
+        "ccpa",
+        "fips",
+        "fedramp",
+        "cyberessentials",
+        "hitrust",
+        "tisax",
+        "csastar",
+    }
+)
 
 # Words that carry no meaning in a questionnaire ("Does the vendor ..." means the company
 # being assessed, not its vendors), dropped after the phrases above were matched.
