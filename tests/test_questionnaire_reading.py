@@ -479,6 +479,18 @@ def test_a_report_or_certificate_the_library_does_not_hold_is_not_answered_by_an
     assert not ranked.needs_expert and ranked.suggestions[0].short_answer.startswith("Yes")
 
 
+def test_a_control_customers_can_switch_on_is_not_a_yes_to_whether_it_is_enforced(answer_library):
+    index = library_index()
+    top = index.rank(read_question("Is MFA enforced for all customer users by default?")).suggestions[0]
+    # "workspace administrators can require TOTP or WebAuthn": the customer's choice, quoted.
+    assert top.short_answer.startswith("Configurable: "), top.short_answer
+    assert "can require" in top.quote
+    # Asked whether it can be enforced, it can; and the workforce's MFA is compulsory.
+    for text in ("Can MFA be enforced for all end users of the application?", "Is MFA required for all employees?"):
+        top = index.rank(read_question(text)).suggestions[0]
+        assert top.short_answer.startswith("Yes"), (text, top.short_answer)
+
+
 def test_a_heading_word_does_not_outweigh_the_question(answer_library):
     # "Data handling" is a phrase of the data-classification concept; the question under it
     # is about encryption at rest, and the library answers exactly that question.

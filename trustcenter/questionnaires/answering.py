@@ -344,6 +344,12 @@ def compose(question, doc, *, query_tokens: dict, common: frozenset = frozenset(
         if cited:
             focus = cited
             quote_sentences = [cited, *quote_sentences[: MAX_QUOTE_SENTENCES - 1]]
+    if question.kind == reading.YES_NO:
+        # "Is MFA enforced for all users?": the sentence saying administrators can require it
+        # is quoted, as the short answer says it.
+        chosen = _chosen(question, [focus, *quote_sentences, doc.text or doc.detail], asked)
+        if chosen and chosen not in quote_sentences:
+            quote_sentences = [chosen, *quote_sentences[: MAX_QUOTE_SENTENCES - 1]]
     short, fits = _short(question, doc, quote_sentences, focus, asked, common, about)
     return _cut(short, MAX_SHORT_CHARS) or doc.title, _naming_subject(quote_sentences, doc, named), fits
 
@@ -598,6 +604,31 @@ def _yes_no(question, library: str, focus: str, asked: Asked, title: str = "") -
     return "No" if not negative_question and _says_not(focus, asked) else "Yes"
 
 
+# "Is MFA enforced for all users?", "Is SSO required by default?": asks whether it is
+# compulsory, which a text saying administrators "can require" it does not say.
+_ASKS_COMPULSORY = re.compile(r"\b(?:enforced|required|mandatory|compulsory|by default|forced)\b", re.I)
+_CHOSEN = re.compile(
+    r"\b(?:can|may|could)\s+(?:\w+\s+){0,2}?(?:require|enforce|enable|turn on|switch on|opt in|choose to)\b|"
+    r"\boptional(?:ly)?\b|\bopt-in\b",
+    re.I,
+)
+# "Can MFA be enforced?", "Do you support enforcing SSO?": asks whether it can be, which it can.
+_ASKS_CAN = re.compile(r"^(?:can|could|may|is it possible|(?:do|does) (?:you|\w+) (?:support|allow|offer))\b", re.I)
+
+
+def _chosen(question, texts: list[str], asked: Asked) -> str:
+    """ "Is MFA enforced for all customer users?" and "workspace administrators can require
+    TOTP or WebAuthn": the first sentence naming what is asked that says it can be required,
+    enabled or chosen ("" when none does, or the question asks whether it can be)."""
+    if not _ASKS_COMPULSORY.search(question.text) or _ASKS_CAN.match(question.text):
+        return ""
+    for text in texts:
+        for sentence in sentences(text):
+            if _CHOSEN.search(sentence) and asked.named_in(sentence):
+                return sentence
+    return ""
+
+
 _LIMIT_WORDS = frozenset(
     analyze(
         "within under least minimum maximum most more less fewer over minutes hours days weeks months quarters years"
@@ -724,6 +755,10 @@ def _short(
     if kind == reading.YES_NO:
         answer = _yes_no(question, library, claim, asked, doc.title)
         answer = _within_limit(question, answer, library, claim, quote, about)
+        chosen = _chosen(question, [claim, *quote], asked)
+        if chosen and answer.lower().startswith("yes"):
+            # Not a Yes, but a choice the customer makes.
+            answer = "Configurable: " + _lower_first(_brief(chosen))
         if question.options:
             return _option_for(question.options, answer), True
         if answer == "Yes" and focus and _ASKS_WHICH.search(reading.split_compound(question.text)[1]):
