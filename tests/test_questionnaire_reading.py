@@ -485,6 +485,11 @@ def test_a_control_customers_can_switch_on_is_not_a_yes_to_whether_it_is_enforce
     # "workspace administrators can require TOTP or WebAuthn": the customer's choice, quoted.
     assert top.short_answer.startswith("Configurable: "), top.short_answer
     assert "can require" in top.quote
+    # A sheet's "Partial" is that choice; without one, it can be enforced: "Yes".
+    asked = read_question("Is MFA enforced for all customer users by default?", options=("Yes", "No", "Partial"))
+    assert index.rank(asked).suggestions[0].short_answer == "Partial"
+    asked = read_question("Is MFA enforced for all customer users by default?", options=("Yes", "No", "N/A"))
+    assert index.rank(asked).suggestions[0].short_answer == "Yes"
     # Asked whether it can be enforced, it can; and the workforce's MFA is compulsory.
     for text in ("Can MFA be enforced for all end users of the application?", "Is MFA required for all employees?"):
         top = index.rank(read_question(text)).suggestions[0]

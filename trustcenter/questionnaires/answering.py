@@ -298,7 +298,7 @@ def leading_word(short: str) -> str:
     """ "yes" for "Yes, quarterly" or "Yes; summary under NDA", "no" for "No", lower case:
     what a short answer says before any detail."""
     words = re.split(r"[,;\s]+", short.strip(), maxsplit=1)
-    return words[0].strip(".").lower() if words else ""
+    return words[0].strip(".:").lower() if words else ""
 
 
 def _option_for(options, answer: str) -> str:
@@ -307,6 +307,11 @@ def _option_for(options, answer: str) -> str:
     if leading_word(answer) in ("n/a", "na", "not"):
         for option in options:
             if option.strip().lower().rstrip(".") in ("n/a", "na", "not applicable"):
+                return option
+    if leading_word(answer) == "configurable":
+        # Enforced where the customer chooses to: the sheet's "Partial" when it has one.
+        for option in options:
+            if option.strip().lower().rstrip(".") in ("partial", "partially"):
                 return option
     return yes_no_option(options, leading_word(answer) != "no")
 
