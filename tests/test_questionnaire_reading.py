@@ -351,6 +351,8 @@ def test_an_options_column_and_yes_no_columns_give_the_answer_options(answer_lib
         # "work on security" is the security team ("The security function has eleven people"),
         # not remote work.
         ("How many people work on security full time?", reading.NUMBER, lambda s: "eleven" in s),
+        # Staff are people: "eleven people", not "three teams".
+        ("How many full-time security staff do you employ?", reading.NUMBER, lambda s: s == "eleven people"),
         (
             "How many people work in your information security team?",
             reading.NUMBER,

@@ -255,11 +255,26 @@ def _count(texts: list[str], question: str, counted: frozenset = frozenset()) ->
     return ""
 
 
+_AUXILIARY = frozenset("do does did is are was were have has had will would can could should must may".split())
+# Words for people: "How many security staff ...?" is answered by "eleven people".
+_PEOPLE = frozenset(
+    analyze("people person persons staff employees employee personnel headcount fte ftes members individuals workers")
+)
+
+
 def counted_things(question: str) -> frozenset:
-    """The words of what "how many ..." counts: "failed attempts" in "After how many failed
-    attempts?"."""
+    """What "how many ..." counts, by its last word before a verb: "attempts" in "After how
+    many failed attempts?"; any word for people when it names people ("How many full-time
+    security staff do you employ?" is answered by "eleven people", not "three teams")."""
     match = _HOW_MANY.search(question)
-    return frozenset(analyze(match.group(1))) if match else frozenset()
+    if not match:
+        return frozenset()
+    words = match.group(1).split()
+    words = words[: next((n for n, word in enumerate(words) if word.lower() in _AUXILIARY), len(words))]
+    if _PEOPLE.intersection(analyze(" ".join(words))):
+        return _PEOPLE
+    content = [word for word in words if analyze(word)]
+    return frozenset(analyze(content[-1])) if content else frozenset()
 
 
 def _lower_first(text: str) -> str:
