@@ -1321,3 +1321,27 @@ def test_which_standard_is_answered_with_its_name():
     )
     # All the quote names, the sentence most about the question first.
     assert compose_alone("Which attestations do you hold?", certified)[0] == "SOC 2 Type II, ISO/IEC 27001:2022"
+
+
+def test_a_not_denies_only_what_lies_near_it():
+    exercise = Document(
+        key="section:business-continuity#exercise",
+        kind="section",
+        title="Business Continuity: Annual disaster recovery exercise",
+        short_answer="",
+        detail="",
+        source={"heading": "Annual disaster recovery exercise"},
+        text=(
+            "Once a year we replicate the production data to the disaster recovery site and rebuild the "
+            "platform there, in a parallel environment that does not affect live traffic."
+        ),
+    )
+    # "does not affect live traffic" says nothing of whether data is replicated ...
+    assert compose_alone("Do you replicate customer data to a disaster recovery site?", exercise)[0] == "Yes"
+    # ... while a "never" beside what is asked still says No.
+    copies = approved_answer(
+        "Is production data used in testing?",
+        "",
+        "Production customer data is never copied to staging or development environments.",
+    )
+    assert compose_alone("Is production data copied to development environments?", copies)[0] == "No"

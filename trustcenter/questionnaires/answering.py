@@ -25,6 +25,8 @@ TITLE_SHARE = 0.5
 # dev splits and the sets written here: 0.2 turned three wrong Nos into Yes and no right one
 # round; 0.3 one right No ("Do you support on-premises deployment ...?") into a Yes too.
 NO_SHARE = 0.2
+# A "not" denies what lies within this many words of it.
+NOT_REACH = 6
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"(])")
 # "Not done" in a sentence: a negating word anywhere in it, or "no" shortly before the word.
@@ -462,8 +464,14 @@ def _negates(clause: str, asked: Asked) -> bool:
     # "can be truncated or not stored at all" offers a choice, and "(the last octet is
     # removed by default)" is an aside: neither denies what the clause states.
     clause = _OR_NOT.sub("", _PARENTHESES.sub("", clause))
-    if _NOT_RE.search(clause):
-        return True
+    for match in _NOT_RE.finditer(clause):
+        # What is denied is near the negation: its subject before it or what follows it
+        # names the question ("Customer passwords are never stored"; not "in a parallel
+        # environment that does not affect customers" to a question on replication).
+        before = clause[: match.start()].split()[-NOT_REACH:]
+        after = clause[match.end() :].split()[:NOT_REACH]
+        if asked.keys.intersection(analyze(" ".join(before + after))):
+            return True
     # "SMS and one-time code factors are disabled" denies what comes before it, which the
     # question must name in its own words (it does not deny that MFA is enforced).
     denied = _DENIED_RE.search(clause)
