@@ -1345,3 +1345,23 @@ def test_a_not_denies_only_what_lies_near_it():
         "Production customer data is never copied to staging or development environments.",
     )
     assert compose_alone("Is production data copied to development environments?", copies)[0] == "No"
+
+
+def test_a_question_on_data_left_in_the_clear_is_answered_no_by_how_it_is_protected():
+    storage = approved_answer(
+        "How are user passwords and other credentials stored?",
+        "Argon2id hashes",
+        "Customer passwords are never stored; only an Argon2id hash with a per-user salt is kept. "
+        "API tokens are stored as SHA-256 hashes.",
+    )
+    short = compose_alone("Does the application store passwords in clear text?", storage)[0]
+    assert short.startswith("No"), short
+    transit = approved_answer(
+        "Is data encrypted in transit?",
+        "Yes, TLS 1.2+",
+        "All data sent over public networks is encrypted with TLS 1.2 or 1.3; SSL, TLS 1.0 and 1.1 are disabled.",
+    )
+    assert compose_alone("Is any data sent over public networks unencrypted?", transit)[0].startswith("No")
+    # Asked whether it is protected, "without ... unencrypted" is not a question on the clear.
+    question = "Is TLS used for all data sent over public networks, without falling back to unencrypted connections?"
+    assert compose_alone(question, transit)[0].startswith("Yes")

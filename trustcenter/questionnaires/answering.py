@@ -644,6 +644,32 @@ _CHOSEN = re.compile(
 _ASKS_CAN = re.compile(r"^(?:can|could|may|is it possible|(?:do|does) (?:you|\w+) (?:support|allow|offer))\b", re.I)
 
 
+# "Are passwords stored in clear text?", "Is data sent unencrypted?": asks whether something is
+# left unprotected, which a text saying it is hashed or encrypted answers No.
+_ASKS_IN_THE_CLEAR = re.compile(r"\b(?:clear[- ]?text|plain[- ]?text|unencrypted|unhashed|in the clear)\b", re.I)
+_WITHOUT = re.compile(r"\b(?:without|no|not|never|avoid\w*|prevent\w*)\b", re.I)
+_PROTECTED_TEXT = re.compile(r"\b(?:encrypt\w*|hash(?:es|ed)?|TLS|AES[- ]?\d*|bcrypt|scrypt|Argon2\w*)\b", re.I)
+
+
+def _in_the_clear(question, answer: str, texts: list[str], asked: Asked) -> str:
+    """ "Does the application store passwords in clear text?" and "only an Argon2id hash is
+    kept": No, and the sentence that says how it is protected."""
+    clear = _ASKS_IN_THE_CLEAR.search(question.text)
+    if not answer.lower().startswith("yes") or not clear or _WITHOUT.search(question.text[: clear.start()]):
+        # "Is TLS used for all connections, without falling back to unencrypted ones?" asks
+        # whether it is protected.
+        return answer
+    if any(_ASKS_IN_THE_CLEAR.search(text) for text in texts):
+        return answer  # the text speaks of it in the clear itself: for the quote to say
+    protected = [s for text in texts for s in sentences(text) if _PROTECTED_TEXT.search(s) and asked.named_in(s)]
+    if not protected:
+        return answer
+    # The one sharing most of the question's own words ("Customer passwords are never
+    # stored; only an Argon2id hash is kept" to a question on passwords, not the API tokens').
+    shared = [sum(w for t, w in asked.weights.items() if t in asked.words and t in _tokens(s)) for s in protected]
+    return "No, " + _lower_first(_brief(protected[shared.index(max(shared))]))
+
+
 def _chosen(question, texts: list[str], asked: Asked) -> str:
     """ "Is MFA enforced for all customer users?" and "workspace administrators can require
     TOTP or WebAuthn": the first sentence naming what is asked that says it can be required,
@@ -783,6 +809,7 @@ def _short(
     if kind == reading.YES_NO:
         answer = _yes_no(question, library, claim, asked, doc.title)
         answer = _within_limit(question, answer, library, claim, quote, about)
+        answer = _in_the_clear(question, answer, [claim, *quote], asked)
         chosen = _chosen(question, [claim, *quote], asked)
         if chosen and answer.lower().startswith("yes"):
             # Not a Yes, but a choice the customer makes.
