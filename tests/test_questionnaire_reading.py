@@ -1365,3 +1365,21 @@ def test_a_question_on_data_left_in_the_clear_is_answered_no_by_how_it_is_protec
     # Asked whether it is protected, "without ... unencrypted" is not a question on the clear.
     question = "Is TLS used for all data sent over public networks, without falling back to unencrypted connections?"
     assert compose_alone(question, transit)[0].startswith("Yes")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # Two ways of doing one thing set against each other: which one, not a Yes.
+        ("Is the application hosted on-premises or as SaaS?", reading.CHOICE),
+        ("Is the SOC operated internally or outsourced to a managed service provider?", reading.CHOICE),
+        ("Is penetration testing performed by internal staff or an external firm?", reading.CHOICE),
+        ("Is the application hosted by you or by a cloud provider?", reading.CHOICE),
+        # Two things either of which would do: yes or no.
+        ("Do you use a VPN or a bastion host?", reading.YES_NO),
+        ("Is data shared with a third party or a cloud provider?", reading.YES_NO),
+        ("Do you process data in-house?", reading.YES_NO),
+    ],
+)
+def test_a_question_setting_two_ways_against_each_other_asks_which(text, kind):
+    assert read_question(text).kind == kind

@@ -133,7 +133,22 @@ _DATE = re.compile(
 ASKS_END = re.compile(r"\b(?:expire[sd]?|expiry|end|lapse|run out)\b", re.I)
 _CHOICE = re.compile(r"\b(which|what type|what kind|what types|what kinds|select|choose)\b", re.I)
 # "Do you act as a processor, a controller, or both?" asks which, not whether.
-_ALTERNATIVES = re.compile(r"\bor (both|neither)\b", re.I)
+# "..., or both?", and two ways of doing one thing set against each other ("Is the SOC run
+# in-house or outsourced?", "Is the application hosted on-premises or as SaaS?"): which one,
+# not a Yes.
+_OWN_WAY = (
+    r"in[- ]house|internal(?:ly)?|on[- ]?prem(?:ise|ises)?|manual(?:ly)?|by you|"
+    r"by your (?:own )?(?:staff|team|employees)|yourselves|self[- ]hosted|onshore"
+)
+_OTHER_WAY = (
+    r"external(?:ly)?|outsourced|(?:by )?(?:a )?third[- ]part(?:y|ies)|(?:as |in |by )?(?:a |the )?(?:cloud|saas)|"
+    r"automat(?:ed|ically)|(?:by )?(?:a )?managed (?:service|security)|offshore|(?:by )?(?:a |the )?(?:vendor|provider)"
+)
+_ALTERNATIVES = re.compile(
+    rf"\bor (both|neither)\b|\b(?:{_OWN_WAY})(?:\s+\w+)?\s+or\s+(?:an?\s+|the\s+)?(?:{_OTHER_WAY})\b|"
+    rf"\b(?:{_OTHER_WAY})(?:\s+\w+)?\s+or\s+(?:an?\s+|the\s+)?(?:{_OWN_WAY})\b",
+    re.I,
+)
 
 # Questions about the customer's product or about the sheet itself: no policy answers them.
 _PRODUCT_SPECIFIC = re.compile(
