@@ -1383,3 +1383,22 @@ def test_a_question_on_data_left_in_the_clear_is_answered_no_by_how_it_is_protec
 )
 def test_a_question_setting_two_ways_against_each_other_asks_which(text, kind):
     assert read_question(text).kind == kind
+
+
+def test_a_description_from_the_approved_answer_written_for_it_quotes_its_opening():
+    isolation = approved_answer(
+        "How is our data separated from other customers' data?",
+        "Workspace isolation at every layer",
+        "Every record carries a workspace identifier that the query layer enforces. "
+        "Automated tests try cross-workspace queries on every build. "
+        "Enterprise customers can opt for a dedicated storage volume.",
+    )
+    quote = compose_alone("Describe how our data is separated from other customers' data.", isolation)[1]
+    # The opening says how; the last sentence only repeats "customers".
+    assert quote.startswith("Every record carries a workspace identifier"), quote
+
+
+def test_segregated_customer_data_is_tenant_isolation_and_a_segregated_network_segmentation():
+    assert "~tenant" in analyze("Describe how customer data is segregated.")
+    assert "~segment" not in analyze("Describe how customer data is segregated.")
+    assert "~segment" in analyze("Is the production network segregated from development?")

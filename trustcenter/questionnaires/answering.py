@@ -366,6 +366,12 @@ def compose(question, doc, *, query_tokens: dict, common: frozenset = frozenset(
         if cited:
             focus = cited
             quote_sentences = [cited, *quote_sentences[: MAX_QUOTE_SENTENCES - 1]]
+    if question.kind == reading.DESCRIBE and doc.kind == "answer" and _written_for(asked, doc.title):
+        # "Describe how customer data is segregated." and the approved answer written for it:
+        # its text is the description and starts with it ("Every record carries a workspace
+        # identifier ..."), which the quote keeps beside the sentences that share the most
+        # with the question (which may repeat only a word of it).
+        quote_sentences = _with_opening(scored, quote_sentences)
     if question.kind == reading.YES_NO:
         # "Is MFA enforced for all users?": the sentence saying administrators can require it
         # is quoted, as the short answer says it.
@@ -374,6 +380,20 @@ def compose(question, doc, *, query_tokens: dict, common: frozenset = frozenset(
             quote_sentences = [chosen, *quote_sentences[: MAX_QUOTE_SENTENCES - 1]]
     short, fits = _short(question, doc, quote_sentences, focus, asked, common, about)
     return _cut(short, MAX_SHORT_CHARS) or doc.title, _naming_subject(quote_sentences, doc, named), fits
+
+
+def _with_opening(scored: list[tuple[float, int, str]], quote_sentences: list[str]) -> list[str]:
+    """The quote with the text's first sentence in it, in the text's order: the best
+    sentences make way for it, the least telling first."""
+    opening = next((item for item in scored if item[1] == 0), None)
+    if opening is None or opening[2] in quote_sentences:
+        return quote_sentences
+    kept = [item for item in scored if item[2] in quote_sentences]
+    while kept and (
+        len(kept) >= MAX_QUOTE_SENTENCES or sum(len(item[2]) for item in kept) + len(opening[2]) > MAX_QUOTE_CHARS
+    ):
+        kept.remove(min(kept))
+    return [item[2] for item in sorted([opening, *kept], key=lambda item: -item[1])]
 
 
 def _naming_subject(quote_sentences: list[str], doc, named: set) -> str:

@@ -123,7 +123,9 @@ iac: iac, infrastructure as code
 ddos: ddos, denial of service, dos attacks, dos protection, volumetric attacks, rate limiting, rate limit,
     rate limits
 segment: segmentation, segregation, segmented, segregated, network zones, subnets, subnet, vpc, vpcs, dmz,
-    network tiers, separate networks, network separation
+    network tiers, separate networks, network separation,
+    !customer data is segregated, !customer data segregated, !data segregation, !segregation of data,
+    !segregation of customer data, !segregate customer data, !segregated from other customers
 vpn: vpn, vpns, virtual private network, remote access, bastion, bastions, bastion hosts, jump host, jump hosts,
     zero trust, ztna
 dns: dns, dnssec, domain name
@@ -301,7 +303,9 @@ vendor: vendor, vendors, supplier, suppliers, third party, third parties, servic
     third party risk, vendor risk, supply base, outsourced
 tenant: tenant, tenants, multi tenant, multitenant, multi tenancy, tenant isolation, logical separation,
     logically separated, segregate customer data, segregation of customer data, commingled, co mingled,
-    other customers, another customer, cross tenant, dedicated instance, single tenant
+    other customers, another customer, cross tenant, dedicated instance, single tenant,
+    customer data is segregated, customer data segregated, data segregation, segregation of data,
+    segregated from other customers
 ai: ai, artificial intelligence, machine learning, ml, llm, llms, genai, generative ai, train models,
     model training, training models
 sell: sell, sold, selling, monetise, monetize, advertising, marketing purposes, share with third parties
