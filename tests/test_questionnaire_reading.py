@@ -1402,3 +1402,11 @@ def test_segregated_customer_data_is_tenant_isolation_and_a_segregated_network_s
     assert "~tenant" in analyze("Describe how customer data is segregated.")
     assert "~segment" not in analyze("Describe how customer data is segregated.")
     assert "~segment" in analyze("Is the production network segregated from development?")
+
+
+def test_third_party_counts_as_its_concept_not_as_two_more_words(answer_library):
+    assert analyze("contracts with third parties") == ["contract", "~vendor"]
+    question = read_question("Do your contracts with third parties include security and confidentiality requirements?")
+    top = library_index().rank(question).suggestions[0]
+    # The answer on contract terms, not the vendor assessment that names third-party vendors.
+    assert top.document.title.startswith("What security and privacy terms do you require in contracts")

@@ -396,7 +396,10 @@ STANDARDS = frozenset(
 )
 
 # Words that carry no meaning in a questionnaire ("Does the vendor ..." means the company
-# being assessed, not its vendors), dropped after the phrases above were matched.
+# being assessed, not its vendors), dropped after the phrases above were matched. "Third
+# party" says nothing but its concept (~vendor, or ~sca for third-party libraries): its two
+# words counted beside it made "third parties" outweigh "contracts" (leaving one source out
+# on the dev splits: 264 -> 268 answered right, 18 -> 16 confident wrong).
 STOPWORDS = frozenset(
     """
     a about above after again against all also am an and any are as at be been before being below between
@@ -409,6 +412,7 @@ STOPWORDS = frozenset(
     indicate specify outline share evidence supporting documentation applicable organisation organization
     company companies firm business solution product service services platform vendor's supplier's
     cybersecurity organizational organisational
+    third party parties
     many much often ensure ensures ensured ensuring there's you're we're it's yes policy's e g eg i e ie via per
     """.split()
 )
