@@ -131,19 +131,19 @@ CONCEPT_WEIGHT = 2.0
 # the benchmark (bench/questionnaire/run.py --fit prints these numbers); its output is the
 # probability that the first suggestion cites a right section.
 CALIBRATION = {
-    "bias": -6.847,
-    "answer": 0.675,
-    "coverage": 2.082,
-    "distinct": 1.832,
-    "dominance": 0.871,
-    "heading": 0.12,
-    "margin": 1.75,
-    "margin_root": 1.485,
-    "semantic": 4.375,
+    "bias": -6.97,
+    "answer": 0.639,
+    "coverage": 1.907,
+    "distinct": 2.113,
+    "dominance": 0.695,
+    "heading": 0.181,
+    "margin": 1.801,
+    "margin_root": 1.801,
+    "semantic": 3.906,
     "semantic_first": -0.58,
-    "semantic_margin": 1.42,
-    "strength": 1.383,
-    "unknown": 0.379,
+    "semantic_margin": 1.486,
+    "strength": 1.765,
+    "unknown": 0.286,
 }
 
 
