@@ -86,12 +86,12 @@ _ROLE = re.compile(
 )
 # Clauses of a sentence: a negation in one ("SSL ... disabled") says nothing of another.
 _CLAUSE = re.compile(r"[;:]|,\s*(?:and|but|while|whereas|although|so)\b|\s(?:but|whereas|while|although)\s")
-# ", from a firm that does not perform our external audits,": a relative clause set off by
-# commas describes a noun; a negation inside it says nothing of the sentence's own verb.
 # The parts of a sentence, a bracket kept whole ("AWS eu-central-1 (Frankfurt, Germany)").
 _PIECES = re.compile(r"(?:[,;:]|\s(?:and|but|while)\s)(?![^()]*\))")
-# The same, a colon kept ("high: 30 days" is one part).
+# The same, a colon kept ("medium: 90 days" is one part).
 _PARTS = re.compile(r"(?:[,;]|\s(?:and|but|while)\s)(?![^()]*\))")
+# ", from a firm that does not perform our external audits,": a relative clause set off by
+# commas describes a noun; a negation inside it says nothing of the sentence's own verb.
 _ASIDE = re.compile(r",\s[^,;:]*?\b(?:that|which|who|whose)\b[^,;:]*,")
 # A question that asks whether something is kept apart or stopped ("Is production segmented
 # from development?", "Are users prevented from installing software?"): "no network path
@@ -652,18 +652,6 @@ def _yes_no(question, library: str, focus: str, asked: Asked, title: str = "") -
     return "No" if not negative_question and _says_not(focus, asked) else "Yes"
 
 
-# "Is MFA enforced for all users?", "Is SSO required by default?": asks whether it is
-# compulsory, which a text saying administrators "can require" it does not say.
-_ASKS_COMPULSORY = re.compile(r"\b(?:enforced|required|mandatory|compulsory|by default|forced)\b", re.I)
-_CHOSEN = re.compile(
-    r"\b(?:can|may|could)\s+(?:\w+\s+){0,2}?(?:require|enforce|enable|turn on|switch on|opt in|choose to)\b|"
-    r"\boptional(?:ly)?\b|\bopt-in\b",
-    re.I,
-)
-# "Can MFA be enforced?", "Do you support enforcing SSO?": asks whether it can be, which it can.
-_ASKS_CAN = re.compile(r"^(?:can|could|may|is it possible|(?:do|does) (?:you|\w+) (?:support|allow|offer))\b", re.I)
-
-
 # "Are passwords stored in clear text?", "Is data sent unencrypted?": asks whether something is
 # left unprotected, which a text saying it is hashed or encrypted answers No.
 _ASKS_IN_THE_CLEAR = re.compile(r"\b(?:clear[- ]?text|plain[- ]?text|unencrypted|unhashed|in the clear)\b", re.I)
@@ -690,6 +678,18 @@ def _in_the_clear(question, answer: str, texts: list[str], asked: Asked) -> str:
     return "No, " + _lower_first(_brief(protected[shared.index(max(shared))]))
 
 
+# "Is MFA enforced for all users?", "Is SSO required by default?": asks whether it is
+# compulsory, which a text saying administrators "can require" it does not say.
+_ASKS_COMPULSORY = re.compile(r"\b(?:enforced|required|mandatory|compulsory|by default|forced)\b", re.I)
+_CHOSEN = re.compile(
+    r"\b(?:can|may|could)\s+(?:\w+\s+){0,2}?(?:require|enforce|enable|turn on|switch on|opt in|choose to)\b|"
+    r"\boptional(?:ly)?\b|\bopt-in\b",
+    re.I,
+)
+# "Can MFA be enforced?", "Do you support enforcing SSO?": asks whether it can be, which it can.
+_ASKS_CAN = re.compile(r"^(?:can|could|may|is it possible|(?:do|does) (?:you|\w+) (?:support|allow|offer))\b", re.I)
+
+
 def _chosen(question, texts: list[str], asked: Asked) -> str:
     """ "Is MFA enforced for all customer users?" and "workspace administrators can require
     TOTP or WebAuthn": the first sentence naming what is asked that says it can be required,
@@ -714,7 +714,7 @@ def _within_limit(question, answer: str, library: str, claim: str, quote: list[s
     """ "Will you notify us within 24 hours?" and "within 48 hours": No, and what the text
     says. A question that sets a limit (bounds.py) is answered Yes only when the values the
     text gives keep within it. Read first: every part of the quote that shares a word with the
-    question ("high: 30 days" for high-severity findings; both "searchable for 13 months" and
+    question ("medium: 90 days" for medium findings; both "searchable for 13 months" and
     "kept for 3 years" for log retention, which disagree on "at least 2 years" and leave the
     answer as it is), then the approved short answer, then the whole quote."""
     limit = bounds.limit_of(question.text)
@@ -726,11 +726,12 @@ def _within_limit(question, answer: str, library: str, claim: str, quote: list[s
     # "high-severity" are one severity concept).
     words = {t for t in about.weights if not (t.startswith("~") or t.isdigit() or t in _LIMIT_WORDS)}
     about_it = [part for part in parts if words & _tokens(part)]
-    within, said = bounds.kept(limit, ["; ".join(about_it), value, claim, *quote])
+    texts = ["; ".join(about_it), value, claim, *quote]
+    within, said = bounds.kept(limit, texts)
     if within is False:
-        return "No, " + _lower_first(
-            _brief((about_it[0] if about_it and said.startswith(about_it[0]) else said).strip())
-        )
+        # What the text says: the first part about the question when those decided.
+        told = about_it[0] if about_it and said == texts[0] else said
+        return "No, " + _lower_first(_brief(told.strip()))
     return answer
 
 
