@@ -1410,3 +1410,13 @@ def test_third_party_counts_as_its_concept_not_as_two_more_words(answer_library)
     top = library_index().rank(question).suggestions[0]
     # The answer on contract terms, not the vendor assessment that names third-party vendors.
     assert top.document.title.startswith("What security and privacy terms do you require in contracts")
+
+
+def test_locking_accounts_after_failed_logins_is_the_brute_force_control(answer_library):
+    assert "~ddos" in analyze("Does the application lock accounts after repeated failed logins?")
+    question = read_question(
+        "Does the application lock accounts after repeated failed logins?", section="Authentication"
+    )
+    ranked = library_index().rank(question)
+    top = ranked.suggestions[0]
+    assert "lockout" in top.quote and not ranked.needs_expert, (top.document.title, top.confidence)

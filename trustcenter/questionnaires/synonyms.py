@@ -333,7 +333,9 @@ classification: markings, marking, distribution limitations, data inventory, dat
 vendor: supply chain, external service provider, external service providers, external providers
 physical: environmental threats, environmental hazards, operating environments, physical facility
 ddos: anti automation, excessive calls, brute force, unsuccessful logon attempts, failed login attempts,
-    unsuccessful login attempts, account lockout
+    unsuccessful login attempts, account lockout, lockout, locked out, lock accounts, locks accounts,
+    accounts locked, account locking, failed logins, failed login, failed logons, failed sign ins,
+    login throttling, throttled
 training: made aware, role based training, specialized roles, specialised roles
 change: configuration management, configuration changes, baseline configuration, baseline configurations
 internalaudit: assess the security controls, control effectiveness, controls are effective, continued effectiveness,
