@@ -372,13 +372,12 @@ def compose(question, doc, *, query_tokens: dict, common: frozenset = frozenset(
         # identifier ..."), which the quote keeps beside the sentences that share the most
         # with the question (which may repeat only a word of it).
         quote_sentences = _with_opening(scored, quote_sentences)
-    if question.kind == reading.YES_NO:
-        # "Is MFA enforced for all users?": the sentence saying administrators can require it
-        # is quoted, as the short answer says it.
-        chosen = _chosen(question, [focus, *quote_sentences, doc.text or doc.detail], asked)
-        if chosen and chosen not in quote_sentences:
-            quote_sentences = [chosen, *quote_sentences[: MAX_QUOTE_SENTENCES - 1]]
-    short, fits = _short(question, doc, quote_sentences, focus, asked, common, about)
+    # "Is MFA enforced for all users?" and a sentence saying administrators can require it:
+    # the short answer says so (`_short`), and the sentence is quoted.
+    chosen = _chosen(question, [focus, *quote_sentences, doc.text or doc.detail], asked)
+    if chosen and chosen not in quote_sentences:
+        quote_sentences = [chosen, *quote_sentences[: MAX_QUOTE_SENTENCES - 1]]
+    short, fits = _short(question, doc, quote_sentences, focus, asked, common, about, chosen)
     return _cut(short, MAX_SHORT_CHARS) or doc.title, _naming_subject(quote_sentences, doc, named), fits
 
 
@@ -693,8 +692,9 @@ _ASKS_CAN = re.compile(r"^(?:can|could|may|is it possible|(?:do|does) (?:you|\w+
 def _chosen(question, texts: list[str], asked: Asked) -> str:
     """ "Is MFA enforced for all customer users?" and "workspace administrators can require
     TOTP or WebAuthn": the first sentence naming what is asked that says it can be required,
-    enabled or chosen ("" when none does, or the question asks whether it can be)."""
-    if not _ASKS_COMPULSORY.search(question.text) or _ASKS_CAN.match(question.text):
+    enabled or chosen ("" when none does, the question is not yes/no, or it asks whether it
+    can be)."""
+    if question.kind != reading.YES_NO or not _ASKS_COMPULSORY.search(question.text) or _ASKS_CAN.match(question.text):
         return ""
     for text in texts:
         for sentence in sentences(text):
@@ -797,7 +797,7 @@ def _brief(sentence: str) -> str:
 
 
 def _short(
-    question, doc, quote: list[str], focus: str, asked: Asked, common: frozenset, about: Asked
+    question, doc, quote: list[str], focus: str, asked: Asked, common: frozenset, about: Asked, chosen: str = ""
 ) -> tuple[str, bool]:
     kind = question.kind
     library = doc.short_answer.strip() if doc.kind == "answer" else ""
@@ -831,7 +831,6 @@ def _short(
         answer = _yes_no(question, library, claim, asked, doc.title)
         answer = _within_limit(question, answer, library, claim, quote, about)
         answer = _in_the_clear(question, answer, [claim, *quote], asked)
-        chosen = _chosen(question, [claim, *quote], asked)
         if chosen and answer.lower().startswith("yes"):
             # Not a Yes, but a choice the customer makes.
             answer = "Configurable: " + _lower_first(_brief(chosen))
