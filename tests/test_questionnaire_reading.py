@@ -417,6 +417,9 @@ def test_the_short_answer_fits_the_kind_of_question(answer_library, question, ki
         ("Endpoints: Do employees have administrator rights on their laptops?", "No"),
         # "Kestrel runs no data centres of its own", though the short answer names AWS data centres.
         ("Do you operate your own data centres?", "No"),
+        # ... but that denial leaves out the fire the question asks about, which the same
+        # answer states: "AWS operates ... fire, climate and leak controls".
+        ("Physical > Data Center: Is the data center protected against fire and flooding?", "Yes"),
         # "Production customer data is never used for testing; test suites use synthetic ...":
         # the clause most about the question decides, not the one after it.
         ("Change management: Is production data used in testing?", "No"),

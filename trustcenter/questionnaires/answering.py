@@ -353,11 +353,13 @@ def compose(question, doc, *, query_tokens: dict, common: frozenset = frozenset(
         item for item in scored if item[0] > 0 and (item[2] not in doc.rows or named & _tokens(doc.rows[item[2]]))
     ]
     focus = telling[0][2] if telling else (quote_sentences[0] if quote_sentences else "")
-    asked = Asked.of(query_tokens)
+    asked = Asked.of(query_tokens, text=question.text)
     # A short follow-up ("How long are they kept?") is about what the question above names
     # ("How often are backups taken?"): an approved short answer that does not name it is
     # written for something else, and the value is looked for where the text names it.
-    about = Asked.of(query_tokens, ("question", "previous")) if reading.is_short(question.text) else asked
+    about = asked
+    if reading.is_short(question.text):
+        about = Asked.of(query_tokens, ("question", "previous"), question.text)
     if question.kind in _VALUES:
         # "How long are VPC flow logs kept?" and an approved answer on security logs in
         # general: the row of a section it cites that names VPC flow logs gives the value,
@@ -445,12 +447,13 @@ class Asked:
 
     weights: dict
     keys: frozenset
+    text: str = ""  # the question as the sheet words it
 
     @classmethod
-    def of(cls, query_tokens: dict, parts: tuple = ("question",)) -> "Asked":
+    def of(cls, query_tokens: dict, parts: tuple = ("question",), text: str = "") -> "Asked":
         own = {t: w for t, (w, part) in query_tokens.items() if part in parts}
         top = max(own.values(), default=0.0)
-        return cls(own, frozenset(t for t, w in own.items() if w >= KEY_SHARE * top))
+        return cls(own, frozenset(t for t, w in own.items() if w >= KEY_SHARE * top), text)
 
     def named_in(self, text: str) -> bool:
         return bool(self.keys.intersection(analyze(text)))
@@ -468,6 +471,11 @@ def _problem_named(phrase: str, asked: Asked) -> bool | None:
     return None if problem is None else bool(asked.words.intersection(analyze(problem.group("noun"))))
 
 
+# "no data centres of its own": owning them is denied, not having them.
+_OF_ITS_OWN = re.compile(r"(?:[\w-]+\s+){1,4}?of (?:its|our|their) own\b", re.I)
+_ASKS_OWN = re.compile(r"\b(?:own|operate|run|in-house|on-prem\w*)\b", re.I)
+
+
 def _negates(clause: str, asked: Asked) -> bool:
     # "no local admin rights", "no corporate VPN": the question names what "no" is put before,
     # in its own words; a concept is not enough ("no VPN" does not deny that remote access
@@ -478,6 +486,11 @@ def _negates(clause: str, asked: Asked) -> bool:
             # remediated?", not a control missing; to "Did it find any critical issues?" it is No.
             continue
         denied = set(analyze(match.group(1)))
+        if _OF_ITS_OWN.match(clause, match.end()) and not _ASKS_OWN.search(asked.text):
+            # "Kestrel runs no data centres of its own" says whose they are: No to "Do you
+            # run your own data centres?", nothing against "Is the data center protected
+            # against fire?".
+            continue
         if asked.keys & denied and asked.words & denied:
             return True
     # "can be truncated or not stored at all" offers a choice, and "(the last octet is
