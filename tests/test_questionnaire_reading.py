@@ -374,6 +374,9 @@ def test_an_options_column_and_yes_no_columns_give_the_answer_options(answer_lib
         # The library answer found is about customer data ("24 months"); its sentence says
         # "backups are kept 35 days".
         ("How long are backups retained?", reading.DURATION, lambda s: "35 days" in s),
+        # In that list "kept" is said of the backups alone, yet of every part: the part about
+        # application logs gives their period ("application debug logs 30 days").
+        ("How long are application logs kept?", reading.DURATION, lambda s: s == "30 days"),
         # An approved short answer that says it is kept whole, not cut to its first duration.
         (
             "How long is customer data retained after contract termination?",

@@ -118,6 +118,8 @@ WRITTEN_FOR = 0.5
 # Where a follow-up's value is looked for in a sentence, a word only the question above has
 # counts this share of the follow-up's own.
 ABOVE_SHARE = 0.5
+# The words with which a question asks for a period or a frequency, not what it is of.
+_VALUE_WORDS = frozenset(analyze("how long often kept keep retain retained retention held frequently frequency"))
 _CONTACT = re.compile(r"\b(contact|reach|report|email|e-mail|notify|write to)\b", re.I)
 # A question that asks where to write: whom to contact, how to report something.
 _CONTACT_DETAILS = re.compile(
@@ -871,7 +873,14 @@ def _short(
         # they retained?" after "Are logs stored centrally?" wants "kept for 3 years", not
         # "searchable in the SIEM for 13 months".
         weights = {t: w if t in asked.weights else w * ABOVE_SHARE for t, w in about.weights.items()}
-        piece = _most_about(_PIECES.split(focus), Asked(weights, about.keys))
+        pieces = _PIECES.split(focus)
+        # In "backups are kept 35 days, the audit log 13 months, application debug logs 30
+        # days", "kept" is said of every part: what each part is about tells them apart ("How
+        # long are application logs kept?"), not the words asking for the value.
+        subject = {t: w for t, w in weights.items() if t not in _VALUE_WORDS}
+        piece = _most_about(pieces, Asked(subject, about.keys - _VALUE_WORDS)) or _most_about(
+            pieces, Asked(weights, about.keys)
+        )
         look_in = ([piece] if piece else []) + look_in
     wanted = {
         reading.FREQUENCY: _FREQUENCY,
