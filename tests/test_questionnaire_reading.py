@@ -1074,6 +1074,25 @@ def test_a_question_on_one_standard_is_not_answered_by_the_answer_on_another(ans
     assert all(s.confidence < 70 for s in ranked.suggestions[1:])
 
 
+@pytest.mark.parametrize(
+    ("section", "text", "seed_key"),
+    [
+        # Under a heading on the product, the methods the application offers (TOTP, WebAuthn),
+        # not the employees' security keys.
+        (
+            "Web Application > Authentication",
+            "Which 2FA methods are supported (SMS, TOTP, hardware keys)?",
+            "customer-mfa",
+        ),
+        # Asked of the staff, the employees' keys, not the application's options.
+        ("Authentication", "Which 2FA methods do employees use (SMS, TOTP, hardware keys)?", "workforce-mfa"),
+    ],
+)
+def test_a_control_for_the_staff_does_not_answer_for_the_products_users(answer_library, section, text, seed_key):
+    top = library_index().rank(read_question(text, section=section)).suggestions[0]
+    assert Answer.objects.get(pk=top.document.answer_pk).seed_key == seed_key, top.short_answer
+
+
 def test_a_follow_ups_value_is_looked_for_by_its_own_words_before_those_of_the_question_above():
     logs = approved_answer(
         "How long are security logs retained, and how are they protected?",

@@ -875,10 +875,11 @@ def _short(
         weights = {t: w if t in asked.weights else w * ABOVE_SHARE for t, w in about.weights.items()}
         pieces = _PIECES.split(focus)
         # In "backups are kept 35 days, the audit log 13 months, application debug logs 30
-        # days", "kept" is said of every part: what each part is about tells them apart ("How
-        # long are application logs kept?"), not the words asking for the value.
-        subject = {t: w for t, w in weights.items() if t not in _VALUE_WORDS}
-        piece = _most_about(pieces, Asked(subject, about.keys - _VALUE_WORDS)) or _most_about(
+        # days", "kept" is said of every part: what the question itself names tells them
+        # apart ("How long are application logs kept?"), not the words asking for the value.
+        # A follow-up naming nothing ("How long are they retained?") goes by all its words.
+        subject = {t: w for t, w in asked.weights.items() if t not in _VALUE_WORDS}
+        piece = _most_about(pieces, Asked(subject, frozenset(subject))) or _most_about(
             pieces, Asked(weights, about.keys)
         )
         look_in = ([piece] if piece else []) + look_in
