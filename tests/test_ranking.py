@@ -106,6 +106,14 @@ def test_the_analyzer_meets_paraphrases_on_shared_concepts():
     assert "~wifi" in analyze("Is wireless access segregated?") and "~wifi" in analyze("the office Wi-Fi")
 
 
+def test_us_the_pronoun_is_a_stop_word_and_the_us_the_country():
+    # "Will you notify us?" shares nothing with "US (North Virginia)".
+    assert analyze("Will you notify us?") == ["notifi", "~notify"]
+    assert "usa" in analyze("Is our data stored in the US?")
+    assert "usa" in analyze("US workspaces use us-east-1") and "usa" in analyze("backups in us-west-2 (Oregon)")
+    assert "usa" in analyze("the U.S. region") and "usa" not in analyze("USB storage is blocked")
+
+
 @pytest.mark.parametrize(
     ("american", "british"),
     [

@@ -110,7 +110,13 @@ def _stem(word: str) -> str:
     return _SPELLING.get(stem) or _ISE.sub("", stem)
 
 
+# "US" the country (and the region names "us-east-1") is not "us" the pronoun, a stop word
+# ("Will you notify us?" has nothing to do with the US region).
+_US_RE = re.compile(r"\b(?:USA?\b|U\.S\.(?:A\.)?|us(?=-(?:east|west|gov)\b))")
+
+
 def _words(text: str) -> list[str]:
+    text = _US_RE.sub(" usa ", text)
     text = _SELF_RE.sub(" ", text.lower().replace("'s ", " ").replace("’s ", " "))
     return [_stem(w) for w in _WORD_RE.findall(text)]
 

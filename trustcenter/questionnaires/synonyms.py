@@ -414,7 +414,7 @@ STOPWORDS = frozenset(
     indicate specify outline share evidence supporting documentation applicable organisation organization
     company companies firm business solution product service services platform vendor's supplier's
     cybersecurity organizational organisational
-    third party parties
+    third party parties us
     many much often ensure ensures ensured ensuring there's you're we're it's yes policy's e g eg i e ie via per
     """.split()
 )
