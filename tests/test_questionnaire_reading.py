@@ -706,6 +706,10 @@ def test_the_short_answer_picks_the_options_the_cited_text_names(answer_library)
         ("When was the last penetration test performed?", reading.DATE),
         ("When are access reviews performed?", reading.DESCRIBE),  # not a date in the past
         ("Within how many days of termination is the data deleted?", reading.DURATION),
+        # Notice is given some time ahead: a period, not a count.
+        ("How much notice do you give before adding a new subprocessor?", reading.DURATION),
+        ("How far in advance are customers notified of changes?", reading.DURATION),
+        ("How much data can be lost in a disaster?", reading.NUMBER),
         ("How many staff work in security?", reading.NUMBER),
         ("When does your ISO 27001 certificate expire?", reading.DATE),
         # An SLA for doing something is how long it may take.

@@ -79,7 +79,8 @@ _FREQUENCY = re.compile(r"\b(how often|how frequently|frequency|at what interval
 _DURATION = re.compile(
     r"\b(how long|how quickly|how fast|how soon|within what (time|period|timeframe)|what is the (maximum )?time|"
     r"timeframe|time frame|turnaround|retention period|retained for|slas? for \w+ing|"
-    r"how many (business |working |calendar )?(minutes|hours|days|weeks|months|years))\b",
+    r"how many (business |working |calendar )?(minutes|hours|days|weeks|months|years)|"
+    r"how much (advance |prior )?(notice|time|warning|lead time)|how (far|long) in advance)\b",
     re.I,
 )
 _NUMBER = re.compile(
