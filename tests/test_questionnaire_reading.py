@@ -1396,6 +1396,36 @@ def test_a_question_on_data_left_in_the_clear_is_answered_no_by_how_it_is_protec
     assert compose_alone(question, transit)[0].startswith("Yes")
 
 
+def test_a_question_on_doing_without_a_control_is_answered_no_by_the_control():
+    changes = approved_answer(
+        "Describe your change management process for production changes.",
+        "Yes, pipeline-only, approved, canary rollout",
+        "All production changes go through the deployment pipeline. Standard changes need an approved pull "
+        "request and passing checks; emergency changes need one reviewer and a retrospective.",
+    )
+    short = compose_alone("Are developers able to deploy to production without review?", changes)[0]
+    assert short == "No, emergency changes need one reviewer and a retrospective.", short
+    short = compose_alone("Can changes be deployed without approval?", changes)[0]
+    assert short.startswith("No, standard changes need an approved pull request"), short
+    # The control asked about is the approved short answer's.
+    support = approved_answer(
+        "Can your employees access our data?",
+        "Only with your approval, time-limited and logged",
+        "When you need help, a workspace administrator grants support access for up to 72 hours.",
+    )
+    short = compose_alone("Can support staff access customer data without customer approval?", support)[0]
+    assert short == "No, only with your approval, time-limited and logged", short
+    # Doing without something that is no control ("downtime") is not turned round, nor is a
+    # text that itself speaks of doing without.
+    assert compose_alone("Are changes deployed without downtime?", changes)[0].startswith("Yes")
+    zones = approved_answer(
+        "Is the service highly available?",
+        "Yes, three availability zones",
+        "The service survives the loss of a zone without data loss; changes are reviewed before rollout.",
+    )
+    assert compose_alone("Can a zone fail without review of the change?", zones)[0].startswith("Yes")
+
+
 @pytest.mark.parametrize(
     ("text", "kind"),
     [

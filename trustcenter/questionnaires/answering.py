@@ -692,6 +692,37 @@ def _in_the_clear(question, answer: str, texts: list[str], asked: Asked) -> str:
     return "No, " + _lower_first(_brief(protected[shared.index(max(shared))]))
 
 
+# "Can developers deploy to production without review?", "Can data be exported without MFA?":
+# asks whether a control can be bypassed, which a text saying the control is applied answers No.
+_BYPASS = re.compile(
+    r"\bwithout\s+(?:(?:a|an|any|the|prior|first|proper|their|its|formal|peer|second|explicit|written|"
+    r"customer|management)\s+){0,2}"
+    r"(?P<control>reviews?|reviewers?|approvals?|authori[sz]ation|authentication|MFA|2FA|multi-factor|encryption|"
+    r"logging|consent|notice|notification|testing|tickets?|supervision|escorts?|sign-off|permission)\b",
+    re.I,
+)
+
+
+def _bypassed(question, answer: str, texts: list[str]) -> str:
+    """ "Can developers deploy to production without review?" and "changes need an approved
+    pull request and a reviewer": No, and the sentence that names the control. Left as it is
+    when the text itself speaks of doing without something, or names no such control."""
+    bypass = _BYPASS.search(question.text)
+    if not bypass or not answer.lower().startswith("yes") or _NEGATION.search(question.text[: bypass.start()]):
+        return answer
+    if any(re.search(r"\bwithout\b", text, re.I) for text in texts):
+        return answer
+    control = set(analyze(bypass.group("control")))
+    naming = [
+        clause.strip()
+        for text in texts
+        for sentence in sentences(text)
+        for clause in _CLAUSE.split(sentence)
+        if control & _tokens(clause)
+    ]
+    return "No, " + _lower_first(_brief(naming[0])) if naming else answer
+
+
 # "Is MFA enforced for all users?", "Is SSO required by default?": asks whether it is
 # compulsory, which a text saying administrators "can require" it does not say.
 _ASKS_COMPULSORY = re.compile(r"\b(?:enforced|required|mandatory|compulsory|by default|forced)\b", re.I)
@@ -846,6 +877,7 @@ def _short(
         answer = _yes_no(question, library, claim, asked, doc.title)
         answer = _within_limit(question, answer, library, claim, quote, about)
         answer = _in_the_clear(question, answer, [claim, *quote], asked)
+        answer = _bypassed(question, answer, [claim, *quote, doc.text or doc.detail, _YES_PREFIX.sub("", library)])
         if chosen and answer.lower().startswith("yes"):
             # Not a Yes, but a choice the customer makes.
             answer = "Configurable: " + _lower_first(_brief(chosen))
