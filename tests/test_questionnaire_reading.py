@@ -1097,6 +1097,14 @@ def test_a_control_for_the_staff_does_not_answer_for_the_products_users(answer_l
     assert Answer.objects.get(pk=top.document.answer_pk).seed_key == seed_key, top.short_answer
 
 
+def test_an_internal_control_does_not_answer_for_an_external_one(answer_library):
+    # "An independent internal auditor, from a firm that does not perform our external
+    # audits" shares "external audits"; the external audits are SOC 2 and ISO 27001.
+    top = library_index().rank(read_question("Do you undergo annual external audits?")).suggestions[0]
+    assert "internal" not in top.document.title.lower(), top.document.title
+    assert "SOC 2" in top.quote, top.quote
+
+
 def test_a_follow_ups_value_is_looked_for_by_its_own_words_before_those_of_the_question_above():
     logs = approved_answer(
         "How long are security logs retained, and how are they protected?",

@@ -239,25 +239,31 @@ def other_scope(asked: frozenset, named: frozenset) -> bool:
     return bool(asked and named and not asked & named)
 
 
-# Whom a control is for: the company's own staff (the vocabulary's "workforce" words) or the
-# users of the product. A document whose title names one counts this share of its score
-# less for a question that names the other, in its own words or the question above it, or
-# sits under a heading on the product ("Web Application > Authentication": which 2FA
-# methods the application offers, not the employees' security keys). 0.3 and 0.5 measured
-# the same on the dev splits: no answer changed but for the surer right ones.
-PRODUCT, WORKFORCE = "~product", "~workforce"
-OTHER_AUDIENCE = 0.5
+# Whom a control is for, and where: the company's own staff (the vocabulary's "workforce"
+# words) or the users of the product; what is internal or external. A document whose title
+# names one side counts this share of its score less for a question that names the other,
+# in its own words or the question above it ("Which 2FA methods are supported?" under "Web
+# Application > Authentication" asks what the application offers, not about the employees'
+# security keys; "Do you undergo external audits?" is not answered by the internal audit).
+# 0.3 and 0.5 measured the same on the dev splits: no answer changed but for the surer right
+# ones.
+SIDES = (("~product", "~workforce"), ("extern", "internal"))
+OTHER_SIDE = 0.5
+PRODUCT = SIDES[0][0]
 _PRODUCT_HEADING = re.compile(
     r"\b(?:web (?:application|app)s?|product|platform|saas|end users?|customer users?)\b", re.I
 )
 
 
-def audience_of(tokens) -> str:
-    """ "product" or "workforce" when `tokens` name one of them and not the other, else ""."""
-    product, workforce = PRODUCT in tokens, WORKFORCE in tokens
-    if product == workforce:
-        return ""
-    return "product" if product else "workforce"
+def sides_of(tokens) -> frozenset:
+    """For each pair of SIDES, the one that `tokens` name when they do not name both."""
+    return frozenset(one if one in tokens else other for one, other in SIDES if (one in tokens) != (other in tokens))
+
+
+def other_side(asked: frozenset, named: frozenset) -> bool:
+    """Whether a document naming the sides `named` stands on the other side of a pair from a
+    question naming `asked`."""
+    return any({one, other} == {a, b} for one, other in SIDES for a in asked for b in named)
 
 
 def calibrated(features: dict) -> float:
@@ -307,7 +313,7 @@ class Index:
         self.around = [says | {parent[k] for k in says if k in parent} for says in self.says]
         self.title_tokens = [frozenset(analyze(doc.title)) for doc in documents]
         self.title_standards = [tokens & STANDARD_TOKENS for tokens in self.title_tokens]
-        self.audiences = [audience_of(tokens) for tokens in self.title_tokens]
+        self.sides = [sides_of(tokens) for tokens in self.title_tokens]
         self.scopes = [scopes_named(document_text(doc)) for doc in documents]
         # Each published policy, for "Do you have a ... policy?": the words of its title and
         # of its name in the address, the words of each later part of a title on several
@@ -358,13 +364,13 @@ class Index:
                     return sections[shared.index(max(shared))][0]
         return sections[0][0]
 
-    def _audience(self, question, query: dict) -> str:
-        """Whom the question asks about (`audience_of`), from its own words, the question
-        above it and a heading on the product."""
+    def _sides(self, question, query: dict) -> frozenset:
+        """The sides (SIDES) the question names in its own words or the question above it; a
+        heading on the product counts as naming it."""
         named = {t for t, (_w, part) in query.items() if part != "heading"}
         if _PRODUCT_HEADING.search(question.section or ""):
             named.add(PRODUCT)
-        return audience_of(named)
+        return sides_of(named)
 
     def _agree(self, a: int, b: int) -> bool:
         """Whether two documents say the same thing: an answer and a section it cites, two
@@ -520,11 +526,11 @@ class Index:
                 named = self.title_standards[number]
                 if named and not named & asked_standards:
                     scores[number] *= 1 - OTHER_STANDARD
-        audience = self._audience(question, query)
-        if audience:
+        sides = self._sides(question, query)
+        if sides:
             for number in scores:
-                if self.audiences[number] and self.audiences[number] != audience:
-                    scores[number] *= 1 - OTHER_AUDIENCE
+                if other_side(sides, self.sides[number]):
+                    scores[number] *= 1 - OTHER_SIDE
         policy_named = None
         if asks_whether_it_exists(question.text):
             # "Do you have a documented data retention policy?" asks whether a policy on
