@@ -865,6 +865,17 @@ def approved_answer(question, short, text):
     return Document(key="answer:1", kind="answer", title=question, short_answer=short, detail="", source={}, text=text)
 
 
+def test_a_value_is_taken_for_the_term_the_sentence_most_about_the_question_defines():
+    objectives = approved_answer(
+        "What are your recovery objectives?",
+        "",
+        "The recovery point objective (RPO) is the maximum acceptable data loss. The recovery time objective "
+        "(RTO) is the maximum time to restore service. Loss of a region: RPO 5 minutes; RTO 4 hours.",
+    )
+    # The RTO's 4 hours, not the first period given (the RPO's).
+    assert compose_alone("How long would it take to restore service?", objectives)[0] == "4 hours"
+
+
 def test_a_library_short_answer_written_for_another_question_is_not_tacked_onto_yes():
     offices = approved_answer(
         "What physical security controls protect your offices?",

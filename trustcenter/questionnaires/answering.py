@@ -819,6 +819,27 @@ def _row_cells(sentence: str, doc) -> str:
     return cells if sep and sentence in doc.rows and doc.rows[sentence] == subject else sentence
 
 
+# "The recovery time objective (RTO) is the maximum time to restore service.": a term the
+# sentence defines, by its abbreviation.
+_DEFINES = re.compile(r"\((?P<term>[A-Z][A-Za-z]{1,7})\)\s+(?:is|are|means|measures)\b")
+
+
+def _defined_value(wanted: re.Pattern, focus: str, texts: list[str]) -> str:
+    """ "How long would it take to restore service?" and a sentence most about it that defines
+    the RTO as "the maximum time to restore service" but gives no value: the value the other
+    texts give for the RTO ("...: RPO 5 minutes; RTO 4 hours"), not the first one they give.
+    "" when the sentence defines no term, or gives the value itself."""
+    defined = _DEFINES.search(focus)
+    if not defined or wanted.search(focus):
+        return ""
+    for text in texts:
+        for cell in re.finditer(rf"\b{re.escape(defined.group('term'))}\b[^;.]*", text):
+            value = wanted.search(cell.group(0))
+            if value:
+                return value.group(0)
+    return ""
+
+
 def _also_yes_no(question, focus: str, asked: Asked, value: str) -> str:
     """ "Do you review access? If so, how often?" is answered "Yes, quarterly" (or "No")."""
     if not reading.starts_yes_no(question.text):
@@ -924,7 +945,10 @@ def _short(
     if wanted is not None:
         # "Who should we contact about a security issue?" wants an address before a role.
         contact = kind == reading.NAME and _CONTACT.search(question.text)
-        found = (_first(_EMAIL, look_in) if contact else "") or _first(wanted, look_in)
+        found = (_first(_EMAIL, look_in) if contact else "") or _defined_value(
+            wanted, focus, [*look_in, doc.text or doc.detail]
+        )
+        found = found or _first(wanted, look_in)
         if kind == reading.DATE and reading.ASKS_END.search(question.text):
             ends = [match.group("date") for text in look_in for match in [_END_DATE.search(text)] if match]
             found = ends[0] if ends else found
