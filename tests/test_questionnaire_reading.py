@@ -423,6 +423,9 @@ def test_the_short_answer_fits_the_kind_of_question(answer_library, question, ki
         # ... but that denial leaves out the fire the question asks about, which the same
         # answer states: "AWS operates ... fire, climate and leak controls".
         ("Physical > Data Center: Is the data center protected against fire and flooding?", "Yes"),
+        # Asked in other words whether the company runs its own, it is still No.
+        ("Physical: Is customer data hosted in company-owned data centers?", "No"),
+        ("Physical: Do you use colocation data centres?", "No"),
         # "Production customer data is never used for testing; test suites use synthetic ...":
         # the clause most about the question decides, not the one after it.
         ("Change management: Is production data used in testing?", "No"),

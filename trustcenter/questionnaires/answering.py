@@ -475,7 +475,11 @@ def _problem_named(phrase: str, asked: Asked) -> bool | None:
 
 # "no data centres of its own": owning them is denied, not having them.
 _OF_ITS_OWN = re.compile(r"(?:[\w-]+\s+){1,4}?of (?:its|our|their) own\b", re.I)
-_ASKS_OWN = re.compile(r"\b(?:own|operate|run|in-house|on-prem\w*)\b", re.I)
+_ASKS_OWN = re.compile(
+    r"\b(?:own|owns|owned|operate[sd]?|operating|run|runs|running|in-house|on-prem\w*|self-(?:hosted|managed)|"
+    r"proprietary|private|colocation|co-location|colo)\b",
+    re.I,
+)
 
 
 def _negates(clause: str, asked: Asked) -> bool:
