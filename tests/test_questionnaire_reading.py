@@ -423,6 +423,9 @@ def test_the_short_answer_fits_the_kind_of_question(answer_library, question, ki
         # ... but that denial leaves out the fire the question asks about, which the same
         # answer states: "AWS operates ... fire, climate and leak controls".
         ("Physical > Data Center: Is the data center protected against fire and flooding?", "Yes"),
+        # "Application secrets are stored in AWS Secrets Manager ...; they are never stored in
+        # source code": "they" are the secrets, and the clause that denies it is about the question.
+        ("Development: Are secrets stored in source code?", "No"),
         # Asked in other words whether the company runs its own, it is still No.
         ("Physical: Is customer data hosted in company-owned data centers?", "No"),
         ("Physical: Do you use colocation data centres?", "No"),

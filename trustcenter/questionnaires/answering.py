@@ -522,6 +522,10 @@ def _none_found(text: str, asked: Asked) -> bool:
     return any(_problem_named(match.group(1), asked) for match in _NO_BEFORE.finditer(text or ""))
 
 
+# A clause that opens with a word standing for what the clause before it names.
+_PRONOUN = re.compile(r"^\s*(?:they|it|these|those)\b", re.I)
+
+
 def _says_not(text: str, asked: Asked) -> bool:
     """The text says the thing asked about is not done: the clause most about the question
     (sharing the most of its words, by weight, the first of equals: a sentence leads with
@@ -529,13 +533,20 @@ def _says_not(text: str, asked: Asked) -> bool:
     disabled" alone says No; after "Public endpoints accept only TLS 1.2 and 1.3" it does
     not. "Production customer data is never used for testing; test suites use synthetic
     data" says No to "Is production data used in testing?"."""
-    best = _most_about(_CLAUSE.split(_ASIDE.sub("", text or "")), asked)
-    if not best:
+    pieces = _CLAUSE.split(_ASIDE.sub("", text or ""))
+    # A clause that opens with "they" or "it" is read with the one before it, which names
+    # what they are: "Application secrets are stored in AWS Secrets Manager; they are never
+    # stored in source code" is most about "Are secrets stored in source code?" in its second
+    # clause.
+    read = [f"{pieces[n - 1]} {piece}" if n and _PRONOUN.match(piece) else piece for n, piece in enumerate(pieces)]
+    most = _most_about(read, asked)
+    if not most:
         return False
+    best = pieces[read.index(most)]
     # A clause that names a fifth of the question or less denies something else:
     # "long-lived IAM user keys are blocked" says nothing of whether the identities and
     # credentials of users, services and hardware are managed.
-    named = _tokens(best)
+    named = _tokens(most)
     if sum(w for t, w in asked.weights.items() if t in named) <= NO_SHARE * sum(asked.weights.values()):
         return False
     return _negates(best, asked)
