@@ -365,6 +365,7 @@ def test_an_options_column_and_yes_no_columns_give_the_answer_options(answer_lib
         ),
         # "Who should we contact" wants an address, which the cited text gives.
         ("Who should we contact to report a vulnerability?", reading.NAME, lambda s: "@" in s),
+        ("What is the contact email for privacy requests?", reading.DESCRIBE, lambda s: s == "privacy@kestrel.example"),
         # The library's "Yes, TLS 1.2+ ..." answers "Do you...?", not "Which...?".
         ("Which TLS versions do you support for data in transit?", reading.CHOICE, lambda s: s.startswith("TLS 1.2")),
         ("How often are penetration tests performed?", reading.FREQUENCY, lambda s: s == "Annually"),
@@ -880,6 +881,17 @@ def test_a_value_is_taken_for_the_term_the_sentence_most_about_the_question_defi
     )
     # The RTO's 4 hours, not the first period given (the RPO's).
     assert compose_alone("How long would it take to restore service?", objectives)[0] == "4 hours"
+
+
+def test_a_deadline_is_the_period_given_with_within():
+    training = approved_answer(
+        "Do all employees complete security awareness training?",
+        "Yes, at onboarding and annually",
+        "New starters complete about 60 minutes of security training within 14 days, before any access.",
+    )
+    # Not the 60 minutes the training takes.
+    assert compose_alone("How long do new hires have to complete security training?", training)[0] == "Within 14 days"
+    assert compose_alone("How long is the security training?", training)[0] == "60 minutes"
 
 
 def test_a_library_short_answer_written_for_another_question_is_not_tacked_onto_yes():

@@ -120,10 +120,15 @@ WRITTEN_FOR = 0.5
 ABOVE_SHARE = 0.5
 # The words with which a question asks for a period or a frequency, not what it is of.
 _VALUE_WORDS = frozenset(analyze("how long often kept keep retain retained retention held frequently frequency"))
+# "How long do new hires have to complete training?": a deadline, which a text gives as
+# "within 14 days". ("Within what timeframe are critical vulnerabilities fixed?" is not read
+# so: "7 days" comes before "critical within 72 hours" for internet-facing ones.)
+_ASKS_DEADLINE = re.compile(r"\bhow (?:long|many \w+) (?:do|does|did|will|would|should) [^?]{0,60}?\bhave to\b", re.I)
+_WITHIN = re.compile(r"(?:within|under|up to|at most)\b", re.I)
 _CONTACT = re.compile(r"\b(contact|reach|report|email|e-mail|notify|write to)\b", re.I)
 # A question that asks where to write: whom to contact, how to report something.
 _CONTACT_DETAILS = re.compile(
-    r"\bcontact (?:details|information|address|point)|\be-?mail address|\bsecurity contact\b|"
+    r"\bcontact (?:details|information|address|point|e-?mail)|\be-?mail address|\bsecurity contact\b|"
     r"\bwho (?:should|do|can) (?:we|i|customers|users) (?:contact|notify|report)|"
     r"\bwho should be (?:contacted|notified)|"
     r"\bhow (?:do|can|should) (?:customers|users|clients|researchers|we|you|third parties) "
@@ -963,6 +968,12 @@ def _short(
         found = (_first(_EMAIL, look_in) if contact else "") or _defined_value(
             wanted, focus, [*look_in, doc.text or doc.detail]
         )
+        if not found and kind == reading.DURATION and _ASKS_DEADLINE.search(question.text):
+            # "How long do new hires have to complete training?": "within 14 days", not the
+            # "about 60 minutes" the training takes.
+            found = next(
+                (m.group(0) for text in look_in for m in _DURATION.finditer(text) if _WITHIN.match(m.group(0))), ""
+            )
         found = found or _first(wanted, look_in)
         if kind == reading.DATE and reading.ASKS_END.search(question.text):
             ends = [match.group("date") for text in look_in for match in [_END_DATE.search(text)] if match]
