@@ -365,6 +365,11 @@ def test_an_options_column_and_yes_no_columns_give_the_answer_options(answer_lib
         ),
         # "Who should we contact" wants an address, which the cited text gives.
         ("Who should we contact to report a vulnerability?", reading.NAME, lambda s: "@" in s),
+        # Who did it: the name the text gives after "by", not a bare Yes or a sentence.
+        ("Who is your ISO 27001 certification body?", reading.NAME, lambda s: s == "Nordmark Zertifizierung GmbH"),
+        ("Which auditor performed your SOC 2 examination?", reading.PRODUCT, lambda s: s == "Harrow & Lindqvist LLP"),
+        # Asked for a name, an approved bare "Yes" is not an answer; the sentence is.
+        ("Who is your Data Protection Officer?", reading.NAME, lambda s: "Data Protection Officer" in s),
         ("What is the contact email for privacy requests?", reading.DESCRIBE, lambda s: s == "privacy@kestrel.example"),
         # The library's "Yes, TLS 1.2+ ..." answers "Do you...?", not "Which...?".
         ("Which TLS versions do you support for data in transit?", reading.CHOICE, lambda s: s.startswith("TLS 1.2")),

@@ -860,6 +860,24 @@ def _defined_value(wanted: re.Pattern, focus: str, texts: list[str]) -> str:
     return ""
 
 
+# "Which auditor ...?", "Who is your certification body?": asks who did it, which a text names
+# after "by" ("issued by Harrow & Lindqvist LLP", "certified ... by Nordmark Zertifizierung GmbH").
+_ASKS_ISSUER = re.compile(
+    r"\b(?:auditors?|audit firm|certification bod(?:y|ies)|certifying bod(?:y|ies)|registrar|assessors?|"
+    r"issuer|issued by|certified by|audited by)\b",
+    re.I,
+)
+_BY_NAME = re.compile(r"\bby ((?:[A-Z][\w.'-]*)(?:\s+(?:[A-Z][\w.'-]*|&))*\s+[A-Z][\w.'-]*)")
+
+
+def _said(library: str, question) -> str:
+    """The approved short answer, unless it is a bare Yes or No and the question does not ask
+    one ("Who is your Data Protection Officer?" is not answered "Yes")."""
+    if library.lower() in ("yes", "no") and not reading.starts_yes_no(question.text):
+        return ""
+    return library
+
+
 def _also_yes_no(question, focus: str, asked: Asked, value: str) -> str:
     """ "Do you review access? If so, how often?" is answered "Yes, quarterly" (or "No")."""
     if not reading.starts_yes_no(question.text):
@@ -956,6 +974,12 @@ def _short(
             pieces, Asked(weights, about.keys)
         )
         look_in = ([piece] if piece else []) + look_in
+    if kind in (reading.NAME, reading.PRODUCT) and _ASKS_ISSUER.search(question.text):
+        # "Which auditor performed your SOC 2 examination?": the name after "issued by",
+        # "certified ... by", wherever the text gives it.
+        name = next((m.group(1) for text in [*look_in, doc.text or doc.detail] for m in _BY_NAME.finditer(text)), "")
+        if name:
+            return name.rstrip("."), True
     wanted = {
         reading.FREQUENCY: _FREQUENCY,
         reading.DURATION: _DURATION,
@@ -986,7 +1010,7 @@ def _short(
             found = _PERIODIC[_EVERY.match(found).group(1).lower()]
         if found:
             return _also_yes_no(question, claim, asked, _capital(found) if kind != reading.NAME else found), True
-        return library or brief, False
+        return _said(library, question) or brief, False
     if kind == reading.PRODUCT:
         # "Which EDR product do you use?" wants a name; "An EDR agent is installed" has none.
         # The clause that names it ("The Amazon Web Services (AWS) data centres that host the
@@ -1007,7 +1031,7 @@ def _short(
         found = _count(look_in[1:] if library else look_in, question.text)
         if found:
             return _also_yes_no(question, claim, asked, found), True
-        return library or brief, False
+        return _said(library, question) or brief, False
     if kind == reading.DESCRIBE and library and brief and (_only_a_value(library) or _asks_details_only(question)):
         # The approved short answer is not the description asked for: "Within 48 hours" (what
         # it was written for) to "Describe the information you will provide in an incident
