@@ -1151,6 +1151,17 @@ def test_a_follow_ups_value_is_looked_for_by_its_own_words_before_those_of_the_q
     assert compose_follow_up(question, logs)[0] == "3 years"
 
 
+def test_a_follow_up_naming_nothing_takes_the_period_of_what_the_question_above_names():
+    periods = approved_answer(
+        "How long do you retain customer data?",
+        "24 months by default",
+        "Backups are kept 35 days, the customer-facing audit log 13 months and security logs 3 years.",
+    )
+    question = read_question("How long is it kept?", previous="Does the application keep an audit trail?")
+    # Not the backups', though "kept" is said of them.
+    assert compose_follow_up(question, periods)[0] == "13 months"
+
+
 def test_a_describe_question_is_not_answered_with_a_bare_period_written_for_another():
     breach = approved_answer(
         "How quickly will you notify customers of a breach?",

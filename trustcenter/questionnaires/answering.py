@@ -970,9 +970,16 @@ def _short(
         # apart ("How long are application logs kept?"), not the words asking for the value.
         # A follow-up naming nothing ("How long are they retained?") goes by all its words.
         subject = {t: w for t, w in asked.weights.items() if t not in _VALUE_WORDS}
-        piece = _most_about(pieces, Asked(subject, frozenset(subject))) or _most_about(
-            pieces, Asked(weights, about.keys)
-        )
+        if subject:
+            piece = _most_about(pieces, Asked(subject, frozenset(subject)))
+        else:
+            # "How long is it kept?" after "Does the application keep an audit trail?": of the
+            # parts that name what the question above names ("the audit log 13 months", not
+            # "backups are kept 35 days"), the one most about both.
+            above = {t for t in weights if t not in _VALUE_WORDS}
+            pieces = [p for p in pieces if above & _tokens(p)] or pieces
+            piece = ""
+        piece = piece or _most_about(pieces, Asked(weights, about.keys))
         look_in = ([piece] if piece else []) + look_in
     if kind in (reading.NAME, reading.PRODUCT) and _ASKS_ISSUER.search(question.text):
         # "Which auditor performed your SOC 2 examination?": the name after "issued by",
