@@ -725,7 +725,7 @@ _BYPASS = re.compile(
 
 def _bypassed(question, answer: str, texts: list[str]) -> str:
     """ "Can developers deploy to production without review?" and "changes need an approved
-    pull request and a reviewer": No, and the sentence that names the control. Left as it is
+    pull request and a reviewer": No, and the clause that names the control. Left as it is
     when the text itself speaks of doing without something, or names no such control."""
     bypass = _BYPASS.search(question.text)
     if not bypass or not answer.lower().startswith("yes") or _NEGATION.search(question.text[: bypass.start()]):
