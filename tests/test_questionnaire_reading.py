@@ -1479,6 +1479,48 @@ def test_a_question_on_doing_without_a_control_is_answered_no_by_the_control():
     assert compose_alone("Can a zone fail without review of the change?", zones)[0].startswith("Yes")
 
 
+def test_a_question_on_approving_ones_own_request_is_answered_no_by_someone_else_approving():
+    review = approved_answer(
+        "Is code peer reviewed?",
+        "Yes",
+        "Default branches are protected and every change needs approval from at least one engineer other than "
+        "the author. Changes to infrastructure-as-code also need a code owner's approval.",
+    )
+    short = compose_alone("Can a developer approve their own pull request?", review)[0]
+    assert short == "No, every change needs approval from at least one engineer other than the author.", short
+    assert compose_alone("Can engineers self-approve changes?", review)[0].startswith("No")
+    # Asked whether it is prevented, or about another's approval, the Yes stands.
+    assert compose_alone("Are developers prevented from approving their own changes?", review)[0].startswith("Yes")
+    assert compose_alone("Do changes need approval before merge?", review)[0].startswith("Yes")
+
+
+def test_a_yes_no_question_the_text_says_the_opposite_of_is_answered_no():
+    backups = approved_answer(
+        "Are backups encrypted?",
+        "Yes, daily; encrypted",
+        "Backups are kept 35 days, encrypted with AES-256, copied to the recovery region in a separate AWS "
+        "account, and locked against deletion.",
+    )
+    short = compose_alone("Are backups stored in the same account as production data?", backups)[0]
+    assert short == "No, copied to the recovery region in a separate AWS account", short
+    # The text's "separate" is said of an account, not of the thing asked about.
+    assert compose_alone("Are backups kept for the same period as logs?", backups)[0].startswith("Yes")
+    access = approved_answer(
+        "How is privileged access controlled?",
+        "Just-in-time, approved, time-limited",
+        "Standing production access is read-only. Write access is requested just in time and expires after 4 hours.",
+    )
+    short = compose_alone("Do engineers have standing write access to production?", access)[0]
+    assert short == "No, standing production access is read-only.", short
+    keys = approved_answer(
+        "Can we bring our own key?",
+        "Yes, on the Enterprise plan",
+        "Customers create a KMS key in their own AWS account, in the same region as their workspace.",
+    )
+    # A text that speaks of the same thing itself is not turned round.
+    assert compose_alone("Is the customer key in the same region as the workspace?", keys)[0].startswith("Yes")
+
+
 @pytest.mark.parametrize(
     ("text", "kind"),
     [

@@ -743,6 +743,86 @@ def _bypassed(question, answer: str, texts: list[str]) -> str:
     return "No, " + _lower_first(_brief(naming[0])) if naming else answer
 
 
+# "Can a developer approve their own pull request?", "Can users self-approve access?": asks
+# whether whoever asks for something may also grant it, which a text requiring someone else
+# to ("approval from an engineer other than the author") answers No.
+_ASKS_OWN_APPROVAL = re.compile(
+    r"\b(?:approv|review|merg|sign(?:s|ed|ing)? off|authori[sz]|deploy|grant)\w*\s+(?:on\s+)?"
+    r"(?:their|his|her|his or her|its|your|our) own\b|\bself-(?:approv|review|merg|grant|authori[sz])\w*",
+    re.I,
+)
+_SOMEONE_ELSE = re.compile(
+    r"\bother than (?:the|its|their) (?:author|requester|requestor|submitter|developer|engineer|person|owner|user)s?\b|"
+    r"\b(?:a|one) second (?:engineer|person|reviewer|approver|administrator|admin)\b|\bsomeone else\b|"
+    r"\b(?:segregation|separation) of duties\b|\bfour[- ]eyes\b|\btwo-person\b",
+    re.I,
+)
+
+_PREVENTED = re.compile(r"\b(?:prevent|prohibit|forbid|disallow|block|restrict)\w*", re.I)
+
+
+def _self_approved(question, answer: str, texts: list[str]) -> str:
+    """ "Can a developer approve their own pull request?" and "every change needs approval
+    from at least one engineer other than the author": No, and the part of the sentence that
+    says so."""
+    if not answer.lower().startswith("yes") or not _ASKS_OWN_APPROVAL.search(question.text):
+        return answer
+    if _NEGATION.search(question.text) or _PREVENTED.search(question.text):
+        return answer  # "Are developers prevented from approving their own changes?"
+    for text in texts:
+        for sentence in sentences(text):
+            for piece in _PIECES.split(sentence):
+                if _SOMEONE_ELSE.search(piece):
+                    return "No, " + _lower_first(_brief(piece.strip()))
+    return answer
+
+
+# Words a question asks about, and words that, said of the same thing, answer it No: "Are
+# backups kept in the same account as production?" and "copied ... to a separate AWS
+# account"; "Do engineers have standing write access?" and "Standing production access is
+# read-only". The thing is the word after the question's own (or, for "write", the
+# question's other words): the text's word must be said of it, within CONTRAST_REACH words.
+_CONTRASTS = (
+    (
+        re.compile(r"\bsame\s+((?:[\w-]+\s+){0,2}[\w-]+)", re.I),
+        re.compile(r"\b(?:separate|different|another|distinct|second|paired|independent)\b", re.I),
+    ),
+    (
+        re.compile(r"\b(?:separate|different|distinct|another)\s+((?:[\w-]+\s+){0,2}[\w-]+)", re.I),
+        re.compile(r"\bsame\b", re.I),
+    ),
+    (
+        re.compile(r"\b(?:write|modify|change|delete)\s+((?:[\w-]+\s+){0,1}[\w-]+)", re.I),
+        re.compile(r"\bread[- ]only\b", re.I),
+    ),
+)
+CONTRAST_REACH = 4
+
+
+def _contrasted(question, answer: str, texts: list[str]) -> str:
+    """A Yes to a question the quoted text says the opposite of, of the same thing: No, and
+    the part of the sentence that says it."""
+    if not answer.lower().startswith("yes") or _NEGATION.search(question.text):
+        return answer
+    for asks, opposite in _CONTRASTS:
+        for match in asks.finditer(question.text):
+            thing = {t for t in analyze(match.group(1)) if not t.startswith("~")}
+            if not thing:
+                continue
+            for text in texts:
+                if asks.pattern.startswith(r"\bsame") and re.search(r"\bsame\b", text, re.I):
+                    continue  # the text speaks of the same thing itself
+                for clause in (piece for s in sentences(text) for piece in _PIECES.split(s)):
+                    for found in opposite.finditer(clause):
+                        near = (
+                            clause[: found.start()].split()[-CONTRAST_REACH:]
+                            + clause[found.end() :].split()[:CONTRAST_REACH]
+                        )
+                        if thing & set(analyze(" ".join(near))):
+                            return "No, " + _lower_first(_brief(clause.strip()))
+    return answer
+
+
 # "Is MFA enforced for all users?", "Is SSO required by default?": asks whether it is
 # compulsory, which a text saying administrators "can require" it does not say.
 _ASKS_COMPULSORY = re.compile(r"\b(?:enforced|required|mandatory|compulsory|by default|forced)\b", re.I)
@@ -937,6 +1017,8 @@ def _short(
         answer = _within_limit(question, answer, library, claim, quote, about)
         answer = _in_the_clear(question, answer, [claim, *quote], asked)
         answer = _bypassed(question, answer, [claim, *quote, doc.text or doc.detail, _YES_PREFIX.sub("", library)])
+        answer = _self_approved(question, answer, [claim, *quote, doc.text or doc.detail])
+        answer = _contrasted(question, answer, [claim, *quote])
         if chosen and answer.lower().startswith("yes"):
             # Not a Yes, but a choice the customer makes.
             answer = "Configurable: " + _lower_first(_brief(chosen))
