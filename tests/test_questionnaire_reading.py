@@ -1137,6 +1137,10 @@ def test_an_internal_control_does_not_answer_for_an_external_one(answer_library)
     top = library_index().rank(read_question("Do you undergo annual external audits?")).suggestions[0]
     assert "internal" not in top.document.title.lower(), top.document.title
     assert "SOC 2" in top.quote, top.quote
+    # An audit "by an independent third party" is an external one too.
+    question = read_question("Has your organization been audited by an independent third party in the last 12 months?")
+    top = library_index().rank(question).suggestions[0]
+    assert "internal" not in top.document.title.lower(), top.document.title
 
 
 def test_a_follow_ups_value_is_looked_for_by_its_own_words_before_those_of_the_question_above():

@@ -248,6 +248,8 @@ def other_scope(asked: frozenset, named: frozenset) -> bool:
 # 0.3 and 0.5 measured the same on the dev splits: no answer changed but for the surer right
 # ones.
 SIDES = (("~product", "~workforce"), ("extern", "internal"))
+# Words that name a side too: an audit "by an independent third party" is an external one.
+SIDE_WORDS = {"independ": "extern"}
 OTHER_SIDE = 0.5
 PRODUCT = SIDES[0][0]
 _PRODUCT_HEADING = re.compile(
@@ -257,6 +259,7 @@ _PRODUCT_HEADING = re.compile(
 
 def sides_of(tokens) -> frozenset:
     """For each pair of SIDES, the one that `tokens` name when they do not name both."""
+    tokens = set(tokens) | {SIDE_WORDS[t] for t in tokens if t in SIDE_WORDS}
     return frozenset(one if one in tokens else other for one, other in SIDES if (one in tokens) != (other in tokens))
 
 
