@@ -4,6 +4,10 @@ feedback questions left to an expert, and short answers that fit the question. R
 workbooks written with openpyxl, the real database with the demo content and seed library."""
 
 import io
+import json
+import os
+import subprocess
+import sys
 
 import openpyxl
 import pytest
@@ -755,6 +759,8 @@ def test_a_yes_no_question_is_typed_only_when_it_asks_for_the_value(text, kind):
         ("Which role approves access requests?", reading.NAME),
         ("What product categories do you sell?", reading.DESCRIBE),
         ("Which hosting provider runs the database?", reading.PRODUCT),
+        ("Which payment processor do you use?", reading.PRODUCT),
+        ("Which insurer provides your cyber cover?", reading.PRODUCT),
         # The word in front of another noun is not what is asked for.
         ("What is the process when a company phone is stolen?", reading.DESCRIBE),
         ("Which software development method is followed?", reading.CHOICE),
@@ -1578,3 +1584,30 @@ def test_locking_accounts_after_failed_logins_is_the_brute_force_control(answer_
     ranked = library_index().rank(question)
     top = ranked.suggestions[0]
     assert "lockout" in top.quote and not ranked.needs_expert, (top.document.title, top.confidence)
+
+
+_SCORE_SENTENCES = """
+import json, sys
+from trustcenter.questionnaires.answering import _scored_sentences
+text = sys.argv[1]
+query = {w: (weight, "question") for w, weight in json.loads(sys.argv[2]).items()}
+print(json.dumps([[score, position] for score, position, _sentence in _scored_sentences(text, query)]))
+"""
+
+
+def test_a_sentences_score_does_not_depend_on_the_order_a_set_gives_its_words(tmp_path):
+    # Scores that are equal but for the order their weights are added in would tie one way
+    # in one process and the other way in the next: quotes would change from run to run.
+    text = " ".join(f"Sentence {n} names alpha{n} beta gamma delta epsilon zeta eta theta." for n in range(4))
+    weights = {"beta": 0.1, "gamma": 0.2, "delta": 0.7, "epsilon": 1 / 3, "zeta": 0.3, "eta": 2 / 7, "theta": 0.45}
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", _SCORE_SENTENCES, text, json.dumps(weights)],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in range(8)
+    }
+    assert len(outputs) == 1, outputs

@@ -8,6 +8,7 @@ sentences, a name for "who". An approved library answer keeps its own short answ
 already fits. It is never blank.
 """
 
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -198,7 +199,8 @@ def _scored_sentences(text: str, query_tokens: dict, title: str = "") -> list[tu
     weights = {t: w * (TITLE_SHARE if t in topic else 1.0) for t, (w, _part) in query_tokens.items()}
     scored = []
     for position, (sentence, tokens) in enumerate(_analysed_sentences(text)):
-        score = sum(weights.get(t, 0.0) for t in tokens)
+        # fsum: the same total whatever order the set gives its tokens in (ties stay ties).
+        score = math.fsum(weights.get(t, 0.0) for t in tokens)
         # Long run-on sentences (flattened tables) score on more words; damp them.
         score /= 1 + max(len(sentence) - 300, 0) / 300
         scored.append((score, -position, sentence))

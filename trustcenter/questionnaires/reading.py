@@ -115,7 +115,7 @@ _CONTROL_STATEMENT = re.compile(r"\b(?:is|are|must be|shall be)\s+(?:\w+ly\s+)?\
 LONG_STATEMENT_WORDS = 40
 _PRODUCT = re.compile(
     r"^(which|what)\b[^?]{0,40}?\b(products?|tools?|vendors?|brands?|solutions?|software|technolog(y|ies)|"
-    r"providers?|compan(y|ies)|auditors?|firms?)\b"
+    r"providers?|compan(y|ies)|auditors?|firms?|processors?|suppliers?|partners?|manufacturers?|insurers?)\b"
     # The name is what is asked for, not a word in front of another noun ("What is your
     # procedure if a company laptop is lost?", "What software development method ...?"): a
     # verb ("processes", "used", "do"), a small word or the end follows it.
