@@ -465,6 +465,9 @@ def test_the_short_answer_fits_the_kind_of_question(answer_library, question, ki
         # ", from a firm that does not perform our external audits," describes the firm: the
         # approved Yes stands.
         ("Do you perform internal audits of your security controls?", "Yes"),
+        # "Builds run on CI runners with no standing credentials, container images are signed":
+        # the "no" ends at the comma.
+        ("Infrastructure > Kubernetes: Are container images signed?", "Yes"),
     ],
 )
 def test_yes_or_no_follows_what_the_cited_text_says_of_the_thing_asked(answer_library, question, answer):

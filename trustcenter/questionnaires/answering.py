@@ -57,7 +57,9 @@ _STANDARD_NAME = re.compile(
 )
 _OR_NOT = re.compile(r"\bor\s+(?:not|never)\b", re.I)
 _PARENTHESES = re.compile(r"\([^()]*\)")
-_NO_BEFORE = re.compile(r"\bno\s+(?=((?:[\w-]+\W*){0,4}))", re.I)  # overlapping: "no VPN and no SSH"
+# The words a "no" is put before, up to four, not past the end of its clause ("with no standing
+# credentials, container images are signed" denies no container images).
+_NO_BEFORE = re.compile(r"\bno\s+(?=((?:[\w-]+[^\w,;:.]*){0,4}))", re.I)  # overlapping: "no VPN and no SSH"
 _FREQUENCY = re.compile(
     r"\b(continuous(?:ly)?|real[- ]time|hourly|nightly|daily|weekly|monthly|quarterly|annually|yearly|"
     r"twice a year|once a (?:year|quarter|month|week|day)|every (?:business )?(?:day|week|month|quarter|year)|"
