@@ -3,7 +3,7 @@
 import pytest
 
 from trustcenter.questionnaires.models import Answer, AnswerStatus
-from trustcenter.questionnaires.ranking import Document, Index, analyze
+from trustcenter.questionnaires.ranking import REASON_CONFLICT, Document, Index, analyze
 from trustcenter.questionnaires.reading import read_question
 from trustcenter.questionnaires.services import library_index
 
@@ -232,3 +232,16 @@ def test_a_cited_section_is_not_repeated_after_the_answer_that_cites_it(answer_l
     keys = [s.document.key for s in ranked.suggestions]
     assert keys[0].startswith("answer:")
     assert "section:data-protection#encryption-at-rest" not in keys
+
+
+def test_two_documents_that_say_different_things_and_tie_are_a_conflict_for_an_expert():
+    mfa = _doc("mfa", "Multi-factor authentication is enforced for administrators of production systems.")
+    # The same words in another order, in two documents that cite nothing in common: a tie.
+    roles = _doc("roles", "For administrators of production systems, multi-factor authentication is enforced.")
+    ranked = Index([mfa, roles]).rank("Is MFA enforced for administrators of production systems?")
+    assert ranked.needs_expert and ranked.reason == REASON_CONFLICT, ranked
+    # Alone, or ahead of a document on something else, it is no conflict.
+    other = _doc("backups", "Backups are kept for 35 days in a second region.")
+    ranked = Index([mfa, other]).rank("Is MFA enforced for administrators of production systems?")
+    assert ranked.suggestions[0].document.key == "mfa"
+    assert ranked.reason != REASON_CONFLICT, ranked

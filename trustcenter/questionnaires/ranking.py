@@ -163,6 +163,12 @@ SEMANTIC_PREVIOUS, SEMANTIC_HEADING = 0.5, 0.3
 SEMANTIC_CANDIDATES = 20
 # The margin's runner-up is looked for among this many of the best documents.
 RIVAL_CANDIDATES = MAX_SUGGESTIONS + 8
+# A first suggestion ahead of a document that says something else by less than this share of
+# its score is a coin toss between them, whatever else the calibration sees: left to an
+# expert as a conflict. On the dev splits 0.01 took one confident wrong answer back and no
+# right one ("Is MFA enforced for administrative access?": least privilege, privileged access
+# and customer MFA within 3%); 0.02 and more cost right answers.
+TIED = 0.01
 # Typed questions (answering.wants_typed_answer): the best TYPED_CANDIDATES are checked for a
 # fitting answer, and those without one count UNFIT_PENALTY times their score. The catalogues
 # have few typed questions: 0.5-1.0 left the dev splits unchanged (0.5: +1 on written-here);
@@ -576,7 +582,7 @@ class Index:
                 break
         suggestions = []
         first_features: dict = {}
-        first_fits, first_scoped = True, False
+        first_fits, first_scoped, first_tied = True, False, False
         for position, number in enumerate(picked[:limit]):
             doc = self.documents[number]
             # The rivals are the documents that say something else: an answer and the
@@ -629,10 +635,15 @@ class Index:
                 # The question asks for a frequency, a duration, a number, a name or one of
                 # the sheet's options and the cited text has none: not a confident answer.
                 probability = min(probability, (self.threshold - 1) / 100)
+            # (The policy a "Do you have a ... policy?" names is put just ahead on purpose.)
+            tied = position == 0 and number != policy_named and bool(others) and features["margin"] < TIED
+            if tied:
+                probability = min(probability, (self.threshold - 1) / 100)
             if position == 0:
                 first_features = features
                 first_fits = fits
                 first_scoped = scoped
+                first_tied = tied
             confidence = round(100 * probability)
             if suggestions:
                 # Ranked lower, never more likely: the calibration is fitted on first suggestions.
@@ -663,6 +674,8 @@ class Index:
                 reason = REASON_SCOPE
             elif not first_fits and first.confidence >= self.threshold * 0.6:
                 reason = REASON_NO_VALUE
+            elif first_tied:
+                reason = REASON_CONFLICT
             elif (
                 second is not None
                 and first.confidence >= self.threshold * 0.6
