@@ -964,6 +964,14 @@ def test_a_count_is_of_what_the_question_counts():
     assert compose_follow_up(question, passwords)[0] == "10 failed login"
     # Asked about the characters, the characters.
     assert compose_alone("How many characters must a password have?", passwords)[0] == "12 characters"
+    # A year is not a count, after "since April" or in brackets.
+    keys = approved_answer(
+        "Do staff use security keys?",
+        "Yes",
+        "Since April 2026 every employee signs in with a FIDO2 key (2026 rollout); each employee gets two keys.",
+    )
+    assert compose_alone("How many keys does each employee get?", keys)[0] == "two keys"
+    assert "2026" not in compose_alone("How many employees use security keys?", keys)[0]
 
 
 def test_every_answered_row_has_a_short_answer_and_a_versioned_citation(answer_library, sales):

@@ -246,6 +246,10 @@ _TIME_UNIT = re.compile(r"(?:minute|hour|day|week|month|year)s?\b", re.I)
 _ASKS_SHARE = re.compile(r"\b(?:percent|percentage|proportion|share|ratio|rate)\b|%", re.I)
 
 
+# What comes before a year ("in 2026", "since April 2026", "Q3 2026", "(2026)").
+_YEAR_BEFORE = re.compile(
+    rf"(?:(?:\b(?:in|since|by|from|until|to|of|during|before|after)|{_MONTH}|\bQ[1-4])\s+|\()$", re.I
+)
 _HOW_MANY = re.compile(r"\bhow many ((?:[\w-]+ ){0,2}[\w-]+)", re.I)
 
 
@@ -261,6 +265,8 @@ def _count(texts: list[str], question: str, counted: frozenset = frozenset()) ->
             after = value.split(maxsplit=1)[1:]
             if (after and _TIME_UNIT.match(after[0])) or value.endswith("%") != bool(share):
                 continue
+            if _YEAR_BEFORE.search(text[: match.start()]) and re.match(r"(?:19|20)\d\d\b", value):
+                continue  # "Since April 2026 every employee ...": a year, not a count
             # What is counted: up to three words after the number ("10 failed login attempts").
             if counted and not counted.intersection(analyze(" ".join(text[match.start() :].split()[1:4]))):
                 continue
