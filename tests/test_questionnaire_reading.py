@@ -447,6 +447,9 @@ def test_the_short_answer_fits_the_kind_of_question(answer_library, question, ki
         # Whether a policy exists, not what it allows: the BYOD answer's own short answer is
         # "No, except managed mail and chat apps" (to "Are personal devices allowed?").
         ("Do you have a documented BYOD policy?", "Yes"),
+        # So does whether a policy covers something.
+        ("Policies: Is there a policy governing the use of personal devices?", "Yes"),
+        ("Policies: Does your security policy cover the use of personal devices?", "Yes"),
         # The library's "N/A" answers "Are you PCI DSS compliant?"; to this question its
         # "Kestrel does not store, process or transmit cardholder data" is a No.
         ("Do you store credit card numbers?", "No"),

@@ -111,6 +111,16 @@ _EXISTS = re.compile(
     r"(?:a|an)\s+(?:[\w/-]+\s+){0,5}(?:policy|policies|process|procedure|plan|program|programme|standard)\s*\??$",
     re.I,
 )
+# "Does your security policy cover mobile devices?", "Do your policies address the use of AI
+# tools?", "Is there a policy governing remote work?": whether a policy speaks of it, which a
+# section on it answers Yes, whatever it allows.
+_ASKS_COVERED = re.compile(
+    r"^(?:(?:do|does)\s+(?:your|the)\s+(?:[\w/-]+\s+){0,3}(?:policy|policies|standards?|procedures?)\s+"
+    r"(?:cover|address|include|govern|apply to|define|specify|describe)|"
+    r"is\s+there\s+(?:a|an)\s+(?:[\w/-]+\s+){0,3}(?:policy|standard|procedure)\s+"
+    r"(?:that\s+(?:covers|addresses|governs)|covering|addressing|governing|on|for)\b)",
+    re.I,
+)
 # A question's key words: those weighing at least this share of its heaviest one.
 KEY_SHARE = 0.5
 # A library answer written for a question sharing less than this share of the words asked
@@ -638,9 +648,10 @@ def _yes_no(question, library: str, focus: str, asked: Asked, title: str = "") -
     is never turned round: there a "no path between them" is the Yes). An approved
     "Yes"/"No" stands unless the sentence most about the question says otherwise. `title`:
     the question the library answer was written for."""
-    if asks_whether_it_exists(question.text):
+    if asks_whether_it_exists(question.text) or _ASKS_COVERED.match(question.text):
         # "Do you have a documented BYOD policy?" is answered by the policy being there, not
-        # by what it allows ("No, except managed mail and chat apps" is about devices).
+        # by what it allows ("No, except managed mail and chat apps" is about devices); so is
+        # "Does your security policy cover personal devices?".
         return library if library.lower().startswith("yes") else "Yes"
     text = question.text
     if _ASKS_ANY_PROBLEM.search(text) and _none_found(focus, asked):
