@@ -450,6 +450,9 @@ def test_the_short_answer_fits_the_kind_of_question(answer_library, question, ki
         # So does whether a policy covers something.
         ("Policies: Is there a policy governing the use of personal devices?", "Yes"),
         ("Policies: Does your security policy cover the use of personal devices?", "Yes"),
+        # Asked whether a control stands before something, "Kestrel staff cannot browse customer
+        # workspaces by default" is a Yes.
+        ("Access: Do support staff need customer permission to access a customer account?", "Yes"),
         # The library's "N/A" answers "Are you PCI DSS compliant?"; to this question its
         # "Kestrel does not store, process or transmit cardholder data" is a No.
         ("Do you store credit card numbers?", "No"),

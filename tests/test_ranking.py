@@ -26,6 +26,8 @@ PARAPHRASES = [
     # Who it is about: the company's own staff and networks, or the users of the product.
     ("Is multi-factor authentication required for all remote access to your corporate network?", "workforce-mfa"),
     ("Does the application support role-based access control?", "customer-roles"),
+    # A customer's permission is consent, not a role's permissions.
+    ("Can your staff access our workspace without our permission?", "support-access"),
 ]
 
 

@@ -121,6 +121,15 @@ _ASKS_COVERED = re.compile(
     r"(?:that\s+(?:covers|addresses|governs)|covering|addressing|governing|on|for)\b)",
     re.I,
 )
+# "Do support staff need customer permission to access an account?", "Is approval required
+# for production changes?": asks whether a control stands before something, which "staff
+# cannot browse customer workspaces by default" says Yes to, not No.
+_CONTROLS = r"approvals?|permission|consent|authori[sz]ation|reviews?|sign-off|notice|escorts?"
+_ASKS_NEEDED = re.compile(
+    rf"\b(?:need|needs|require|requires|required|must (?:have|get|obtain|request))\b[^?]{{0,40}}?\b(?:{_CONTROLS})\b|"
+    rf"\b(?:{_CONTROLS})\s+(?:is\s+|are\s+)?(?:needed|required|mandatory)\b",
+    re.I,
+)
 # A question's key words: those weighing at least this share of its heaviest one.
 KEY_SHARE = 0.5
 # A library answer written for a question sharing less than this share of the words asked
@@ -658,7 +667,9 @@ def _yes_no(question, library: str, focus: str, asked: Asked, title: str = "") -
         # "Did the last audit raise any major nonconformities?": "closed with no major
         # nonconformities" is No, whatever an approved Yes was written for.
         return "No"
-    negative_question = bool(_NEGATION.search(text) or _NO_BEFORE.search(text) or _KEPT_APART.search(text))
+    negative_question = bool(
+        _NEGATION.search(text) or _NO_BEFORE.search(text) or _KEPT_APART.search(text) or _ASKS_NEEDED.search(text)
+    )
     if library and _YES_NO_SHORT.match(library):
         if (
             library.lower().startswith("yes")

@@ -43,7 +43,10 @@ mfa: mfa, 2fa, multi factor, multifactor, two factor, 2 factor, two step verific
 sso: sso, single sign on, saml, saml 2, oidc, openid connect, federated login, federation, identity provider,
     idp
 scim: scim, user provisioning, automated provisioning, automatic provisioning, provisioning and deprovisioning
-rbac: rbac, role based access, role based access control, custom roles, permissions, user roles, granular roles
+rbac: rbac, role based access, role based access control, custom roles, permissions, user roles, granular roles,
+    !without permission, !customer permission, !customer's permission, !your permission, !their permission,
+    !our permission,
+    !written permission, !prior permission, !explicit permission, !with permission
 leastpriv: least privilege, need to know, minimum necessary access, principle of least privilege, polp
 privileged: privileged, privileged access, pam, admin access, administrative access, administrator access,
     root access, elevated access, elevation, superuser, break glass, admin rights, administrator rights,
