@@ -1147,6 +1147,9 @@ def test_a_question_on_one_standard_is_not_answered_by_the_answer_on_another(ans
         ),
         # Asked of the staff, the employees' keys, not the application's options.
         ("Authentication", "Which 2FA methods do employees use (SMS, TOTP, hardware keys)?", "workforce-mfa"),
+        # A "client side" heading is about the product too: the customer's users leave through
+        # SCIM, not as the employees do.
+        ("Client Side > Sign-in", "How quickly is access removed when a user is deprovisioned?", "customer-scim"),
     ],
 )
 def test_a_control_for_the_staff_does_not_answer_for_the_products_users(answer_library, section, text, seed_key):

@@ -259,7 +259,9 @@ SIDE_WORDS = {"independ": "extern"}
 OTHER_SIDE = 0.5
 PRODUCT = SIDES[0][0]
 _PRODUCT_HEADING = re.compile(
-    r"\b(?:web (?:application|app)s?|product|platform|saas|end users?|customer users?)\b", re.I
+    r"\b(?:web (?:application|app)s?|product|platform|saas|end users?|customer users?|client[- ]side|"
+    r"customer[- ]facing)\b",
+    re.I,
 )
 
 
