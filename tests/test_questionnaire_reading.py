@@ -1365,6 +1365,16 @@ def test_a_denial_of_what_comes_before_it_is_about_that_only():
     assert compose_alone("Are text message codes allowed for staff sign-in?", sign_in)[0] == "No"
 
 
+def test_data_removed_from_a_store_says_nothing_of_removable_media(answer_library):
+    # "Removable" is not "removed", and "it is removed from the active data stores" denies
+    # what comes before it only where that names what the question is most about, not a
+    # word it merely shares ("data").
+    assert not set(analyze("removed")) & set(analyze("removable"))
+    question = read_question("Is customer data ever stored on removable media?", section="Data Protection")
+    top = library_index().rank(question).suggestions[0]
+    assert top.short_answer != "No", (top.document.title, top.quote)
+
+
 def test_a_quote_that_puts_the_subject_first_keeps_to_the_length_limit():
     filler = " ".join(["with logging, review and alerting on every change"] * 6)
     text = (

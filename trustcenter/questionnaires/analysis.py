@@ -74,6 +74,8 @@ _PROTECTED = {
     "personal": "personal",
     "personally": "personal",
     "generative": "generative",
+    # "Removable" media are not data "removed" from a store.
+    "removable": "removable",
 }
 
 

@@ -547,7 +547,7 @@ def _negates(clause: str, asked: Asked) -> bool:
     # "SMS and one-time code factors are disabled" denies what comes before it, which the
     # question must name in its own words (it does not deny that MFA is enforced).
     denied = _DENIED_RE.search(clause)
-    return bool(denied) and bool(asked.words.intersection(analyze(clause[: denied.start()])))
+    return bool(denied) and bool((asked.words & asked.keys).intersection(analyze(clause[: denied.start()])))
 
 
 def _none_found(text: str, asked: Asked) -> bool:
