@@ -892,6 +892,20 @@ def approved_answer(question, short, text):
     return Document(key="answer:1", kind="answer", title=question, short_answer=short, detail="", source={}, text=text)
 
 
+def test_the_quote_gives_the_figure_the_short_answer_gives():
+    deadlines = approved_answer(
+        "What are your timelines for remediating vulnerabilities by severity?",
+        "Critical 7 days, high 30",
+        "Critical: 7 days; high: 30 days; low: 180 days. Last year 97.4% of critical and high findings were "
+        "patched on servers within deadline.",
+    )
+    short, quote, _fits = compose_alone("How quickly are servers patched?", deadlines)
+    assert "7 days" in short, short
+    # The sentence sharing most words ("patched on servers") is quoted, after the one that
+    # says "7 days".
+    assert quote.startswith("Critical: 7 days;") and "97.4%" in quote, quote
+
+
 def test_a_value_is_taken_for_the_term_the_sentence_most_about_the_question_defines():
     objectives = approved_answer(
         "What are your recovery objectives?",

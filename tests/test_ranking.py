@@ -116,6 +116,15 @@ def test_us_the_pronoun_is_a_stop_word_and_the_us_the_country():
     assert "usa" in analyze("the U.S. region") and "usa" not in analyze("USB storage is blocked")
 
 
+def test_how_quickly_asks_for_a_period_and_names_no_subject(answer_library):
+    # "quickly" says a period is wanted (the kind of question), as "how often" does: it does
+    # not pull the answers whose own questions say "How quickly ...?" (leavers, breaches).
+    assert analyze("How quickly is access removed?") == analyze("How is access removed?")
+    ranked = library_index().rank(read_question("How are servers patched, and how quickly?"))
+    assert _top_keys("How are servers patched, and how quickly?") == ["patching-slas"]
+    assert not ranked.needs_expert, ranked.suggestions[0].confidence
+
+
 @pytest.mark.parametrize(
     ("american", "british"),
     [

@@ -418,7 +418,8 @@ STOPWORDS = frozenset(
     company companies firm business solution product service services platform vendor's supplier's
     cybersecurity organizational organisational
     third party parties us
-    many much often quickly quick soon ensure ensures ensured ensuring there's you're we're it's yes policy's e g eg i e ie via per
+    many much often quickly quick soon ensure ensures ensured ensuring
+    there's you're we're it's yes policy's e g eg i e ie via per
     """.split()
 )
 
