@@ -18,7 +18,16 @@ from trustcenter.questionnaires import reading
 from trustcenter.questionnaires.analysis import analyze
 from trustcenter.questionnaires.answering import MAX_QUOTE_CHARS, compose, product_names, same_value, sentences
 from trustcenter.questionnaires.models import Answer, Questionnaire, RowKind, RowStatus
-from trustcenter.questionnaires.ranking import Document, Ranked, Suggestion, other_scope, scopes_named
+from trustcenter.questionnaires.ranking import (
+    COMPANY,
+    CUSTOMER,
+    Document,
+    Ranked,
+    Suggestion,
+    other_scope,
+    scopes_named,
+    who_tests,
+)
 from trustcenter.questionnaires.reading import read_question
 from trustcenter.questionnaires.sections import html_to_prose
 from trustcenter.questionnaires.services import (
@@ -602,6 +611,9 @@ def test_a_describe_question_leans_on_the_one_above_only_without_a_subject_of_it
             False,
         ),
         ("Do you have a disaster recovery plan?", "Provide more details on the termination point", False),
+        # A part or property ("the scope", "the methodology") of what the question above names.
+        ("Do you perform penetration testing?", "Provide more details on the scope.", True),
+        ("Do you run vulnerability scans?", "Describe the methodology.", True),
         # "If yes, ..." is about the question above whatever it names.
         ("Is production data used in testing?", "If yes, describe the masking techniques applied.", True),
     ],
@@ -1169,6 +1181,19 @@ def test_a_question_on_one_standard_is_not_answered_by_the_answer_on_another(ans
 def test_a_control_for_the_staff_does_not_answer_for_the_products_users(answer_library, section, text, seed_key):
     top = library_index().rank(read_question(text, section=section)).suggestions[0]
     assert Answer.objects.get(pk=top.document.answer_pk).seed_key == seed_key, top.short_answer
+
+
+def test_the_companys_own_tests_are_not_answered_by_the_customers_right_to_test(answer_library):
+    # "Do you perform ...?" asks about the company's own tests; the approved answer to "May we
+    # perform our own penetration test ...?" is about the customer's.
+    assert who_tests("Do you perform penetration testing?") == COMPANY
+    assert who_tests("May we perform our own penetration test against your service?") == CUSTOMER
+    assert who_tests("Can we audit your security controls?") == CUSTOMER
+    assert who_tests("Do you encrypt data at rest?") == ""
+    top = library_index().rank(read_question("Do you perform penetration testing?")).suggestions[0]
+    assert Answer.objects.get(pk=top.document.answer_pk).seed_key == "penetration-testing"
+    top = library_index().rank(read_question("Can customers perform their own pen tests?")).suggestions[0]
+    assert Answer.objects.get(pk=top.document.answer_pk).seed_key == "customer-pentest"
 
 
 def test_an_internal_control_does_not_answer_for_an_external_one(answer_library):

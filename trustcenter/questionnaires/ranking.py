@@ -265,6 +265,31 @@ _PRODUCT_HEADING = re.compile(
 )
 
 
+# Who tests or audits: "Do you perform penetration testing?" asks about the company's own
+# tests, "May we perform our own penetration test?" about the customer's; "Can we audit your
+# controls?" is not answered by the internal audit. Read from how a question (and an approved
+# answer's own question) opens; a document whose question has the other one counts
+# OTHER_SIDE less.
+_TESTING = r"(?:perform|conduct|run|carry out|test|audit|assess|scan|pen-?test)\w*"
+_BY_COMPANY = re.compile(
+    rf"^(?:do|does|did|will|can|could|is|are)\s+(?:you|your (?:company|organi[sz]ation|firm|team))\s+"
+    rf"(?:\w+ly\s+|also\s+)?{_TESTING}\b",
+    re.I,
+)
+_BY_CUSTOMER = re.compile(
+    rf"^(?:may|can|could|do|will|are)\s+(?:we|our \w+|customers?|the customer|clients?|the client)\s+"
+    rf"(?:be allowed to\s+|(?:also\s+)?)?{_TESTING}\b",
+    re.I,
+)
+COMPANY, CUSTOMER = "company", "customer"
+
+
+def who_tests(text: str) -> str:
+    """Who the question says tests or audits: COMPANY, CUSTOMER or "" (neither said)."""
+    text = text.strip()
+    return COMPANY if _BY_COMPANY.match(text) else CUSTOMER if _BY_CUSTOMER.match(text) else ""
+
+
 def sides_of(tokens) -> frozenset:
     """For each pair of SIDES, the one that `tokens` name when they do not name both."""
     tokens = set(tokens) | {SIDE_WORDS[t] for t in tokens if t in SIDE_WORDS}
@@ -325,6 +350,7 @@ class Index:
         self.title_tokens = [frozenset(analyze(doc.title)) for doc in documents]
         self.title_standards = [tokens & STANDARD_TOKENS for tokens in self.title_tokens]
         self.sides = [sides_of(tokens) for tokens in self.title_tokens]
+        self.testers = [who_tests(doc.title) if doc.kind == "answer" else "" for doc in documents]
         self.scopes = [scopes_named(document_text(doc)) for doc in documents]
         # Each published policy, for "Do you have a ... policy?": the words of its title and
         # of its name in the address, the words of each later part of a title on several
@@ -541,6 +567,12 @@ class Index:
         if sides:
             for number in scores:
                 if other_side(sides, self.sides[number]):
+                    scores[number] *= 1 - OTHER_SIDE
+        # A follow-up ("Provide more details on the scope.") is about the tests above it.
+        tester = who_tests(question.text) or (who_tests(question.previous) if question.follow_up else "")
+        if tester:
+            for number in scores:
+                if self.testers[number] and self.testers[number] != tester:
                     scores[number] *= 1 - OTHER_SIDE
         policy_named = None
         if asks_whether_it_exists(question.text):

@@ -69,6 +69,15 @@ _PROPERTY_OF_ABOVE = re.compile(
     r"(?:period|time|timeframe|frequency|interval|duration|cadence|deadline|limit|owner)s?\W*$",
     re.I,
 )
+# "Provide more details on the scope", "Describe the methodology": "the" and a word for a
+# part or property of something, which the question above names.
+_PART_OF_ABOVE = re.compile(
+    r"^(?:on |of |about |regarding )?the (?:[\w-]+ )?"
+    r"(?:scope|scopes|coverage|methodology|method|methods|approach|process|procedure|results?|outcome|findings|"
+    r"frequency|cadence|timeline|timelines|timeframe|provider|vendor|tool|tools|mechanism|mechanisms|"
+    r"implementation|configuration|exceptions?|criteria|requirements|owner|details|steps)\W*$",
+    re.I,
+)
 # Words that only make sense with the question above ("it", "this", "the policy" ...).
 _ANAPHORA = re.compile(r"\b(it|this|that|these|those|they|them|its|their|such|the above|above)\b", re.I)
 _FUNCTION_WORDS = frozenset(
@@ -274,6 +283,9 @@ def is_follow_up(text: str, previous: str = "") -> bool:
         rest = text[match.end() :].strip(" :.?")
         if _OWN_SUBJECT.match(rest):
             return False
+        # ("Describe the methodology": the lead-in took the "the".)
+        if _PART_OF_ABOVE.match(f"the {rest}" if re.search(r"\bthe$", match.group(0), re.I) else rest):
+            return True  # "Provide more details on the scope."
         if previous and not _CONDITION.match(text) and not _ANAPHORA.search(text):
             # At least half of what it names is named above: "the termination point" after
             # "Do you terminate TLS ...?", not "the session timeout applied to customer
