@@ -28,6 +28,9 @@ PARAPHRASES = [
     ("Does the application support role-based access control?", "customer-roles"),
     # A customer's permission is consent, not a role's permissions.
     ("Can your staff access our workspace without our permission?", "support-access"),
+    # Signing in with a Google or Microsoft account is single sign-on, not a second factor.
+    ("Is sign in with Google supported?", "customer-sso"),
+    ("Can users log in with Microsoft?", "customer-sso"),
 ]
 
 

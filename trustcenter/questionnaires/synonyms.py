@@ -41,7 +41,8 @@ mfa: mfa, 2fa, multi factor, multifactor, two factor, 2 factor, two step verific
     second factor, strong authentication, fido2, security key, security keys, hardware token, hardware tokens,
     yubikey, phishing resistant
 sso: sso, single sign on, saml, saml 2, oidc, openid connect, federated login, federation, identity provider,
-    idp
+    idp, social login, social sign in, sign in with google, sign in with microsoft, log in with google,
+    login with google, log in with microsoft, login with microsoft, google sign in, microsoft sign in
 scim: scim, user provisioning, automated provisioning, automatic provisioning, provisioning and deprovisioning
 rbac: rbac, role based access, role based access control, custom roles, permissions, user roles, granular roles,
     !without permission, !customer permission, !customer's permission, !your permission, !their permission,
