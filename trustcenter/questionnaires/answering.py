@@ -838,20 +838,24 @@ def _self_approved(question, answer: str, texts: list[str]) -> str:
 # Words a question asks about, and words that, said of the same thing, answer it No: "Are
 # backups kept in the same account as production?" and "copied ... to a separate AWS
 # account"; "Do engineers have standing write access?" and "Standing production access is
-# read-only". The thing is the word after the question's own (or, for "write", the
-# question's other words): the text's word must be said of it, within CONTRAST_REACH words.
+# read-only". The thing is the one to three words after the question's word: the text's word
+# must be said of it, within CONTRAST_REACH words. The third pattern, when the text says it
+# too, leaves the Yes as it is (a text that itself speaks of "the same region").
 _CONTRASTS = (
     (
         re.compile(r"\bsame\s+((?:[\w-]+\s+){0,2}[\w-]+)", re.I),
         re.compile(r"\b(?:separate|different|another|distinct|second|paired|independent)\b", re.I),
+        re.compile(r"\bsame\b", re.I),
     ),
     (
         re.compile(r"\b(?:separate|different|distinct|another)\s+((?:[\w-]+\s+){0,2}[\w-]+)", re.I),
         re.compile(r"\bsame\b", re.I),
+        None,
     ),
     (
         re.compile(r"\b(?:write|modify|change|delete)\s+((?:[\w-]+\s+){0,1}[\w-]+)", re.I),
         re.compile(r"\bread[- ]only\b", re.I),
+        None,
     ),
 )
 CONTRAST_REACH = 4
@@ -862,14 +866,14 @@ def _contrasted(question, answer: str, texts: list[str]) -> str:
     the part of the sentence that says it."""
     if not answer.lower().startswith("yes") or _NEGATION.search(question.text):
         return answer
-    for asks, opposite in _CONTRASTS:
+    for asks, opposite, said_too in _CONTRASTS:
         for match in asks.finditer(question.text):
             thing = {t for t in analyze(match.group(1)) if not t.startswith("~")}
             if not thing:
                 continue
             for text in texts:
-                if asks.pattern.startswith(r"\bsame") and re.search(r"\bsame\b", text, re.I):
-                    continue  # the text speaks of the same thing itself
+                if said_too is not None and said_too.search(text):
+                    continue
                 for clause in (piece for s in sentences(text) for piece in _PIECES.split(s)):
                     for found in opposite.finditer(clause):
                         near = (

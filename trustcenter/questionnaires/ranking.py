@@ -166,8 +166,8 @@ RIVAL_CANDIDATES = MAX_SUGGESTIONS + 8
 # A first suggestion ahead of a document that says something else by less than this share of
 # its score is a coin toss between them, whatever else the calibration sees: left to an
 # expert as a conflict. On the dev splits 0.01 took one confident wrong answer back and no
-# right one ("Is MFA enforced for administrative access?": least privilege, privileged access
-# and customer MFA within 3%); 0.02 and more cost right answers.
+# right one ("Is MFA enforced for administrative access?": least privilege under 1% ahead of
+# privileged access, customer MFA 4% behind); 0.02 and more cost right answers.
 TIED = 0.01
 # Typed questions (answering.wants_typed_answer): the best TYPED_CANDIDATES are checked for a
 # fitting answer, and those without one count UNFIT_PENALTY times their score. The catalogues
@@ -266,10 +266,9 @@ _PRODUCT_HEADING = re.compile(
 
 
 # Who tests or audits: "Do you perform penetration testing?" asks about the company's own
-# tests, "May we perform our own penetration test?" about the customer's; "Can we audit your
-# controls?" is not answered by the internal audit. Read from how a question (and an approved
-# answer's own question) opens; a document whose question has the other one counts
-# OTHER_SIDE less.
+# tests, "May we perform our own penetration test?" about the customer's. Read from how a
+# question (and an approved answer's own question) opens; a document whose question has the
+# other one counts OTHER_SIDE less.
 _TESTING = r"(?:perform|conduct|run|carry out|test|audit|assess|scan|pen-?test)\w*"
 _BY_COMPANY = re.compile(
     rf"^(?:do|does|did|will|can|could|is|are)\s+(?:you|your (?:company|organi[sz]ation|firm|team))\s+"
