@@ -216,6 +216,10 @@ def test_a_word_the_heading_repeats_counts_once(answer_library):
 def test_questions_the_library_cannot_answer_need_an_expert(answer_library):
     for question in ["What colour is the CEO's car?", "", "???", "Quelle est la capitale de la France ?"]:
         assert library_index().rank(question).needs_expert, question
+    # CSRF is no OWASP Top 10 category and the policies say nothing of it: a WAF's OWASP rule set
+    # does not answer it.
+    question = read_question("Describe how the application protects against CSRF.", section="Web Application")
+    assert library_index().rank(question).needs_expert
 
 
 def test_policy_sections_are_suggested_with_version_and_link(answer_library):

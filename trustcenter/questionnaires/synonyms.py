@@ -148,7 +148,7 @@ sca: sca, software composition analysis, dependency scanning, open source, open 
     third party libraries, third party components, dependencies, dependency, supply chain, libraries
 sbom: sbom, software bill of materials, cyclonedx, spdx, provenance, slsa, signed builds, code signing,
     signed artefacts, signed artifacts
-owasp: owasp, owasp top 10, owasp top ten, injection, xss, cross site scripting, sql injection, csrf
+owasp: owasp, owasp top 10, owasp top ten, injection, xss, cross site scripting, sql injection
 # Attacks and the coding practices that prevent them.
 sqli: sql injection, sqli, injection attacks, parameterised queries, parameterized queries, prepared statements,
     query builder, sql string concatenation, bind variables
