@@ -428,16 +428,22 @@ def _with_value(short: str, quote_sentences: list[str], doc) -> list[str]:
     "How are servers patched, and how quickly?" is quoted with "Critical: 7 days; high: 30
     days ...", not only with the sentence that shares the most words ("97.4% of critical
     and high findings were fixed within deadline"). The evidence says what the answer says."""
-    figures = _FIGURE.findall(short)
     quoted = " ".join(quote_sentences)
-    missing = [f for f in figures if not re.search(rf"(?<![\d.,]){re.escape(f)}(?![\d])", quoted)]
+    # A figure on its own, not inside another one ("7" is not in "97.4").
+    missing = [
+        pattern
+        for pattern in (re.compile(rf"(?<![\d.,]){re.escape(f)}(?!\d)") for f in _FIGURE.findall(short))
+        if not pattern.search(quoted)
+    ]
     if not missing:
         return quote_sentences
-    pattern = re.compile(rf"(?<![\d.,]){re.escape(missing[0])}(?![\d])")
-    giving = next((s for s in sentences(doc.text or doc.detail) if pattern.search(s)), "")
-    if not giving:
-        return quote_sentences
-    kept = [_cut(giving, MAX_QUOTE_CHARS)]
+    giving = next((s for s in sentences(doc.text or doc.detail) if missing[0].search(s)), "")
+    return _led_by(giving, quote_sentences) if giving else quote_sentences
+
+
+def _led_by(first: str, quote_sentences: list[str]) -> list[str]:
+    """`first`, then as many of the quote's sentences as the limits leave room for."""
+    kept = [_cut(first, MAX_QUOTE_CHARS)]
     for sentence in quote_sentences[: MAX_QUOTE_SENTENCES - 1]:
         if sum(map(len, kept)) + len(sentence) > MAX_QUOTE_CHARS:
             break
@@ -472,14 +478,7 @@ def _naming_subject(quote_sentences: list[str], doc, named: set) -> str:
     if not subject or any(subject & _tokens(sentence) for sentence in quote_sentences):
         return quote
     first = next((s for s, tokens in _analysed_sentences(doc.text or doc.detail) if subject & tokens), "")
-    if not first:
-        return quote
-    kept = [_cut(first, MAX_QUOTE_CHARS)]
-    for sentence in quote_sentences[: MAX_QUOTE_SENTENCES - 1]:
-        if sum(map(len, kept)) + len(sentence) > MAX_QUOTE_CHARS:
-            break
-        kept.append(sentence)
-    return " ".join(kept)
+    return " ".join(_led_by(first, quote_sentences)) if first else quote
 
 
 # Questions that ask for a value a sentence of a cited section can give.
