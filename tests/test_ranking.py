@@ -263,3 +263,31 @@ def test_two_documents_that_say_different_things_and_tie_are_a_conflict_for_an_e
     ranked = Index([mfa, other]).rank("Is MFA enforced for administrators of production systems?")
     assert ranked.suggestions[0].document.key == "mfa"
     assert ranked.reason != REASON_CONFLICT, ranked
+
+
+def _section(key, heading, text):
+    return Document(
+        key=f"section:{key}",
+        kind="section",
+        title=f"Data Protection: {heading}",
+        short_answer="",
+        detail=text,
+        source={"policy": "data-protection", "heading": heading},
+        fields=[(heading, 3.0), (text, 1.0)],
+        text=text,
+    )
+
+
+def test_a_policys_review_section_answers_only_questions_about_the_policy():
+    review = _section(
+        "data-protection#review",
+        "Review",
+        "This policy is reviewed annually by the CISO and whenever encryption key management services change.",
+    )
+    keys = _section("data-protection#keys", "Keys", "Encryption keys are held in a managed key service.")
+    other = _section("data-protection#backups", "Backups", "Backups are kept for 35 days in a second region.")
+    index = Index([review, keys, other])
+    assert index.rank("Who manages encryption keys?").suggestions[0].document.key == "section:data-protection#keys"
+    # Asked about the review, the review section answers.
+    ranked = index.rank("How often is the encryption policy reviewed?")
+    assert ranked.suggestions[0].document.key == "section:data-protection#review"

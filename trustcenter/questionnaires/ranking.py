@@ -206,6 +206,15 @@ _TYPE_NOUN = re.compile(
 TYPE_NOUN_WEIGHT = 0.25
 
 
+# A policy's own housekeeping sections ("Scope", "Review": what the policy applies to, who
+# reviews it and when) answer questions about the policy itself, not about the controls it
+# names in passing ("Who manages encryption keys?" is not answered by "This policy is reviewed
+# ... by the CISO, and whenever we change ... key management services"). Such a section counts
+# this share of its score less when the question does not name what its heading does.
+_HOUSEKEEPING = re.compile(r"^(?:purpose(?: and scope)?|scope|review|policy review|document control)$", re.I)
+HOUSEKEEPING = 0.5
+
+
 def _not_applicable(question, lead: Ranked) -> Ranked | None:
     """ "If not, explain why." after a question answered Yes (or "If yes, describe." after a
     No) does not apply: answered "N/A", citing what answered the question above, as sure as
@@ -351,6 +360,12 @@ class Index:
         self.sides = [sides_of(tokens) for tokens in self.title_tokens]
         self.testers = [who_tests(doc.title) if doc.kind == "answer" else "" for doc in documents]
         self.scopes = [scopes_named(document_text(doc)) for doc in documents]
+        heading = [doc.source.get("heading", "") if doc.kind == "section" and doc.source else "" for doc in documents]
+        self.housekeeping = {
+            number: frozenset(analyze(heading[number]))
+            for number in range(len(documents))
+            if _HOUSEKEEPING.match(heading[number])
+        }
         # Each published policy, for "Do you have a ... policy?": the words of its title and
         # of its name in the address, the words of each later part of a title on several
         # things ("Privacy and Data Retention"), and its sections in order with the words of
@@ -573,6 +588,9 @@ class Index:
             for number in scores:
                 if self.testers[number] and self.testers[number] != tester:
                     scores[number] *= 1 - OTHER_SIDE
+        for number, words in self.housekeeping.items():
+            if number in scores and not words & own.keys():
+                scores[number] *= 1 - HOUSEKEEPING
         policy_named = None
         if asks_whether_it_exists(question.text):
             # "Do you have a documented data retention policy?" asks whether a policy on
