@@ -1680,3 +1680,24 @@ def test_a_sentences_score_does_not_depend_on_the_order_a_set_gives_its_words(tm
         for seed in range(8)
     }
     assert len(outputs) == 1, outputs
+
+
+def test_masking_data_that_is_never_there_is_not_applicable():
+    test_data = approved_answer(
+        "Is production customer data used in development or test environments?",
+        "No",
+        "Production customer data is never copied to staging or development. Test suites use synthetic data.",
+    )
+
+    # A No to the question it was written for ...
+    assert compose_alone("Is production data used in test environments?", test_data)[0] == "No"
+    # ... is no answer to whether that data is masked there: there is none to mask.
+    assert compose_alone("Is production data masked in non-production environments?", test_data)[0] == "N/A"
+    assert compose_alone("Is production data anonymised before it is used for testing?", test_data)[0] == "N/A"
+    # A No from a text that speaks of masking stays a No.
+    unmasked = approved_answer(
+        "Is production data masked in test environments?",
+        "No",
+        "Production data copied to staging every week is not masked.",
+    )
+    assert compose_alone("Is production data masked in non-production environments?", unmasked)[0] == "No"

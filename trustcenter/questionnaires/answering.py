@@ -896,6 +896,24 @@ _CHOSEN = re.compile(
 _ASKS_CAN = re.compile(r"^(?:can|could|may|is it possible|(?:do|does) (?:you|\w+) (?:support|allow|offer))\b", re.I)
 
 
+# "Is data masked in non-production environments?": asks how data is protected where it is; a
+# text that says no such data is there ("Production customer data is never copied to
+# staging") makes the question moot, and a "No" would read as "unmasked data is there".
+_ASKS_MASKED = re.compile(
+    r"\b(?:mask|anonymi[sz]|pseudonymi[sz]|saniti[sz]|scrubb|obfuscat|de-?identif|redact|tokeni[sz])\w*", re.I
+)
+
+
+def _masked(question, answer: str, texts: list[str]) -> str:
+    """ "N/A" for a No to a question on masking (anonymising, redacting) data when no text
+    says anything of masking it: what the texts deny is that the data is there at all."""
+    if not answer.lower().startswith("no") or not _ASKS_MASKED.search(question.text):
+        return answer
+    if any(_ASKS_MASKED.search(text) for text in texts):
+        return answer  # "Data is not masked": the text answers it.
+    return "N/A"
+
+
 def _chosen(question, texts: list[str], asked: Asked) -> str:
     """ "Is MFA enforced for all customer users?" and "workspace administrators can require
     TOTP or WebAuthn": the first sentence naming what is asked that says it can be required,
@@ -1080,6 +1098,7 @@ def _short(
         answer = _bypassed(question, answer, [claim, *quote, doc.text or doc.detail, _YES_PREFIX.sub("", library)])
         answer = _self_approved(question, answer, [claim, *quote, doc.text or doc.detail])
         answer = _contrasted(question, answer, [claim, *quote])
+        answer = _masked(question, answer, [claim, *quote])
         if chosen and answer.lower().startswith("yes"):
             # Not a Yes, but a choice the customer makes.
             answer = "Configurable: " + _lower_first(_brief(chosen))

@@ -164,7 +164,8 @@ change: change management, change control, change approval, change process, chan
 secret: secrets, secret, secrets management, secrets manager, vault, hardcoded, hard coded,
     hardcoded credentials, hard coded secrets, secret scanning
 testdata: test data, production data in test, production data for testing, non production, nonproduction,
-    staging, development environment, test environment, test environments, synthetic data, masked data
+    staging, development environment, test environment, test environments, synthetic data, masked data,
+    used for testing, for testing purposes, testing purposes, test systems
 container: container, containers, docker, kubernetes, k8s, eks, images, image scanning
 # Vulnerabilities and testing
 vuln: vulnerability, vulnerabilities, vuln, vulns, cve, cves, weakness, weaknesses, security flaws,
