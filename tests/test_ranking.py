@@ -291,3 +291,13 @@ def test_a_policys_review_section_answers_only_questions_about_the_policy():
     # Asked about the review, the review section answers.
     ranked = index.rank("How often is the encryption policy reviewed?")
     assert ranked.suggestions[0].document.key == "section:data-protection#review"
+
+
+def test_a_question_on_the_vendors_controls_is_answered_from_vendor_management(answer_library):
+    # What the company asks of its suppliers, not its own certificate ...
+    assert _top_keys("Are your suppliers required to have ISO 27001 certification?") == ["vendor-assessment"]
+    # ... and its own insurance is no answer to whether its vendors are insured.
+    ranked = library_index().rank("Do your vendors have cyber insurance?")
+    assert ranked.needs_expert, ranked.suggestions[0]
+    # "Vendor", singular, is the company the sheet is about.
+    assert _top_keys("Can vendor support staff access customer tenant data?") == ["support-access"]

@@ -298,6 +298,19 @@ def who_tests(text: str) -> str:
     return COMPANY if _BY_COMPANY.match(text) else CUSTOMER if _BY_CUSTOMER.match(text) else ""
 
 
+# Whose control: "Do your vendors have cyber insurance?", "Are your suppliers required to be ISO
+# 27001 certified?" ask what the company asks of its vendors, not whether it has insurance or a
+# certificate itself. A document whose title names no vendor counts OTHER_SIDE less, and is
+# not sure enough to answer (a question's own "the vendor", singular, is the company itself).
+_VENDORS_DO = re.compile(
+    r"^(?:do|does|are|is|must|have|has|will|shall|should|can)\s+(?:(?:all|your|the|any|critical|key|each|every|"
+    r"third[- ]party)\s+)*(?:vendors|suppliers|sub-?processors|sub-?contractors|third[- ]parties|"
+    r"(?:service|outsourc\w*) providers)\b",
+    re.I,
+)
+VENDOR_TOKENS = frozenset({"~vendor", "~subprocessor"})
+
+
 def sides_of(tokens) -> frozenset:
     """For each pair of SIDES, the one that `tokens` name when they do not name both."""
     tokens = set(tokens) | {SIDE_WORDS[t] for t in tokens if t in SIDE_WORDS}
@@ -591,6 +604,11 @@ class Index:
         for number, words in self.housekeeping.items():
             if number in scores and not words & own.keys():
                 scores[number] *= 1 - HOUSEKEEPING
+        of_vendors = bool(_VENDORS_DO.match(question.text.strip()))
+        if of_vendors:
+            for number in scores:
+                if not self.title_tokens[number] & VENDOR_TOKENS:
+                    scores[number] *= 1 - OTHER_SIDE
         policy_named = None
         if asks_whether_it_exists(question.text):
             # "Do you have a documented data retention policy?" asks whether a policy on
@@ -681,6 +699,8 @@ class Index:
             scoped = other_scope(asked_scopes, self.scopes[number])
             if scoped:
                 # "Is EDR deployed on servers?" and a text on laptops alone: for a person to check.
+                probability = min(probability, (self.threshold - 1) / 100)
+            if of_vendors and not self.title_tokens[number] & VENDOR_TOKENS:
                 probability = min(probability, (self.threshold - 1) / 100)
             if not fits:
                 # The question asks for a frequency, a duration, a number, a name or one of
