@@ -1701,3 +1701,28 @@ def test_masking_data_that_is_never_there_is_not_applicable():
         "Production data copied to staging every week is not masked.",
     )
     assert compose_alone("Is production data masked in non-production environments?", unmasked)[0] == "No"
+
+
+def test_a_place_the_text_does_not_keep_data_in_is_a_no():
+    regions = approved_answer(
+        "In which regions is our data stored?",
+        "EU (Frankfurt) or US (North Virginia)",
+        "EU workspaces are stored in AWS eu-central-1 (Frankfurt, Germany). US workspaces use us-east-1 "
+        "(North Virginia). We will notify us-based customers of changes.",
+    )
+
+    assert compose_alone("Do you offer data residency in Australia?", regions)[0] == (
+        "No; EU (Frankfurt) or US (North Virginia)"
+    )
+    assert compose_alone("Can our data be hosted in Switzerland?", regions)[0].startswith("No")
+    # A place the text names, holds or lies within is no No.
+    for question in (
+        "Is customer data stored in the US?",
+        "Is customer data stored in Germany?",
+        "Do you host data in Europe?",
+        "Is data stored within the EEA?",
+    ):
+        assert compose_alone(question, regions)[0].startswith("Yes"), question
+    # "Notify us" names no place, and where data is sent is not where it is kept.
+    assert compose_alone("Is data stored in the UK, and will you notify us?", regions)[0].startswith("No")
+    assert not compose_alone("Is data ever transferred to India?", regions)[0].startswith("No;")

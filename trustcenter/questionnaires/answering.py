@@ -914,6 +914,129 @@ def _masked(question, answer: str, texts: list[str]) -> str:
     return "N/A"
 
 
+# Places data is kept in, each with the regions that hold it: "Is our data stored in Australia?"
+# and a text that names the EU and the US regions only is a No; "in Germany" and a text that
+# says "the EU" is not (the EU holds Germany), nor "in Europe" and a text that says "Frankfurt,
+# Germany".
+_PLACES = {
+    "eu": ("eu", "european union", "eu-central-1", "eu-west-1", "eu-west-2", "eu-west-3", "eu-north-1"),
+    "eea": ("eea", "european economic area"),
+    "europe": ("europe", "european"),
+    "uk": ("uk", "united kingdom", "britain", "great britain", "england", "scotland", "wales"),
+    "us": (
+        "usa",
+        "united states",
+        "u.s.",
+        "us-east-1",
+        "us-east-2",
+        "us-west-1",
+        "us-west-2",
+        "virginia",
+        "oregon",
+        "ohio",
+        "california",
+    ),
+    "north-america": ("north america",),
+    "canada": ("canada", "canadian"),
+    "latin-america": ("latin america", "south america", "brazil", "mexico", "argentina", "chile", "colombia"),
+    "germany": ("germany", "german", "frankfurt"),
+    "ireland": ("ireland", "irish", "dublin"),
+    "france": ("france", "french", "paris"),
+    "netherlands": ("netherlands", "dutch", "amsterdam"),
+    "nordics": ("sweden", "stockholm", "norway", "denmark", "finland", "nordic", "nordics"),
+    "southern-europe": ("spain", "italy", "milan", "portugal", "greece"),
+    "switzerland": ("switzerland", "swiss", "zurich"),
+    "poland": ("poland", "warsaw"),
+    "australia": ("australia", "australian", "sydney", "melbourne", "new zealand", "oceania"),
+    "asia": (
+        "asia",
+        "apac",
+        "asia pacific",
+        "india",
+        "indian",
+        "mumbai",
+        "china",
+        "chinese",
+        "japan",
+        "tokyo",
+        "singapore",
+        "hong kong",
+        "korea",
+        "seoul",
+        "indonesia",
+        "jakarta",
+        "philippines",
+        "vietnam",
+        "malaysia",
+        "thailand",
+        "taiwan",
+    ),
+    "middle-east": (
+        "middle east",
+        "uae",
+        "united arab emirates",
+        "dubai",
+        "bahrain",
+        "saudi arabia",
+        "israel",
+        "qatar",
+    ),
+    "africa": ("africa", "south africa", "cape town", "nigeria", "kenya"),
+    "russia": ("russia", "russian"),
+}
+_WITHIN = {
+    "germany": {"eu", "eea", "europe"},
+    "ireland": {"eu", "eea", "europe"},
+    "france": {"eu", "eea", "europe"},
+    "netherlands": {"eu", "eea", "europe"},
+    "nordics": {"eu", "eea", "europe"},
+    "southern-europe": {"eu", "eea", "europe"},
+    "poland": {"eu", "eea", "europe"},
+    "eu": {"eea", "europe"},
+    "eea": {"europe"},
+    "uk": {"europe"},
+    "switzerland": {"europe"},
+    "us": {"north-america"},
+    "canada": {"north-america"},
+}
+# "US" is a place only in capitals ("notify us" is none).
+_PLACE_RE = {
+    place: re.compile(
+        r"(?<![\w-])(?:"
+        + "|".join([re.escape(name) for name in names] + ["(?-i:US)"] * (place == "us"))
+        + r")(?![\w-])",
+        re.I,
+    )
+    for place, names in _PLACES.items()
+}
+# Where the data is kept, as opposed to where it is sent or seen from (which a list of hosting
+# regions does not settle).
+_ASKS_KEPT = re.compile(r"\b(?:stor\w*|host\w*|resid\w*|locat\w*|kept|keep|held|hold)\b", re.I)
+
+
+def places_named(text: str) -> set[str]:
+    """The places of _PLACES that `text` names."""
+    return {place for place, pattern in _PLACE_RE.items() if pattern.search(text)}
+
+
+def _overlap(asked: set[str], said: set[str]) -> bool:
+    """Whether a place asked about is one said, holds one or lies within one."""
+    return any(a == s or s in _WITHIN.get(a, ()) or a in _WITHIN.get(s, ()) for a in asked for s in said)
+
+
+def _elsewhere(question, answer: str, library: str, texts: list[str]) -> str:
+    """ "Do you offer data residency in Australia?" and a text that keeps data in the EU or the
+    US only: No, and where it is kept."""
+    if not answer.lower().startswith("yes") or not _ASKS_KEPT.search(question.text):
+        return answer
+    asked = places_named(question.text)
+    said = set().union(*(places_named(text) for text in texts))
+    if not asked or not said or _overlap(asked, said):
+        return answer
+    where = _YES_PREFIX.sub("", library) if library and not _YES_NO_SHORT.fullmatch(library) else ""
+    return f"No; {_lower_first(where)}" if where and where.lower() != "yes" else "No"
+
+
 def _chosen(question, texts: list[str], asked: Asked) -> str:
     """ "Is MFA enforced for all customer users?" and "workspace administrators can require
     TOTP or WebAuthn": the first sentence naming what is asked that says it can be required,
@@ -1099,6 +1222,7 @@ def _short(
         answer = _self_approved(question, answer, [claim, *quote, doc.text or doc.detail])
         answer = _contrasted(question, answer, [claim, *quote])
         answer = _masked(question, answer, [claim, *quote])
+        answer = _elsewhere(question, answer, library, [claim, *quote, doc.text or doc.detail])
         if chosen and answer.lower().startswith("yes"):
             # Not a Yes, but a choice the customer makes.
             answer = "Configurable: " + _lower_first(_brief(chosen))
