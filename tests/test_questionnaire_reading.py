@@ -720,6 +720,8 @@ def test_the_short_answer_picks_the_options_the_cited_text_names(answer_library)
         ("If not, explain why.", reading.DESCRIBE),
         # Alternatives to choose from, not a yes or no.
         ("Do you act as a processor, a controller, or both, for our data?", reading.CHOICE),
+        ("Are you a data processor or controller?", reading.CHOICE),
+        ("Do you act as a controller or a processor for our data?", reading.CHOICE),
         # A short statement to confirm is answered Yes or No ...
         ("HSTS enabled", reading.YES_NO),
         ("Written information security policy", reading.YES_NO),
@@ -1568,6 +1570,9 @@ def test_a_question_on_approving_ones_own_request_is_answered_no_by_someone_else
     short = compose_alone("Can a developer approve their own pull request?", review)[0]
     assert short == "No, every change needs approval from at least one engineer other than the author.", short
     assert compose_alone("Can engineers self-approve changes?", review)[0].startswith("No")
+    # One person acting with nobody else is the same question.
+    assert compose_alone("Can a single engineer approve a change?", review)[0].startswith("No")
+    assert compose_alone("Can a developer merge changes on their own?", review)[0].startswith("No")
     # Asked whether it is prevented, or about another's approval, the Yes stands.
     assert compose_alone("Are developers prevented from approving their own changes?", review)[0].startswith("Yes")
     assert compose_alone("Do changes need approval before merge?", review)[0].startswith("Yes")

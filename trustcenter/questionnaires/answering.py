@@ -808,6 +808,15 @@ _ASKS_OWN_APPROVAL = re.compile(
     r"(?:their|his|her|his or her|its|your|our) own\b|\bself-(?:approv|review|merg|grant|authori[sz])\w*",
     re.I,
 )
+# "Can a single engineer deploy to production?", "Can an administrator grant access alone?":
+# the same question, of one person acting with nobody else.
+_ALONE = re.compile(
+    r"\b(?:a single|any single|one|an individual|a lone)\s+(?:engineer|developer|person|individual|administrator|"
+    r"admin|employee|user|staff member|team member)\b|\balone\b|\bby (?:themselves|themself|himself|herself)\b|"
+    r"\bunilaterally\b|\bon (?:their|his|her) own\b",
+    re.I,
+)
+_ACTING = re.compile(r"\b(?:approv|review|merg|deploy|push|releas|promot|grant|authori[sz]|sign)\w*", re.I)
 _SOMEONE_ELSE = re.compile(
     r"\bother than (?:the|its|their) (?:author|requester|requestor|submitter|developer|engineer|person|owner|user)s?\b|"
     r"\b(?:a|one) second (?:engineer|person|reviewer|approver|administrator|admin)\b|\bsomeone else\b|"
@@ -822,7 +831,8 @@ def _self_approved(question, answer: str, texts: list[str]) -> str:
     """ "Can a developer approve their own pull request?" and "every change needs approval
     from at least one engineer other than the author": No, and the part of the sentence that
     says so."""
-    if not answer.lower().startswith("yes") or not _ASKS_OWN_APPROVAL.search(question.text):
+    alone = _ALONE.search(question.text) and _ACTING.search(question.text)
+    if not answer.lower().startswith("yes") or not (_ASKS_OWN_APPROVAL.search(question.text) or alone):
         return answer
     if _NEGATION.search(question.text) or _PREVENTED.search(question.text):
         return answer  # "Are developers prevented from approving their own changes?"

@@ -142,7 +142,8 @@ _DATE = re.compile(
 # "When does the certificate expire?": the end of a period, not its start.
 ASKS_END = re.compile(r"\b(?:expire[sd]?|expiry|end|lapse|run out)\b", re.I)
 _CHOICE = re.compile(r"\b(which|what type|what kind|what types|what kinds|select|choose)\b", re.I)
-# "Do you act as a processor, a controller, or both?" asks which, not whether.
+# "Do you act as a processor, a controller, or both?", "Are you a data processor or controller?"
+# ask which, not whether.
 # "..., or both?", and two ways of doing one thing set against each other ("Is the SOC run
 # in-house or outsourced?", "Is the application hosted on-premises or as SaaS?"): which one,
 # not a Yes.
@@ -155,6 +156,7 @@ _OTHER_WAY = (
     r"automat(?:ed|ically)|(?:by )?(?:a )?managed (?:service|security)|offshore|(?:by )?(?:a |the )?(?:vendor|provider)"
 )
 _ALTERNATIVES = re.compile(
+    r"\b(?:data\s+)?(?:processor|controller)\s+or\s+(?:an?\s+|the\s+)?(?:data\s+)?(?:controller|processor)\b|"
     rf"\bor (both|neither)\b|\b(?:{_OWN_WAY})(?:\s+\w+)?\s+or\s+(?:an?\s+|the\s+)?(?:{_OTHER_WAY})\b|"
     rf"\b(?:{_OTHER_WAY})(?:\s+\w+)?\s+or\s+(?:an?\s+|the\s+)?(?:{_OWN_WAY})\b",
     re.I,
