@@ -1196,6 +1196,12 @@ def test_the_companys_own_tests_are_not_answered_by_the_customers_right_to_test(
     assert Answer.objects.get(pk=top.document.answer_pk).seed_key == "penetration-testing"
     top = library_index().rank(read_question("Can customers perform their own pen tests?")).suggestions[0]
     assert Answer.objects.get(pk=top.document.answer_pk).seed_key == "customer-pentest"
+    # "Your last penetration test" is the company's too.
+    assert who_tests("When was your last penetration test?") == COMPANY
+    assert who_tests("Can we see the results of your most recent pen test?") == COMPANY
+    top = library_index().rank(read_question("Who performed your last penetration test?")).suggestions[0]
+    assert top.document.answer_pk is not None
+    assert Answer.objects.get(pk=top.document.answer_pk).seed_key == "penetration-testing"
 
 
 def test_an_internal_control_does_not_answer_for_an_external_one(answer_library):

@@ -289,13 +289,21 @@ _BY_CUSTOMER = re.compile(
     rf"(?:be allowed to\s+|(?:also\s+)?)?{_TESTING}\b",
     re.I,
 )
+# "When was your last penetration test?", "Who performed your most recent audit?": the company's.
+_YOUR_TEST = re.compile(
+    r"\byour\s+(?:(?:last|latest|most recent|recent|previous|annual|yearly|external|third[- ]party|independent)\s+)*"
+    r"(?:pen(?:etration)?[- ]?tests?|pentests?|security tests?|audits?)\b",
+    re.I,
+)
 COMPANY, CUSTOMER = "company", "customer"
 
 
 def who_tests(text: str) -> str:
     """Who the question says tests or audits: COMPANY, CUSTOMER or "" (neither said)."""
     text = text.strip()
-    return COMPANY if _BY_COMPANY.match(text) else CUSTOMER if _BY_CUSTOMER.match(text) else ""
+    if _BY_COMPANY.match(text) or _YOUR_TEST.search(text):
+        return COMPANY
+    return CUSTOMER if _BY_CUSTOMER.match(text) else ""
 
 
 # Whose control: "Do your vendors have cyber insurance?", "Are your suppliers required to be ISO
