@@ -994,7 +994,7 @@ _PLACES = {
     "africa": ("africa", "south africa", "cape town", "nigeria", "kenya"),
     "russia": ("russia", "russian"),
 }
-_WITHIN = {
+_HELD_BY = {
     "germany": {"eu", "eea", "europe"},
     "ireland": {"eu", "eea", "europe"},
     "france": {"eu", "eea", "europe"},
@@ -1031,7 +1031,7 @@ def places_named(text: str) -> set[str]:
 
 def _overlap(asked: set[str], said: set[str]) -> bool:
     """Whether a place asked about is one said, holds one or lies within one."""
-    return any(a == s or s in _WITHIN.get(a, ()) or a in _WITHIN.get(s, ()) for a in asked for s in said)
+    return any(a == s or s in _HELD_BY.get(a, ()) or a in _HELD_BY.get(s, ()) for a in asked for s in said)
 
 
 def _elsewhere(question, answer: str, library: str, texts: list[str]) -> str:
