@@ -1737,3 +1737,19 @@ def test_a_place_the_text_does_not_keep_data_in_is_a_no():
     # "Notify us" names no place, and where data is sent is not where it is kept.
     assert compose_alone("Is data stored in the UK, and will you notify us?", regions)[0].startswith("No")
     assert not compose_alone("Is data ever transferred to India?", regions)[0].startswith("No;")
+
+
+def test_a_negation_denies_the_word_it_is_put_before():
+    remote = approved_answer(
+        "What security requirements apply to remote work?",
+        "Managed laptops, private workspace",
+        "Remote staff work from a private space where screens cannot be overlooked, and use only their managed laptop.",
+    )
+    # The screens are not overlooked: nothing said against locking them.
+    assert compose_alone("Are employees required to lock their screens?", remote)[0].startswith("Yes")
+    # A question on what is denied is answered No.
+    assert compose_alone("Can screens be overlooked by others when staff work remotely?", remote)[0].startswith("No")
+    passwords = approved_answer(
+        "How are passwords protected?", "Hashed", "Customer passwords are never stored; only a salted hash is kept."
+    )
+    assert compose_alone("Are customer passwords stored?", passwords)[0].startswith("No")

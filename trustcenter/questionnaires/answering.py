@@ -28,6 +28,8 @@ TITLE_SHARE = 0.5
 NO_SHARE = 0.2
 # A "not" denies what lies within this many words of it.
 NOT_REACH = 6
+# Words between a negation and what it denies ("cannot be overlooked", "is not ever used").
+_NOT_YET = frozenset("be been being ever always also have has had able to get yet".split())
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"(])")
 # "Not done" in a sentence: a negating word anywhere in it, or "no" shortly before the word.
@@ -567,7 +569,14 @@ def _negates(clause: str, asked: Asked) -> bool:
         # environment that does not affect customers" to a question on replication).
         before = clause[: match.start()].split()[-NOT_REACH:]
         after = clause[match.end() :].split()[:NOT_REACH]
-        if asked.keys.intersection(analyze(" ".join(before + after))):
+        if asked.keys.intersection(analyze(" ".join(after))):
+            return True
+        if asked.keys.intersection(analyze(" ".join(before))):
+            # Its subject names the question; what is denied of it is the word after the
+            # negation: "screens cannot be overlooked" says nothing of whether they lock.
+            verb = next((w for w in after if w.lower() not in _NOT_YET), "")
+            if verb and set(analyze(verb)) and not asked.words.intersection(analyze(verb)):
+                continue
             return True
     # "SMS and one-time code factors are disabled" denies what comes before it, which the
     # question must name in its own words (it does not deny that MFA is enforced).
