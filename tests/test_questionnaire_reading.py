@@ -288,6 +288,8 @@ def test_questions_about_the_product_or_the_sheet_are_told_apart_from_who_holds_
         ("Have you experienced any security incidents affecting customer data in the past 12 months?", True),
         ("Has your organisation been fined by a data protection authority?", True),
         ("Has your organisation identified any material security risks in the past 12 months?", True),
+        ("Have you notified any customers of a breach in the past 12 months?", True),
+        ("Have you ever paid a ransom after a ransomware attack?", True),
         # What the company does, not what has happened to it.
         ("Has the application been penetration tested by a third party in the last 12 months?", False),
         ("How quickly will you notify us of a security breach?", False),
@@ -1555,6 +1557,15 @@ def test_a_question_on_doing_without_a_control_is_answered_no_by_the_control():
     )
     short = compose_alone("Can support staff access customer data without customer approval?", support)[0]
     assert short == "No, only with your approval, time-limited and logged", short
+    # The customer's consent, in a text that speaks of what the customer grants.
+    granted = approved_answer(
+        "Can your employees access our data?",
+        "Yes",
+        "Staff cannot browse workspaces. When you need help, a workspace administrator grants support access "
+        "for up to 72 hours.",
+    )
+    short = compose_alone("Can support staff view customer data without the customer's consent?", granted)[0]
+    assert short.startswith("No, when you need help, a workspace administrator grants support access"), short
     # Doing without something that is no control ("downtime") is not turned round, nor is a
     # text that itself speaks of doing without.
     assert compose_alone("Are changes deployed without downtime?", changes)[0].startswith("Yes")

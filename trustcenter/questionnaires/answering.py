@@ -782,11 +782,15 @@ def _in_the_clear(question, answer: str, texts: list[str], asked: Asked) -> str:
 # asks whether a control can be bypassed, which a text saying the control is applied answers No.
 _BYPASS = re.compile(
     r"\bwithout\s+(?:(?:a|an|any|the|prior|first|proper|their|its|formal|peer|second|explicit|written|"
-    r"customer|management)\s+){0,2}"
+    r"customer|management|\w+['’]s?)\s+){0,2}"
     r"(?P<control>reviews?|reviewers?|approvals?|authori[sz]ation|authentication|MFA|2FA|multi-factor|encryption|"
     r"logging|consent|notice|notification|testing|tickets?|supervision|escorts?|sign-off|permission)\b",
     re.I,
 )
+
+
+# Ways of saying that someone agreed to it.
+_CONSENT = frozenset(analyze("consent permission approval approve approved authorisation authorise grant grants"))
 
 
 def _bypassed(question, answer: str, texts: list[str]) -> str:
@@ -799,13 +803,11 @@ def _bypassed(question, answer: str, texts: list[str]) -> str:
     if any(re.search(r"\bwithout\b", text, re.I) for text in texts):
         return answer
     control = set(analyze(bypass.group("control")))
-    naming = [
-        clause.strip()
-        for text in texts
-        for sentence in sentences(text)
-        for clause in _CLAUSE.split(sentence)
-        if control & _tokens(clause)
-    ]
+    clauses = [clause.strip() for text in texts for sentence in sentences(text) for clause in _CLAUSE.split(sentence)]
+    naming = [clause for clause in clauses if control & _tokens(clause)]
+    if not naming and control & _CONSENT:
+        # "Without the customer's consent" and a text on what the customer approves or grants.
+        naming = [clause for clause in clauses if _CONSENT & _tokens(clause)]
     return "No, " + _lower_first(_brief(naming[0])) if naming else answer
 
 

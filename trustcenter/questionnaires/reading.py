@@ -181,7 +181,8 @@ _FEEDBACK = re.compile(
 # Questions about what has happened ("Have you had a security breach in the last three
 # years?"): policies say what the company does, not its history; someone who knows answers.
 _HISTORY = re.compile(
-    r"\b(have|has)\b[^?]{0,40}\b(had|experienced|suffered|been|reported|disclosed|(identified|detected) any)\b"
+    r"\b(have|has)\b[^?]{0,40}\b(had|experienced|suffered|been|reported|disclosed|notified|informed|paid|"
+    r"(identified|detected) any)\b"
     r"[^?]{0,40}\b(breach(es|ed)?|incidents?|compromised?|hacked|attack(s|ed)?|fined|fines|lawsuits?|litigation|"
     r"ransomware|penalt(y|ies)|enforcement actions?|risks|complaints|investigations)\b",
     re.I,
