@@ -1613,6 +1613,8 @@ def test_a_yes_no_question_the_text_says_the_opposite_of_is_answered_no():
     )
     short = compose_alone("Do engineers have standing write access to production?", access)[0]
     assert short == "No, standing production access is read-only.", short
+    short = compose_alone("Is there standing administrative access to production?", access)[0]
+    assert short == "No, standing production access is read-only.", short
     keys = approved_answer(
         "Can we bring our own key?",
         "Yes, on the Enterprise plan",

@@ -877,6 +877,16 @@ _CONTRASTS = (
         re.compile(r"\bread[- ]only\b", re.I),
         None,
     ),
+    (
+        # "Is there standing administrative access to production?" and "Standing production
+        # access is read-only".
+        re.compile(
+            r"\bstanding\s+(?:administrative|admin|administrator|privileged|root|elevated)\s+((?:[\w-]+\s+){0,1}[\w-]+)",
+            re.I,
+        ),
+        re.compile(r"\bread[- ]only\b", re.I),
+        None,
+    ),
 )
 CONTRAST_REACH = 4
 
