@@ -1766,3 +1766,22 @@ def test_a_negation_denies_the_word_it_is_put_before():
         "How are passwords protected?", "Hashed", "Customer passwords are never stored; only a salted hash is kept."
     )
     assert compose_alone("Are customer passwords stored?", passwords)[0].startswith("No")
+
+
+def test_who_is_answered_by_an_owner_or_a_manager_the_text_names():
+    reviews = approved_answer(
+        "How often are access rights reviewed?",
+        "Quarterly",
+        "Every quarter managers and system owners confirm or revoke every entitlement; Security Engineering "
+        "tracks completion.",
+    )
+    assert compose_alone("Who reviews user access rights?", reviews)[0] == "Managers"
+    requests = approved_answer(
+        "How is least privilege enforced?",
+        "Role-based groups",
+        "Anything outside a role needs the system owner's approval (plus Security Engineering for Restricted data).",
+    )
+    assert compose_alone("Who approves access requests?", requests)[0] == "System owner"
+    # An address keeps its small letters.
+    contact = approved_answer("How do we report a vulnerability?", "Email us", "Write to security@example.com.")
+    assert compose_alone("Who should we contact about a security issue?", contact)[0] == "security@example.com"

@@ -87,7 +87,9 @@ _NUMBER = re.compile(
 _ROLE = re.compile(
     r"\b(?:Chief [A-Z][a-z]+(?: [A-Z][a-z]+)* Officer(?: \([A-Z]+\))?|CISO|CTO|CEO|DPO|VP [A-Z][a-z]+|"
     r"Head of [A-Z][\w ,]+?(?= |$|,|\.)|(?:Security Engineering|Detection and Response|GRC team|"
-    r"Platform Engineering|Security Steering Committee))"
+    r"Platform Engineering|Security Steering Committee)|"
+    r"(?i:(?:system|data|asset|business|application|service|risk|control|process|resource) owners?|"
+    r"(?:line )?managers?)(?![\w-]))"
 )
 # Clauses of a sentence: a negation in one ("SSL ... disabled") says nothing of another.
 _CLAUSE = re.compile(r"[;:]|,\s*(?:and|but|while|whereas|although|so)\b|\s(?:but|whereas|while|although)\s")
@@ -1333,7 +1335,10 @@ def _short(
         if found and kind == reading.FREQUENCY and _EVERY.match(found):
             found = _PERIODIC[_EVERY.match(found).group(1).lower()]
         if found:
-            return _also_yes_no(question, claim, asked, _capital(found) if kind != reading.NAME else found), True
+            # A role keeps its capitals ("CISO") and an address its small letters; "system owner"
+            # begins the answer with a capital.
+            kept = kind == reading.NAME and (found[0].isupper() or "@" in found)
+            return _also_yes_no(question, claim, asked, found if kept else _capital(found)), True
         return _said(library, question) or brief, False
     if kind == reading.PRODUCT:
         # "Which EDR product do you use?" wants a name; "An EDR agent is installed" has none.
