@@ -1782,6 +1782,13 @@ def test_who_is_answered_by_an_owner_or_a_manager_the_text_names():
         "Anything outside a role needs the system owner's approval (plus Security Engineering for Restricted data).",
     )
     assert compose_alone("Who approves access requests?", requests)[0] == "System owner"
+    review = approved_answer(
+        "Is code peer reviewed?",
+        "Yes",
+        "Every change needs approval from at least one engineer other than the author; changes to "
+        "authentication also need approval from Security Engineering.",
+    )
+    assert compose_alone("Who approves production changes?", review)[0] == "At least one engineer other than the author"
     # An address keeps its small letters.
     contact = approved_answer("How do we report a vulnerability?", "Email us", "Write to security@example.com.")
     assert compose_alone("Who should we contact about a security issue?", contact)[0] == "security@example.com"

@@ -89,7 +89,8 @@ _ROLE = re.compile(
     r"Head of [A-Z][\w ,]+?(?= |$|,|\.)|(?:Security Engineering|Detection and Response|GRC team|"
     r"Platform Engineering|Security Steering Committee)|"
     r"(?i:(?:system|data|asset|business|application|service|risk|control|process|resource) owners?|"
-    r"(?:line )?managers?)(?![\w-]))"
+    r"(?:line )?managers?|(?:at least one|a second|another) (?:engineer|reviewer|approver)"
+    r"(?: other than the (?:author|requester))?)(?![\w-]))"
 )
 # Clauses of a sentence: a negation in one ("SSL ... disabled") says nothing of another.
 _CLAUSE = re.compile(r"[;:]|,\s*(?:and|but|while|whereas|although|so)\b|\s(?:but|whereas|while|although)\s")
