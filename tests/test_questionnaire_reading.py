@@ -723,6 +723,11 @@ def test_the_short_answer_picks_the_options_the_cited_text_names(answer_library)
         # Alternatives to choose from, not a yes or no.
         ("Do you act as a processor, a controller, or both, for our data?", reading.CHOICE),
         ("Are you a data processor or controller?", reading.CHOICE),
+        # A confirmation asked for is a yes or no, whatever figure it names ...
+        ("Please confirm that your security policies are reviewed at least annually.", reading.YES_NO),
+        ("Confirm whether you hold cyber insurance.", reading.YES_NO),
+        # ... unless it asks for the value.
+        ("Confirm the date of your last penetration test.", reading.DESCRIBE),
         ("Do you act as a controller or a processor for our data?", reading.CHOICE),
         # A short statement to confirm is answered Yes or No ...
         ("HSTS enabled", reading.YES_NO),

@@ -102,6 +102,9 @@ _NUMBER = re.compile(
 _ASKS = re.compile(r"(how|what|within what|at what)\b", re.I)
 # "Provide a summary of the last test, including the number of findings": a request for a
 # description that names a value among what it should cover asks for the description.
+# "Please confirm that policies are reviewed annually.", "Confirm whether you hold insurance.":
+# a yes or no, however it opens.
+_CONFIRM = re.compile(r"^(?:(?:please|kindly)\s+)?confirm\s+(?:that|whether|if)\b", re.I)
 _REQUEST = re.compile(r"^(please\s+)?(provide|give|share|describe|explain|outline|summari[sz]e|detail)\b", re.I)
 # A follow-up's condition: "If yes, ...", "If not, ...", "Otherwise ...".
 _CONDITION = re.compile(
@@ -220,7 +223,7 @@ def question_kind(text: str, options: tuple[str, ...] = ()) -> str:
         return CHOICE
     # "Are logs retained for at least six months?" is yes or no; "Do you review access? If so,
     # how often?" wants the frequency (answering.py puts the Yes in front of it).
-    yes_no = bool(_YES_NO_START.match(text))
+    yes_no = bool(_YES_NO_START.match(text) or _CONFIRM.match(text))
     request = bool(_REQUEST.match(text))
     for pattern, kind in ((_FREQUENCY, FREQUENCY), (_DURATION, DURATION), (_NUMBER, NUMBER)):
         match = pattern.search(text)
@@ -236,7 +239,7 @@ def question_kind(text: str, options: tuple[str, ...] = ()) -> str:
         return PRODUCT
     if not options and _ALTERNATIVES.search(text):
         return CHOICE
-    if options or _YES_NO_START.match(text):
+    if options or yes_no:
         return YES_NO
     if _CHOICE.search(text):
         return CHOICE
