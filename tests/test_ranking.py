@@ -49,6 +49,7 @@ def test_the_analyzer_meets_paraphrases_on_shared_concepts():
     assert "~mfa" in analyze("Is 2FA enforced?") and "~mfa" in analyze("multi-factor authentication")
     assert "~mfa" in analyze("FIDO2 security keys")
     assert "~byok" in analyze("Do you support customer-managed encryption keys?")
+    assert "~subprocessor" in analyze("Will you notify us in advance of any material subcontracting?")
     # "information" and "inform" share a stem; only "inform customers" and the like mean notifying.
     assert "~notify" not in analyze("Who is responsible for information security?")
     assert "~notify" in analyze("Will you inform us of a breach?")

@@ -303,7 +303,8 @@ termination: termination, terminate, cancel, cancellation, cancels, end of contr
     !tls termination, !ssl termination, !tls terminates, !tls terminated, !ssl terminated, !terminates tls,
     !terminate tls, !termination point
 subprocessor: subprocessor, subprocessors, sub processor, sub processors, fourth party, fourth parties,
-    sub contractors, subcontractors, third party processors
+    sub contractors, subcontractors, third party processors, subcontracting, sub contracting, subcontract,
+    subcontracted
 vendor: vendor, vendors, supplier, suppliers, third party, third parties, service providers, tprm,
     third party risk, vendor risk, supply base, outsourced
 tenant: tenant, tenants, multi tenant, multitenant, multi tenancy, tenant isolation, logical separation,
