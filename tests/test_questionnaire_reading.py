@@ -1797,3 +1797,24 @@ def test_who_is_answered_by_an_owner_or_a_manager_the_text_names():
     # An address keeps its small letters.
     contact = approved_answer("How do we report a vulnerability?", "Email us", "Write to security@example.com.")
     assert compose_alone("Who should we contact about a security issue?", contact)[0] == "security@example.com"
+
+
+def test_a_yes_to_whether_any_problem_was_found_needs_a_text_that_speaks_of_it():
+    report = approved_answer(
+        "Do you have a current SOC 2 Type II report?",
+        "Yes",
+        "Our SOC 2 Type II examination covers the Security and Availability criteria over twelve months.",
+    )
+    # The approved Yes says a report exists, nothing of exceptions in it: no fitting answer.
+    fits = compose_alone("Were any exceptions noted in your most recent SOC 2 report?", report)[2]
+    assert fits is False
+    # A text that says there were none answers No ...
+    clean = approved_answer(
+        "Do you have a current SOC 2 Type II report?",
+        "Yes",
+        "Our SOC 2 Type II report was issued in November; no exceptions were noted by the auditor.",
+    )
+    short, _quote, fits = compose_alone("Were any exceptions noted in your most recent SOC 2 report?", clean)
+    assert short.startswith("No") and fits, short
+    # ... and a question on the report itself is still Yes.
+    assert compose_alone("Do you have a SOC 2 Type II report?", report)[::2] == ("Yes", True)

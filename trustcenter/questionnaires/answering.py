@@ -948,6 +948,17 @@ def _masked(question, answer: str, texts: list[str]) -> str:
     return "N/A"
 
 
+def _silent_on_problem(question, answer: str, texts: list[str]) -> bool:
+    """ "Were any exceptions noted in your latest SOC 2 report?" and texts that say nothing of
+    exceptions: a Yes would say there were some, and the texts do not say either way (not a
+    fitting answer: left to an expert)."""
+    asks = _ASKS_ANY_PROBLEM.search(question.text)
+    if not asks or not answer.lower().startswith("yes"):
+        return False
+    problem = set(analyze(asks.group(0).split()[-1]))
+    return not any(problem & _tokens(text) for text in texts if text)
+
+
 # Places data is kept in, each with the regions that hold it: "Is our data stored in Australia?"
 # and a text that names the EU and the US regions only is a No; "in Germany" and a text that
 # says "the EU" is not (the EU holds Germany), nor "in Europe" and a text that says "Frankfurt,
@@ -1257,16 +1268,17 @@ def _short(
         answer = _contrasted(question, answer, [claim, *quote])
         answer = _masked(question, answer, [claim, *quote])
         answer = _elsewhere(question, answer, library, [claim, *quote, doc.text or doc.detail])
+        silent = _silent_on_problem(question, answer, [claim, *quote, doc.text or doc.detail, doc.evidence])
         if chosen and answer.lower().startswith("yes"):
             # Not a Yes, but a choice the customer makes.
             answer = "Configurable: " + _lower_first(_brief(chosen))
         if question.options:
-            return _option_for(question.options, answer), True
+            return _option_for(question.options, answer), not silent
         if answer == "Yes" and focus and _ASKS_WHICH.search(reading.split_compound(question.text)[1]):
             # "Is your ISMS certified? Against which standard?": Yes, and what the sentence
             # most about it says ("... certified to ISO/IEC 27001:2022 ...").
-            return "Yes. " + _brief(focus), True
-        return answer, True
+            return "Yes. " + _brief(focus), not silent
+        return answer, not silent
     # A frequency, a duration, a number or a name: from the library's short answer, then the
     # sentence most about the question, then the rest of the quote.
     look_in = ([library] if library else []) + ([focus] if focus else []) + quote
