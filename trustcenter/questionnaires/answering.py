@@ -817,8 +817,9 @@ def _bypassed(question, answer: str, texts: list[str]) -> str:
 # "Can a developer approve their own pull request?", "Can users self-approve access?": asks
 # whether whoever asks for something may also grant it, which a text requiring someone else
 # to ("approval from an engineer other than the author") answers No.
+_APPROVING = r"approv|review|merg|authori[sz]|deploy|grant"  # stems of giving the go-ahead
 _ASKS_OWN_APPROVAL = re.compile(
-    r"\b(?:approv|review|merg|sign(?:s|ed|ing)? off|authori[sz]|deploy|grant)\w*\s+(?:on\s+)?"
+    rf"\b(?:{_APPROVING}|sign(?:s|ed|ing)? off)\w*\s+(?:on\s+)?"
     r"(?:their|his|her|his or her|its|your|our) own\b|\bself-(?:approv|review|merg|grant|authori[sz])\w*",
     re.I,
 )
@@ -830,7 +831,7 @@ _ALONE = re.compile(
     r"\bunilaterally\b|\bon (?:their|his|her) own\b",
     re.I,
 )
-_ACTING = re.compile(r"\b(?:approv|review|merg|deploy|push|releas|promot|grant|authori[sz]|sign)\w*", re.I)
+_ACTING = re.compile(rf"\b(?:{_APPROVING}|push|releas|promot|sign)\w*", re.I)
 _SOMEONE_ELSE = re.compile(
     r"\bother than (?:the|its|their) (?:author|requester|requestor|submitter|developer|engineer|person|owner|user)s?\b|"
     r"\b(?:a|one) second (?:engineer|person|reviewer|approver|administrator|admin)\b|\bsomeone else\b|"
@@ -1059,7 +1060,7 @@ _PLACE_RE = {
 _ASKS_KEPT = re.compile(r"\b(?:stor\w*|host\w*|resid\w*|locat\w*|kept|keep|held|hold)\b", re.I)
 
 
-def places_named(text: str) -> set[str]:
+def _places_named(text: str) -> set[str]:
     """The places of _PLACES that `text` names."""
     return {place for place, pattern in _PLACE_RE.items() if pattern.search(text)}
 
@@ -1074,12 +1075,14 @@ def _elsewhere(question, answer: str, library: str, texts: list[str]) -> str:
     US only: No, and where it is kept."""
     if not answer.lower().startswith("yes") or not _ASKS_KEPT.search(question.text):
         return answer
-    asked = places_named(question.text)
-    said = set().union(*(places_named(text) for text in texts))
-    if not asked or not said or _overlap(asked, said):
+    asked = _places_named(question.text)
+    if not asked:
+        return answer
+    said = set().union(*(_places_named(text) for text in texts))
+    if not said or _overlap(asked, said):
         return answer
     where = _YES_PREFIX.sub("", library) if library and not _YES_NO_SHORT.fullmatch(library) else ""
-    return f"No; {_lower_first(where)}" if where and where.lower() != "yes" else "No"
+    return f"No; {_lower_first(where)}" if where else "No"
 
 
 def _chosen(question, texts: list[str], asked: Asked) -> str:
