@@ -168,3 +168,38 @@ def test_the_private_name_check_can_fail(tmp_path, monkeypatch, source, expected
     with pytest.raises(AssertionError) as failure:
         test_no_module_imports_another_modules_private_names()
     assert expected in str(failure.value)
+
+
+def _rebound_names(tree: ast.Module) -> list[tuple[str, int]]:
+    """Names a module's top level binds a second time (an assignment, def or class)."""
+    seen, again = set(), []
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names = [node.name]
+        elif isinstance(node, ast.Assign):
+            names = [target.id for target in node.targets if isinstance(target, ast.Name)]
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+            names = [node.target.id]
+        else:
+            continue
+        for name in names:
+            if name in seen:
+                again.append((name, node.lineno))
+            seen.add(name)
+    return again
+
+
+def test_no_module_binds_a_top_level_name_twice():
+    """A second `_PATTERN = ...` further down a long module silently replaces the first for every
+    function above it that uses it (it happened twice in the questionnaire rules)."""
+    offences = [
+        f"{path.relative_to(ROOT)}:{line}: {name}"
+        for _module, path in MODULES
+        for name, line in _rebound_names(ast.parse(path.read_text(), filename=str(path)))
+    ]
+    assert offences == []
+
+
+def test_the_rebinding_check_can_fail():
+    tree = ast.parse("_WORDS = 1\n\ndef f():\n    return _WORDS\n\n_WORDS = 2\nOTHER = 3\n")
+    assert _rebound_names(tree) == [("_WORDS", 6)]

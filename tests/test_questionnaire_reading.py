@@ -1211,6 +1211,20 @@ def test_the_companys_own_tests_are_not_answered_by_the_customers_right_to_test(
     assert Answer.objects.get(pk=top.document.answer_pk).seed_key == "penetration-testing"
 
 
+def test_the_customers_own_audit_is_not_answered_by_the_companys_audits(answer_library):
+    # The company's own auditors, however the question that asks about them opens.
+    assert who_tests("Do you have an internal audit function that tests your security controls?") == COMPANY
+    assert who_tests("How often do you reassess critical vendors?") == COMPANY
+    # Whether the customer may audit is not answered, surely, by a text on the company's
+    # internal or external audits: it is for a person (or a text on customers' audits).
+    ranked = library_index().rank(read_question("Can we audit your security controls?"))
+    assert ranked.needs_expert, ranked.suggestions[0]
+    ranked = library_index().rank(read_question("May we perform our own penetration test?"))
+    top = ranked.suggestions[0]
+    assert not ranked.needs_expert
+    assert Answer.objects.get(pk=top.document.answer_pk).seed_key == "customer-pentest"
+
+
 def test_an_internal_control_does_not_answer_for_an_external_one(answer_library):
     # "An independent internal auditor, from a firm that does not perform our external
     # audits" shares "external audits"; the external audits are SOC 2 and ISO 27001.
@@ -1730,6 +1744,25 @@ def test_masking_data_that_is_never_there_is_not_applicable():
         "Production data copied to staging every week is not masked.",
     )
     assert compose_alone("Is production data masked in non-production environments?", unmasked)[0] == "No"
+
+
+def test_whether_one_customer_can_reach_anothers_data_is_a_no_when_the_text_keeps_them_apart():
+    isolation = approved_answer(
+        "How is our data logically separated from other customers' data?",
+        "Workspace isolation at every layer",
+        "Every record carries a workspace identifier and the query layer adds the workspace filter.",
+    )
+
+    # The Yes written for "is it separated?" would say the isolation fails.
+    assert compose_alone("Can one user see another tenant's data?", isolation)[0] == (
+        "No, workspace isolation at every layer"
+    )
+    assert compose_alone("Is it possible for a customer to access other customers' data?", isolation)[0].startswith(
+        "No"
+    )
+    # Asked whether it is prevented, or whether a user reaches their own, it stays a Yes.
+    assert compose_alone("Do you prevent users from accessing other customers' data?", isolation)[0].startswith("Yes")
+    assert compose_alone("Can users access their own data?", isolation)[0].startswith("Yes")
 
 
 def test_a_place_the_text_does_not_keep_data_in_is_a_no():

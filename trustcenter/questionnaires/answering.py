@@ -931,6 +931,29 @@ _CHOSEN = re.compile(
 _ASKS_CAN = re.compile(r"^(?:can|could|may|is it possible|(?:do|does) (?:you|\w+) (?:support|allow|offer))\b", re.I)
 
 
+# "Can one customer see another tenant's data?": asks whether the isolation can fail, which a
+# text that keeps each customer's data apart answers No. A Yes there would read as a breach.
+_ASKS_CROSSING = re.compile(
+    r"^(?:can|could|is it possible|is there (?:any )?(?:way|risk|possibility)|(?:are|is) \w+(?: \w+)? able)\b.*"
+    r"\b(?:see|view|access|read|reach|query|obtain|retrieve|modify|change|delete)\w*\s+(?:\w+\s+){0,2}?"
+    r"(?:another|other|different)\s+(?:tenants?|customers?|clients?|organi[sz]ations?|workspaces?|accounts?)\b",
+    re.I,
+)
+_SEPARATED = re.compile(r"\b(?:separate[ds]?|separation|isolat\w*|segregat\w*|partition\w*)\b", re.I)
+
+
+def _crossing(question, answer: str, texts: list[str]) -> str:
+    """ "Can a user access another customer's data?" and "each customer's data is kept
+    separate": No, and the clause that says so."""
+    if not answer.lower().startswith("yes") or not _ASKS_CROSSING.search(question.text):
+        return answer
+    for text in texts:
+        for clause in (piece for s in sentences(text) for piece in _PIECES.split(s)):
+            if _SEPARATED.search(clause):
+                return "No, " + _lower_first(_brief(clause.strip().rstrip(":")))
+    return answer
+
+
 # "Is data masked in non-production environments?": asks how data is protected where it is; a
 # text that says no such data is there ("Production customer data is never copied to
 # staging") makes the question moot, and a "No" would read as "unmasked data is there".
@@ -1269,6 +1292,9 @@ def _short(
         answer = _bypassed(question, answer, [claim, *quote, doc.text or doc.detail, _YES_PREFIX.sub("", library)])
         answer = _self_approved(question, answer, [claim, *quote, doc.text or doc.detail])
         answer = _contrasted(question, answer, [claim, *quote])
+        answer = _crossing(
+            question, answer, [_YES_PREFIX.sub("", library), claim, *quote, doc.text or doc.detail, doc.evidence]
+        )
         answer = _masked(question, answer, [claim, *quote])
         answer = _elsewhere(question, answer, library, [claim, *quote, doc.text or doc.detail])
         silent = _silent_on_problem(question, answer, [claim, *quote, doc.text or doc.detail, doc.evidence])

@@ -280,8 +280,11 @@ _PRODUCT_HEADING = re.compile(
 # other one counts OTHER_SIDE less.
 _TESTING = r"(?:perform|conduct|run|carry out|test|audit|assess|scan|pen-?test)\w*"
 _BY_COMPANY = re.compile(
-    rf"^(?:do|does|did|will|can|could|is|are)\s+(?:you|your (?:company|organi[sz]ation|firm|team))\s+"
-    rf"(?:\w+ly\s+|also\s+)?{_TESTING}\b",
+    r"^(?:(?:how often|when)\s+)?(?:do|does|did|will|can|could|is|are)\s+"
+    rf"(?:you|your (?:company|organi[sz]ation|firm|team))\s+(?:\w+ly\s+|also\s+)?(?:re)?{_TESTING}\b"
+    # "Do you have an internal audit function?": the company's own auditors.
+    r"|^(?:do|does)\s+(?:you|your (?:company|organi[sz]ation|firm))\s+have\s+(?:an?\s+)?"
+    r"(?:(?:internal|independent|dedicated|formal)\s+)*(?:audit|testing)\s+(?:function|team|programme|program)\b",
     re.I,
 )
 _BY_CUSTOMER = re.compile(
@@ -296,6 +299,7 @@ _YOUR_TEST = re.compile(
     re.I,
 )
 COMPANY, CUSTOMER = "company", "customer"
+CUSTOMER_STEM = "custom"
 
 
 def who_tests(text: str) -> str:
@@ -443,6 +447,14 @@ class Index:
         if _PRODUCT_HEADING.search(question.section or ""):
             named.add(PRODUCT)
         return sides_of(named)
+
+    def _tested_by_other(self, number: int, tester: str) -> bool:
+        """Whether a document is on the other side from a question that says who tests or
+        audits: its own question says the other one, or the customer's tests are asked about
+        and its title names neither them nor the customer."""
+        if self.testers[number]:
+            return self.testers[number] != tester
+        return tester == CUSTOMER and CUSTOMER_STEM not in self.title_tokens[number]
 
     def _agree(self, a: int, b: int) -> bool:
         """Whether two documents say the same thing: an answer and a section it cites, two
@@ -607,7 +619,7 @@ class Index:
         tester = who_tests(question.text) or (who_tests(question.previous) if question.follow_up else "")
         if tester:
             for number in scores:
-                if self.testers[number] and self.testers[number] != tester:
+                if self._tested_by_other(number, tester):
                     scores[number] *= 1 - OTHER_SIDE
         for number, words in self.housekeeping.items():
             if number in scores and not words & own.keys():
@@ -709,6 +721,9 @@ class Index:
                 # "Is EDR deployed on servers?" and a text on laptops alone: for a person to check.
                 probability = min(probability, (self.threshold - 1) / 100)
             if of_vendors and not self.title_tokens[number] & VENDOR_TOKENS:
+                probability = min(probability, (self.threshold - 1) / 100)
+            if tester == CUSTOMER and self._tested_by_other(number, tester):
+                # "Can we audit your controls?" and a text on the company's own audits.
                 probability = min(probability, (self.threshold - 1) / 100)
             if not fits:
                 # The question asks for a frequency, a duration, a number, a name or one of
