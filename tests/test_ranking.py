@@ -16,6 +16,7 @@ PARAPHRASES = [
     ("What's your RPO?", "rto-rpo"),
     ("Are pen tests performed by an independent firm every year?", "penetration-testing"),
     ("In which country will our data physically reside?", "data-location"),
+    ("Explain where customer data is stored:", "data-location"),
     ("How fast do you revoke access for leavers?", "leaver-access"),
     ("Do you have a SOC2 Type 2 audit report?", "soc2"),
     ("Can we use our own KMS keys?", "byok"),

@@ -291,8 +291,11 @@ dsr: dsr, dsar, dsars, data subject request, data subject requests, data subject
     data subject access requests, data subject rights, right to be forgotten, right to erasure, right of access,
     portability, rectification, individual rights, privacy requests
 residency: data residency, residency, data location, data locality, data localisation, data localization,
-    where is data stored, where is customer data stored, where data is stored, hosted, hosting region,
-    hosting location, geographic location, geographic, region, regions, country, countries, eu only,
+    where is data stored, where is customer data stored, where data is stored, where customer data is stored,
+    where our data is stored, where your data is stored, where the data is stored, where is our data stored,
+    where will our data be stored, where our data will be stored, where data will be stored, where data is hosted,
+    where data resides, where customer data resides, where our data resides, hosted, hosting region, hosting location,
+    geographic location, geographic, region, regions, country, countries, eu only,
     within the eu, eea, jurisdiction
 retention: retention, retain, retained, retaining, retention period, retention periods, retention schedule,
     how long, kept, keep data, stored for
