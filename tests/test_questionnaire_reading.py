@@ -1765,6 +1765,29 @@ def test_whether_one_customer_can_reach_anothers_data_is_a_no_when_the_text_keep
     assert compose_alone("Can users access their own data?", isolation)[0].startswith("Yes")
 
 
+def test_what_an_approved_yes_adds_for_its_own_question_is_left_off_another():
+    in_transit = approved_answer(
+        "Is data encrypted in transit, and which TLS versions do you support?",
+        "Yes, TLS 1.2+ (1.3 preferred)",
+        "Public endpoints accept only TLS 1.2 and 1.3. HSTS is sent with a one-year max-age.",
+    )
+
+    # Its own question, or one close to it, keeps the whole of it ...
+    assert compose_alone("Is data encrypted in transit?", in_transit)[0] == "Yes, TLS 1.2+ (1.3 preferred)"
+    # ... another one the text answers gets the Yes alone, the quote saying why.
+    short, quote, _fits = compose_alone("Is HSTS enabled?", in_transit)
+    assert (short, quote) == ("Yes", "HSTS is sent with a one-year max-age.")
+    # What limits the Yes stays, whatever the question.
+    own_tests = approved_answer(
+        "May we perform our own penetration test against your service?",
+        "Yes, with notice (Enterprise)",
+        "Enterprise customers may test their own workspace with five business days' notice.",
+    )
+    assert compose_alone("Will you permit the Bank to run security testing, subject to agreement?", own_tests)[0] == (
+        "Yes, with notice (Enterprise)"
+    )
+
+
 def test_a_place_the_text_does_not_keep_data_in_is_a_no():
     regions = approved_answer(
         "In which regions is our data stored?",

@@ -954,6 +954,30 @@ def _crossing(question, answer: str, texts: list[str]) -> str:
     return answer
 
 
+# "Is HSTS enabled?" and the "Yes, TLS 1.2+" approved for "Is data encrypted in transit, and
+# which TLS versions?": the Yes holds, what follows it answers the other question. Kept when it
+# shares a word with the question or the question is mostly the approved answer's own, and
+# always when it limits the Yes ("Yes, with notice (Enterprise)", "No, except ...").
+QUALIFIER_OWN_SHARE = 0.3
+_LIMITING = re.compile(
+    r"\b(?:only|except|unless|where|when|if|with notice|on request|upon request|subject to|provided|plans?|"
+    r"enterprise|business|tier|not|partial\w*|limited|some|most|in progress|planned|roadmap)\b",
+    re.I,
+)
+
+
+def _qualified(question, answer: str, library: str, title: str) -> str:
+    match = re.match(r"(yes|no)[,;.]\s*(\S.*)", answer, re.I | re.S)
+    if not match or answer != library or _LIMITING.search(match.group(2)):
+        return answer
+    asked = set(analyze(question.text))
+    if not asked or asked & set(analyze(match.group(2))):
+        return answer
+    if len(asked & set(analyze(title))) / len(asked) >= QUALIFIER_OWN_SHARE:
+        return answer
+    return _capital(match.group(1).lower())
+
+
 # "Is data masked in non-production environments?": asks how data is protected where it is; a
 # text that says no such data is there ("Production customer data is never copied to
 # staging") makes the question moot, and a "No" would read as "unmasked data is there".
@@ -1297,6 +1321,7 @@ def _short(
         )
         answer = _masked(question, answer, [claim, *quote])
         answer = _elsewhere(question, answer, library, [claim, *quote, doc.text or doc.detail])
+        answer = _qualified(question, answer, library, doc.title)
         silent = _silent_on_problem(question, answer, [claim, *quote, doc.text or doc.detail, doc.evidence])
         if chosen and answer.lower().startswith("yes"):
             # Not a Yes, but a choice the customer makes.
