@@ -890,6 +890,9 @@ def test_a_control_on_laptops_does_not_answer_for_servers(answer_library):
         ("Do you have a data retention policy?", "section:privacy-retention#retention-schedule"),
         # ... or by the approved answer written for the question, which says more.
         ("Do you have a written incident response plan?", "answer:"),
+        # Whether it is in place or approved is still whether it exists.
+        ("Is there a documented network security policy in place?", "section:network-security#"),
+        ("Do you have a vulnerability management policy approved by senior management?", "section:vulnerability-"),
     ],
 )
 def test_a_policy_that_is_published_answers_whether_there_is_one(answer_library, question, cited):

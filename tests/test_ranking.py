@@ -79,6 +79,8 @@ def test_the_analyzer_meets_paraphrases_on_shared_concepts():
     assert "production" in analyze("Is MFA required for production systems?")
     assert "product" not in analyze("the product")
     assert "shared" in analyze("Are shared accounts prohibited?") and not analyze("Please share")
+    # "Formal" says how a sheet likes things, not what they are about.
+    assert analyze("a formally documented, formal programme") == analyze("a documented programme")
     # Cipher suites are named by their parts.
     assert "~ciphersuite" in analyze("Which cipher suites are enabled?")
     assert "~ciphersuite" in analyze("ECDHE key exchange with AES-GCM or ChaCha20-Poly1305")

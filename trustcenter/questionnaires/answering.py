@@ -113,7 +113,10 @@ _KEPT_APART = re.compile(
 _EXISTS = re.compile(
     r"^(?:(?:do|does)\s+(?:you|your\s+(?:company|organi[sz]ation|firm))\s+(?:currently\s+)?(?:have|maintain)|"
     r"is\s+there)\s+"
-    r"(?:a|an)\s+(?:[\w/-]+\s+){0,5}(?:policy|policies|process|procedure|plan|program|programme|standard)\s*\??$",
+    r"(?P<named>(?:a|an)\s+(?:[\w/-]+\s+){0,5}(?:policy|policies|process|procedure|plan|program|programme|standard))"
+    # "... in place?", "... approved by senior management?": still whether it exists.
+    r"(?:\s+in place|,?\s+(?:(?:that|which)\s+(?:is|has been)\s+)?(?:formally\s+)?"
+    r"(?:approved|reviewed|endorsed|signed off|owned|communicated|maintained)\b[^?]*)?\s*\??$",
     re.I,
 )
 # "Does your security policy cover mobile devices?", "Do your policies address the use of AI
@@ -682,9 +685,11 @@ def wants_typed_answer(question) -> bool:
     )
 
 
-def asks_whether_it_exists(text: str) -> bool:
-    """ "Do you have a (documented) ... policy / process / plan?": whether it exists."""
-    return bool(_EXISTS.match(text))
+def asks_whether_it_exists(text: str) -> str:
+    """ "Do you have a (documented) ... policy / process / plan?": whether it exists. The words
+    that name it ("a documented ... policy", without "approved by management"), or ""."""
+    match = _EXISTS.match(text)
+    return match.group("named") if match else ""
 
 
 def _yes_no(question, library: str, focus: str, asked: Asked, title: str = "") -> str:

@@ -630,15 +630,21 @@ class Index:
                 if not self.title_tokens[number] & VENDOR_TOKENS:
                     scores[number] *= 1 - OTHER_SIDE
         policy_named = None
-        if asks_whether_it_exists(question.text):
+        named = asks_whether_it_exists(question.text)
+        if named:
             # "Do you have a documented data retention policy?" asks whether a policy on
-            # retention exists: a document titled for it, not one that mentions it.
-            asked = [t for t, (w, part) in query.items() if part == "question" and t != "~policy"]
+            # retention exists: a document titled for it, not one that mentions it. What
+            # follows its name ("... approved by senior management") does not name it.
+            naming = set(analyze(named))
+            asked = [t for t, (w, part) in query.items() if part == "question" and t != "~policy" and t in naming]
             for number in scores:
                 title = self.title_tokens[number]
                 shared = sum(query[t][0] for t in asked if t in title) / (sum(query[t][0] for t in asked) or 1.0)
                 scores[number] *= 1 + EXISTS_TITLE * shared
-            policy_named = self._policy_named(query, sorted(scores, key=lambda n: (-scores[n], self.documents[n].key)))
+            policy_named = self._policy_named(
+                {t: v for t, v in query.items() if t in naming},
+                sorted(scores, key=lambda n: (-scores[n], self.documents[n].key)),
+            )
             if policy_named is not None:
                 # A published policy has that name: the question is answered by its being there.
                 scores[policy_named] = max(scores.values(), default=0.0) * 1.01 + 1e-9
