@@ -305,3 +305,14 @@ def test_a_question_on_the_vendors_controls_is_answered_from_vendor_management(a
     assert ranked.needs_expert, ranked.suggestions[0]
     # "Vendor", singular, is the company the sheet is about.
     assert _top_keys("Can vendor support staff access customer tenant data?") == ["support-access"]
+
+
+def test_a_question_on_the_running_service_is_not_answered_by_what_happens_at_its_end(answer_library):
+    assert "~inservice" in analyze("Can we delete records during the subscription?")
+    # What happens to the data when the contract ends is no answer to deleting it before.
+    ranked = library_index().rank(
+        read_question("Can the customer delete individual records permanently during the subscription?")
+    )
+    assert "termination" not in ranked.suggestions[0].document.key, ranked.suggestions[0]
+    # Asked about the end, the end answers.
+    assert _top_keys("What happens to our data when the contract ends?") == ["deletion-on-termination"]

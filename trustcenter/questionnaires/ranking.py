@@ -262,7 +262,7 @@ def other_scope(asked: frozenset, named: frozenset) -> bool:
 # security keys; "Do you undergo external audits?" is not answered by the internal audit).
 # 0.3 and 0.5 measured the same on the dev splits: no answer changed but for the surer right
 # ones.
-SIDES = (("~product", "~workforce"), ("extern", "internal"))
+SIDES = (("~product", "~workforce"), ("extern", "internal"), ("~inservice", "~termination"))
 # Words that name a side too: an audit "by an independent third party" is an external one.
 SIDE_WORDS = {"independ": "extern"}
 OTHER_SIDE = 0.5

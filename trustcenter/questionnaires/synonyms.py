@@ -305,6 +305,10 @@ termination: termination, terminate, cancel, cancellation, cancels, end of contr
     contract ends, subscription ends, exit, offboarding of customer, churn,
     !tls termination, !ssl termination, !tls terminates, !tls terminated, !ssl terminated, !terminates tls,
     !terminate tls, !termination point
+# While the service runs, as opposed to at its end ("Can we delete records during the subscription?").
+inservice: during the subscription, during the contract, during the term, during the agreement, during the service,
+    during the engagement, while the contract is active, while the subscription is active, before termination,
+    before the contract ends, throughout the contract, throughout the subscription
 subprocessor: subprocessor, subprocessors, sub processor, sub processors, fourth party, fourth parties,
     sub contractors, subcontractors, third party processors, subcontracting, sub contracting, subcontract,
     subcontracted
