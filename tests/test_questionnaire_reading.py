@@ -290,6 +290,9 @@ def test_questions_about_the_product_or_the_sheet_are_told_apart_from_who_holds_
         ("Has your organisation identified any material security risks in the past 12 months?", True),
         ("Have you notified any customers of a breach in the past 12 months?", True),
         ("Have you ever paid a ransom after a ransomware attack?", True),
+        ("Have you received any fines from a data protection authority?", True),
+        ("Has your company faced regulatory actions in the last five years?", True),
+        ("Have you received any government requests for customer data?", False),
         # What the company does, not what has happened to it.
         ("Has the application been penetration tested by a third party in the last 12 months?", False),
         ("How quickly will you notify us of a security breach?", False),
@@ -1789,6 +1792,19 @@ def test_what_an_approved_yes_adds_for_its_own_question_is_left_off_another():
     assert compose_alone("Will you permit the Bank to run security testing, subject to agreement?", own_tests)[0] == (
         "Yes, with notice (Enterprise)"
     )
+
+
+def test_what_has_not_happened_so_far_does_not_say_no_to_what_would_be_done():
+    requests = approved_answer(
+        "How do you handle requests for customer data from law enforcement?",
+        "Only when legally compelled; customer notified",
+        "We notify the affected customer first. Kestrel has never received a government request for customer data.",
+    )
+
+    assert compose_alone("Will you notify us of government requests for our data?", requests)[0].startswith("Yes")
+    # Asked what has happened, or whether requests come in, it is the No it says.
+    assert compose_alone("Have you ever received a government request for customer data?", requests)[0].startswith("No")
+    assert compose_alone("Do you receive government requests for customer data?", requests)[0].startswith("No")
 
 
 def test_a_place_the_text_does_not_keep_data_in_is_a_no():

@@ -30,6 +30,10 @@ NO_SHARE = 0.2
 NOT_REACH = 6
 # Words between a negation and what it denies ("cannot be overlooked", "is not ever used").
 _NOT_YET = frozenset("be been being ever always also have has had able to get yet".split())
+# "has never received", "have not had": what has happened so far; asked about only by a
+# question that is itself about it ("Have you ever received ...?").
+_PERFECT = frozenset({"has", "have", "had"})
+_PERFECT_QUESTION = re.compile(r"^\s*(?:(?:if (?:yes|so),?\s+)?(?:has|have|had)\b|.*\bever\b)", re.I)
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"(])")
 # "Not done" in a sentence: a negating word anywhere in it, or "no" shortly before the word.
@@ -575,12 +579,22 @@ def _negates(clause: str, asked: Asked) -> bool:
         # environment that does not affect customers" to a question on replication).
         before = clause[: match.start()].split()[-NOT_REACH:]
         after = clause[match.end() :].split()[:NOT_REACH]
+        verb = next((w for w in after if w.lower() not in _NOT_YET), "")
+        if (
+            before
+            and before[-1].lower() in _PERFECT
+            and not _PERFECT_QUESTION.match(asked.text)
+            and not asked.words.intersection(analyze(verb))
+        ):
+            # "Kestrel has never received a government request" tells what has happened so
+            # far, not whether it would notify the customer of one (it does say No to "Do you
+            # receive government requests?").
+            continue
         if asked.keys.intersection(analyze(" ".join(after))):
             return True
         if asked.keys.intersection(analyze(" ".join(before))):
             # Its subject names the question; what is denied of it is the word after the
             # negation: "screens cannot be overlooked" says nothing of whether they lock.
-            verb = next((w for w in after if w.lower() not in _NOT_YET), "")
             if verb and set(analyze(verb)) and not asked.words.intersection(analyze(verb)):
                 continue
             return True

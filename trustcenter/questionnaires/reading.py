@@ -185,9 +185,9 @@ _FEEDBACK = re.compile(
 # years?"): policies say what the company does, not its history; someone who knows answers.
 _HISTORY = re.compile(
     r"\b(have|has)\b[^?]{0,40}\b(had|experienced|suffered|been|reported|disclosed|notified|informed|paid|"
-    r"(identified|detected) any)\b"
+    r"received|incurred|faced|(identified|detected) any)\b"
     r"[^?]{0,40}\b(breach(es|ed)?|incidents?|compromised?|hacked|attack(s|ed)?|fined|fines|lawsuits?|litigation|"
-    r"ransomware|penalt(y|ies)|enforcement actions?|risks|complaints|investigations)\b",
+    r"ransomware|penalt(y|ies)|enforcement actions?|regulatory actions?|sanctions|risks|complaints|investigations)\b",
     re.I,
 )
 _NUMBERING = re.compile(r"^\s*(?:[A-Z]{0,4}[-.]?)?\d+(?:[.\-]\d+)*[.)]?\s+")
