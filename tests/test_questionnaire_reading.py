@@ -1492,6 +1492,42 @@ def test_none_of_the_problems_asked_about_is_no_whatever_the_approved_yes_was_fo
     assert compose_alone("Are you ISO 27001 certified?", certified)[0] == "Yes"
 
 
+def test_none_found_reads_issues_and_findings_as_one_and_minds_the_severity():
+    pentest = approved_answer(
+        "Do you conduct annual penetration tests?",
+        "Yes; summary under NDA",
+        "It found no critical issues, one high (fixed within 6 days) and four medium.",
+    )
+
+    # "Critical findings" are the critical issues it did not find ...
+    assert compose_alone("Were there any critical findings in your last penetration test?", pentest)[0] == "No"
+    # ... but it did find a high one, and findings of other severities.
+    assert compose_alone("Were any critical or high vulnerabilities found in the last test?", pentest)[0] != "No"
+    assert compose_alone("Did your last penetration test have any findings?", pentest)[0] != "No"
+
+
+def test_the_full_report_is_a_no_when_the_approved_answer_shares_a_summary():
+    pentest = approved_answer(
+        "Do you conduct annual penetration tests, and can we see the results?",
+        "Yes; summary under NDA",
+        "An independent firm tests the platform every year. The executive summary is available under NDA.",
+    )
+
+    assert compose_alone("Can we see the full penetration test report?", pentest)[0] == (
+        "No; the executive summary is available under NDA"
+    )
+    # Asked for the results, or for a summary, the approved Yes stands.
+    assert compose_alone("Can we see the results of your penetration test?", pentest)[0].startswith("Yes")
+    assert compose_alone("Can we see a summary of the full test results?", pentest)[0].startswith("Yes")
+    # A report shared whole is a Yes, whatever else the text summarises.
+    soc2 = approved_answer(
+        "Do you have a current SOC 2 Type II report?",
+        "Yes",
+        "The SOC 2 Type II report is available under NDA. The SOC 3 report, a general-use summary, is public.",
+    )
+    assert compose_alone("Will you provide the full SOC 2 report?", soc2)[0] == "Yes"
+
+
 def test_an_approved_no_to_whether_something_is_allowed_is_yes_to_whether_it_is_limited():
     devices = approved_answer(
         "Are personal devices allowed to access company systems?",

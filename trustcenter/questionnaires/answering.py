@@ -604,10 +604,32 @@ def _negates(clause: str, asked: Asked) -> bool:
     return bool(denied) and bool((asked.words & asked.keys).intersection(analyze(clause[: denied.start()])))
 
 
+# What a test or an audit finds, in the words sheets use for it: "no critical issues" answers
+# "any critical findings?" too.
+_FOUND_KINDS = (
+    frozenset(analyze("issue issues finding findings vulnerability vulnerabilities defect defects")),
+    frozenset(analyze("nonconformity nonconformities non-conformity exception exceptions deviation deviations")),
+)
+_SEVERITY = re.compile(r"\b(?:critical|high|major|minor|significant|material|medium|low)\b", re.I)
+
+
 def _none_found(text: str, asked: Asked) -> bool:
-    """The text says none of the problems the question names were found ("no major
-    nonconformities" to "... any major nonconformities?")."""
-    return any(_problem_named(match.group(1), asked) for match in _NO_BEFORE.finditer(text or ""))
+    """The text says none of the problems the question asks about were found ("no major
+    nonconformities" to "... any major nonconformities?", "no critical issues" to "any
+    critical findings?"; not to "any critical or high findings?")."""
+    for match in _NO_BEFORE.finditer(text or ""):
+        problem = _NO_PROBLEM.match(match.group(1))
+        if problem is None:
+            continue
+        said = set(analyze(problem.group("noun")))
+        if not (_problem_named(match.group(1), asked) or any(said & k and asked.words & k for k in _FOUND_KINDS)):
+            continue
+        # What severity it denies: all of them ("no findings"), or every one the question names.
+        denied = {w.lower() for w in _SEVERITY.findall(problem.group(0))}
+        wanted = {w.lower() for w in _SEVERITY.findall(asked.text)}
+        if not denied or (wanted and wanted <= denied):
+            return True
+    return False
 
 
 # A clause that opens with a word standing for what the clause before it names.
@@ -997,6 +1019,26 @@ def _qualified(question, answer: str, library: str, title: str) -> str:
     return _capital(match.group(1).lower())
 
 
+# "Can we see the full penetration test report?" and an approved "Yes; summary under NDA": the
+# summary is what is shared, not the full report; the sentence of the text that says so follows.
+_ASKS_FULL = re.compile(
+    r"\b(?:full|complete|entire|whole|unredacted|detailed)\s+(?:[\w-]+\s+){0,3}?(?:reports?|results|findings)\b", re.I
+)
+_SUMMARY = re.compile(r"\b(?:summary|summaries|summarised|summarized|redacted|excerpts?)\b", re.I)
+
+
+def _only_summary(question, answer: str, library: str, texts: list[str]) -> str:
+    if not answer.lower().startswith("yes") or not _ASKS_FULL.search(question.text) or _SUMMARY.search(question.text):
+        return answer
+    if not _SUMMARY.search(library):
+        return answer
+    for text in texts:
+        for sentence in sentences(text):
+            if _SUMMARY.search(sentence):
+                return "No; " + _lower_first(_brief(sentence.strip().rstrip(".")))
+    return answer
+
+
 # "Is data masked in non-production environments?": asks how data is protected where it is; a
 # text that says no such data is there ("Production customer data is never copied to
 # staging") makes the question moot, and a "No" would read as "unmasked data is there".
@@ -1340,6 +1382,7 @@ def _short(
         )
         answer = _masked(question, answer, [claim, *quote])
         answer = _elsewhere(question, answer, library, [claim, *quote, doc.text or doc.detail])
+        answer = _only_summary(question, answer, library, [*quote, doc.text or doc.detail, doc.evidence])
         answer = _qualified(question, answer, library, doc.title)
         silent = _silent_on_problem(question, answer, [claim, *quote, doc.text or doc.detail, doc.evidence])
         if chosen and answer.lower().startswith("yes"):
