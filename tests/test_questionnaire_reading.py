@@ -1217,6 +1217,16 @@ def test_the_companys_own_tests_are_not_answered_by_the_customers_right_to_test(
     assert Answer.objects.get(pk=top.document.answer_pk).seed_key == "penetration-testing"
 
 
+def test_a_follow_up_on_the_companys_tests_is_not_answered_by_the_section_on_customers_tests(answer_library):
+    question = read_question(
+        "Provide more details on the scope.",
+        section="Vulnerability Management",
+        previous="Do you perform penetration tests?",
+    )
+    top = library_index().rank(question).suggestions[0]
+    assert top.document.key == "section:vulnerability-management#penetration-testing", top.document.key
+
+
 def test_the_customers_own_audit_is_not_answered_by_the_companys_audits(answer_library):
     # The company's own auditors, however the question that asks about them opens.
     assert who_tests("Do you have an internal audit function that tests your security controls?") == COMPANY
@@ -1908,6 +1918,11 @@ def test_who_is_answered_by_an_owner_or_a_manager_the_text_names():
     # An address keeps its small letters.
     contact = approved_answer("How do we report a vulnerability?", "Email us", "Write to security@example.com.")
     assert compose_alone("Who should we contact about a security issue?", contact)[0] == "security@example.com"
+    # A secrets manager is a product, not a person who manages anything.
+    secrets = approved_answer(
+        "How are secrets stored?", "In a vault", "API keys live in our secrets manager and in AWS Secrets Manager."
+    )
+    assert "anager" not in compose_alone("Who manages the keys?", secrets)[0]
 
 
 def test_a_yes_to_whether_any_problem_was_found_needs_a_text_that_speaks_of_it():

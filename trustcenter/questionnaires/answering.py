@@ -93,8 +93,11 @@ _ROLE = re.compile(
     r"Head of [A-Z][\w ,]+?(?= |$|,|\.)|(?:Security Engineering|Detection and Response|GRC team|"
     r"Platform Engineering|Security Steering Committee)|"
     r"(?i:(?:system|data|asset|business|application|service|risk|control|process|resource) owners?|"
-    r"(?:line )?managers?|(?:at least one|a second|another) (?:engineer|reviewer|approver)"
-    r"(?: other than the (?:author|requester))?)(?![\w-]))"
+    r"(?:at least one|a second|another) (?:engineer|reviewer|approver)"
+    r"(?: other than the (?:author|requester))?)(?![\w-])|"
+    # "managers", "their manager"; not a product ("AWS Secrets Manager", "our secrets manager").
+    r"(?:^|(?<=[.;:] ))(?:Line managers?|Managers)(?![\w-])|"
+    r"(?:line managers?|managers|(?:their|the requester's|the employee's|his or her) manager)(?![\w-]))"
 )
 # Clauses of a sentence: a negation in one ("SSL ... disabled") says nothing of another.
 _CLAUSE = re.compile(r"[;:]|,\s*(?:and|but|while|whereas|although|so)\b|\s(?:but|whereas|while|although)\s")

@@ -298,6 +298,12 @@ _YOUR_TEST = re.compile(
     r"(?:pen(?:etration)?[- ]?tests?|pentests?|security tests?|audits?)\b",
     re.I,
 )
+# A section headed for the customer's own tests: "Customer-initiated testing".
+_CUSTOMERS_TESTS = re.compile(
+    r"^(?:[^:]*:\s*)?(?:customer|client)s?['’]?(?:[- ](?:initiated|led|run|owned))?\s+(?:own\s+)?"
+    r"(?:penetration\s+|security\s+)?(?:test|pen-?test|audit|scan)",
+    re.I,
+)
 COMPANY, CUSTOMER = "company", "customer"
 CUSTOMER_STEM = "custom"
 
@@ -383,7 +389,10 @@ class Index:
         self.title_tokens = [frozenset(analyze(doc.title)) for doc in documents]
         self.title_standards = [tokens & STANDARD_TOKENS for tokens in self.title_tokens]
         self.sides = [sides_of(tokens) for tokens in self.title_tokens]
-        self.testers = [who_tests(doc.title) if doc.kind == "answer" else "" for doc in documents]
+        self.testers = [
+            who_tests(doc.title) if doc.kind == "answer" else CUSTOMER if _CUSTOMERS_TESTS.match(doc.title) else ""
+            for doc in documents
+        ]
         self.scopes = [scopes_named(document_text(doc)) for doc in documents]
         heading = [doc.source.get("heading", "") if doc.kind == "section" and doc.source else "" for doc in documents]
         self.housekeeping = {
