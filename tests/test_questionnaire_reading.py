@@ -1538,6 +1538,27 @@ def test_the_full_report_is_a_no_when_the_approved_answer_shares_a_summary():
     assert compose_alone("Will you provide the full SOC 2 report?", soc2)[0] == "Yes"
 
 
+def test_a_description_is_not_answered_with_a_name_or_a_frequency_written_for_another_question():
+    owner = approved_answer(
+        "Who is responsible for information security in your organisation?",
+        "Chief Information Security Officer (CISO)",
+        "Security is led by our CISO, who reports to the CEO. The security function has eleven people.",
+    )
+    assert compose_alone("Describe your information security program.", owner)[0].startswith("Security is led by")
+    assert compose_alone("Who is responsible for security?", owner)[0] == "Chief Information Security Officer (CISO)"
+    plan = approved_answer(
+        "Do you have an incident response plan, and how often is it tested?",
+        "Tested annually",
+        "Our plan defines roles, severity levels and a response process. It is tested annually.",
+    )
+    assert compose_alone("Describe your incident response process.", plan)[0].startswith("Our plan defines roles")
+    # A period can be the whole of what is asked: it stays.
+    retention = approved_answer(
+        "How long do you retain customer data?", "24 months by default", "Event data is kept 24 months by default."
+    )
+    assert compose_alone("What is your data retention policy?", retention)[0] == "24 months by default"
+
+
 def test_an_approved_no_to_whether_something_is_allowed_is_yes_to_whether_it_is_limited():
     devices = approved_answer(
         "Are personal devices allowed to access company systems?",

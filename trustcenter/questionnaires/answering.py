@@ -1264,6 +1264,14 @@ def _asks_details_only(question) -> bool:
     )
 
 
+def _answers_a_value(title: str) -> bool:
+    """The approved answer was written for a question that wants a name or a frequency ("Who
+    is responsible for information security?"): its short answer ("Chief Information Security
+    Officer", "Tested annually") describes no programme or process. (A period can be the whole
+    of a policy: "24 months by default" is the retention policy.)"""
+    return reading.question_kind(title) in (reading.NAME, reading.FREQUENCY)
+
+
 def _only_a_value(short: str) -> bool:
     """ "Within 48 hours", "Quarterly", "35 days": a short answer that is a period or a
     frequency and nothing more."""
@@ -1493,7 +1501,12 @@ def _short(
         if found:
             return _also_yes_no(question, claim, asked, found), True
         return _said(library, question) or brief, False
-    if kind == reading.DESCRIBE and library and brief and (_only_a_value(library) or _asks_details_only(question)):
+    if (
+        kind == reading.DESCRIBE
+        and library
+        and brief
+        and (_only_a_value(library) or _asks_details_only(question) or _answers_a_value(doc.title))
+    ):
         # The approved short answer is not the description asked for: "Within 48 hours" (what
         # it was written for) to "Describe the information you will provide in an incident
         # notification", or "EU (Frankfurt) or US (North Virginia)", already given to the
