@@ -17,6 +17,8 @@ PARAPHRASES = [
     ("Are pen tests performed by an independent firm every year?", "penetration-testing"),
     ("In which country will our data physically reside?", "data-location"),
     ("Explain where customer data is stored:", "data-location"),
+    # "Regularly" is how a sheet likes things done, not what it asks about (restore tests).
+    ("Are backups taken regularly?", "backups"),
     ("How fast do you revoke access for leavers?", "leaver-access"),
     ("Do you have a SOC2 Type 2 audit report?", "soc2"),
     ("Can we use our own KMS keys?", "byok"),
@@ -79,8 +81,10 @@ def test_the_analyzer_meets_paraphrases_on_shared_concepts():
     assert "production" in analyze("Is MFA required for production systems?")
     assert "product" not in analyze("the product")
     assert "shared" in analyze("Are shared accounts prohibited?") and not analyze("Please share")
-    # "Formal" says how a sheet likes things, not what they are about.
-    assert analyze("a formally documented, formal programme") == analyze("a documented programme")
+    # "Formal", "regularly" say how a sheet likes things, not what they are about.
+    assert analyze("a formally documented, formal programme, regularly reviewed") == analyze(
+        "a documented programme, reviewed"
+    )
     # Cipher suites are named by their parts.
     assert "~ciphersuite" in analyze("Which cipher suites are enabled?")
     assert "~ciphersuite" in analyze("ECDHE key exchange with AES-GCM or ChaCha20-Poly1305")

@@ -426,7 +426,7 @@ STOPWORDS = frozenset(
     would you your yours yourself yourselves describe explain provide detail details list state confirm
     indicate specify outline share evidence supporting documentation applicable organisation organization
     company companies firm business solution product service services platform vendor's supplier's
-    cybersecurity organizational organisational formal formally
+    cybersecurity organizational organisational formal formally regular regularly
     third party parties us
     many much often quickly quick soon ensure ensures ensured ensuring
     there's you're we're it's yes policy's e g eg i e ie via per
