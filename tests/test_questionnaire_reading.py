@@ -1965,3 +1965,6 @@ def test_a_yes_to_whether_any_problem_was_found_needs_a_text_that_speaks_of_it()
     assert short.startswith("No") and fits, short
     # ... and a question on the report itself is still Yes.
     assert compose_alone("Do you have a SOC 2 Type II report?", report)[::2] == ("Yes", True)
+    # A qualified opinion is a problem found too; the text says nothing of the opinion.
+    assert compose_alone("Is your SOC 2 report qualified?", report)[2] is False
+    assert compose_alone("Is the SOC 2 report unqualified?", report)[2] is True

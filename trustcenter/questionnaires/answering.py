@@ -1064,11 +1064,15 @@ def _silent_on_problem(question, answer: str, texts: list[str]) -> bool:
     """ "Were any exceptions noted in your latest SOC 2 report?" and texts that say nothing of
     exceptions: a Yes would say there were some, and the texts do not say either way (not a
     fitting answer: left to an expert)."""
-    asks = _ASKS_ANY_PROBLEM.search(question.text)
+    asks = _ASKS_ANY_PROBLEM.search(question.text) or _ASKS_QUALIFIED.search(question.text)
     if not asks or not answer.lower().startswith("yes"):
         return False
     problem = set(analyze(asks.group(0).split()[-1]))
     return not any(problem & _tokens(text) for text in texts if text)
+
+
+# "Is your SOC 2 report qualified?": a qualified opinion is a problem the auditor found.
+_ASKS_QUALIFIED = re.compile(r"\b(?:report|opinion|audit|attestation)s?\b[^?]{0,40}(?<![\w-])qualified\b", re.I)
 
 
 # Places data is kept in, each with the regions that hold it: "Is our data stored in Australia?"
