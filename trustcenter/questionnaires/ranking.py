@@ -131,19 +131,19 @@ CONCEPT_WEIGHT = 2.0
 # the benchmark (bench/questionnaire/run.py --fit prints these numbers); its output is the
 # probability that the first suggestion cites a right section.
 CALIBRATION = {
-    "bias": -6.912,
-    "answer": 0.355,
-    "coverage": 1.742,
-    "distinct": 2.305,
-    "dominance": 0.68,
-    "heading": 0.147,
-    "margin": 1.64,
-    "margin_root": 1.978,
-    "semantic": 3.949,
-    "semantic_first": -0.48,
-    "semantic_margin": 1.607,
-    "strength": 1.933,
-    "unknown": 0.127,
+    "bias": -6.97,
+    "answer": 0.639,
+    "coverage": 1.907,
+    "distinct": 2.113,
+    "dominance": 0.695,
+    "heading": 0.181,
+    "margin": 1.801,
+    "margin_root": 1.801,
+    "semantic": 3.906,
+    "semantic_first": -0.58,
+    "semantic_margin": 1.486,
+    "strength": 1.765,
+    "unknown": 0.286,
 }
 
 
