@@ -1571,6 +1571,16 @@ def test_an_approved_no_to_whether_something_is_allowed_is_yes_to_whether_it_is_
     assert compose_alone("Are personal devices allowed to access company systems?", devices)[0].startswith("No")
 
 
+def test_which_certifications_are_held_lists_them_and_not_one_in_progress(answer_library):
+    ranked = library_index().rank(read_question("List any security certifications you hold."))
+    top = ranked.suggestions[0]
+    assert Answer.objects.get(pk=top.document.answer_pk).seed_key == "iso27001"
+    # The names the answer and the sections it cites give, each once.
+    assert top.short_answer == "ISO/IEC 27001:2022, SOC 2 Type II"
+    ranked = library_index().rank(read_question("What certifications do you hold?"))
+    assert Answer.objects.get(pk=ranked.suggestions[0].document.answer_pk).seed_key != "iso27701"
+
+
 def test_which_standard_is_answered_with_its_name():
     certified = approved_answer(
         "Is your management system certified?",

@@ -724,6 +724,16 @@ def wants_typed_answer(question) -> bool:
     )
 
 
+# "What certifications do you hold?", "List your attestations.": which ones, of all there are.
+_ASKS_HELD = re.compile(
+    r"\b(?:which|what|list)\b[^?]{0,40}\b(?:certifications|certificates|attestations|accreditations|standards)\b", re.I
+)
+
+
+def asks_which_held(text: str) -> bool:
+    return bool(_ASKS_HELD.search(text))
+
+
 def asks_whether_it_exists(text: str) -> str:
     """ "Do you have a (documented) ... policy / process / plan?": whether it exists. The words
     that name it ("a documented ... policy", without "approved by management"), or ""."""
@@ -1516,18 +1526,24 @@ def _short(
         # notification", or "EU (Frankfurt) or US (North Virginia)", already given to the
         # question above, to "If yes, explain why". The sentence most about both is.
         return brief, True
-    standard = _ASKS_STANDARD.search(question.text) if kind == reading.CHOICE else None
+    held = asks_which_held(question.text)
+    standard = _ASKS_STANDARD.search(question.text) if kind == reading.CHOICE or held else None
     if standard:
         # "Against which standard is your ISMS certified?": the standard's name ("ISO/IEC
         # 27001:2022"), not the sentence that gives it or an approved "Yes"; "Which
-        # certifications ...?" all the quote names.
+        # certifications ...?" all the quote names, and "What certifications do you hold?"
+        # all the sections an approved answer cites name too.
         pieces = ([library] if library else []) + ([focus] if focus else []) + quote
+        if held:
+            pieces.append(doc.evidence)
         names = [[m.group(0) for m in _STANDARD_NAME.finditer(piece)] for piece in pieces]
         if standard.group(0).lower().endswith("s"):
             names = [[name for found in names for name in found]]
         found = next((found for found in names if found), [])
         if found:
-            return ", ".join(dict.fromkeys(found)), True
+            # Each once: "ISO/IEC 27001" is said by "ISO/IEC 27001:2022".
+            found = [name for name in dict.fromkeys(found) if not any(o != name and o.startswith(name) for o in found)]
+            return ", ".join(found), True
     if kind == reading.CHOICE and library and not asked.named_in(f"{doc.title} {library}"):
         # "Which cipher suites are enabled?" and an approved answer written for TLS versions
         # ("TLS 1.2+ (1.3 preferred)"): the clause that names what is asked, if one does.
