@@ -1581,6 +1581,19 @@ def test_which_certifications_are_held_lists_them_and_not_one_in_progress(answer
     assert Answer.objects.get(pk=ranked.suggestions[0].document.answer_pk).seed_key != "iso27701"
 
 
+def test_which_methods_is_answered_by_the_sentence_that_names_them():
+    mfa = approved_answer(
+        "Can we require multi-factor authentication for our users?",
+        "Yes",
+        "For users who sign in with a password, administrators can require TOTP or WebAuthn security keys. "
+        "With SSO, MFA is enforced by your own identity provider.",
+    )
+    short = compose_alone("Which MFA methods do you support?", mfa)[0]
+    assert "TOTP or WebAuthn" in short, short
+    # Asked whether, the approved Yes.
+    assert compose_alone("Do you support MFA?", mfa)[0] == "Yes"
+
+
 def test_which_standard_is_answered_with_its_name():
     certified = approved_answer(
         "Is your management system certified?",

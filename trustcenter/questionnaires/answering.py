@@ -1552,4 +1552,25 @@ def _short(
             return _capital(_brief(piece.strip())), True
     if library and not (kind in (reading.CHOICE, reading.DESCRIBE) and library.lower() in ("yes", "no")):
         return library, True
+    if kind == reading.CHOICE and not _NAMES_LISTED.search(focus or ""):
+        # "Which MFA methods are supported?": the sentence that names the ones to choose
+        # between ("... can require TOTP or WebAuthn security keys"), not the one that only
+        # repeats the question's words ("With SSO, MFA is enforced by your identity provider").
+        listing = next(
+            (
+                sentence
+                for sentence in [*quote, *sentences(doc.text or doc.detail)]
+                if _NAMES_LISTED.search(sentence) and (asked.keys | about.keys) & _tokens(sentence)
+            ),
+            "",
+        )
+        if listing:
+            return _brief(listing), True
     return (brief or doc.title), True
+
+
+# Two or more names given as alternatives or a list: "TOTP or WebAuthn", "SAML 2.0 and OpenID
+# Connect", "AWS, Cloudflare and Datadog" (not at the start of a sentence).
+_NAMES_LISTED = re.compile(
+    r"(?<=\s)[A-Z][\w.-]*[A-Z0-9][\w.-]*(?:\s[\d.]+)?(?:,\s+[A-Z][\w.-]+(?:\s[\d.]+)?)*,?\s+(?:or|and)\s+[A-Z][\w.-]*[A-Z0-9]"
+)
