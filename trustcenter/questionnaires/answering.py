@@ -1001,11 +1001,18 @@ def _crossing(question, answer: str, texts: list[str]) -> str:
     separate": No, and the clause that says so."""
     if not answer.lower().startswith("yes") or not _ASKS_CROSSING.search(question.text):
         return answer
+    clause = _first_saying(_SEPARATED, texts, pieces=True)
+    return "No, " + _lower_first(_brief(clause.rstrip(":"))) if clause else answer
+
+
+def _first_saying(pattern: re.Pattern, texts: list[str], *, pieces: bool = False) -> str:
+    """The first sentence of `texts` (or part of one, `pieces`) that `pattern` finds, or ""."""
     for text in texts:
-        for clause in (piece for s in sentences(text) for piece in _PIECES.split(s)):
-            if _SEPARATED.search(clause):
-                return "No, " + _lower_first(_brief(clause.strip().rstrip(":")))
-    return answer
+        for sentence in sentences(text):
+            for piece in _PIECES.split(sentence) if pieces else [sentence]:
+                if pattern.search(piece):
+                    return piece.strip()
+    return ""
 
 
 # "Is HSTS enabled?" and the "Yes, TLS 1.2+" approved for "Is data encrypted in transit, and
@@ -1021,11 +1028,12 @@ _LIMITING = re.compile(
 
 
 def _qualified(question, answer: str, library: str, title: str) -> str:
-    match = re.match(r"(yes|no)[,;.]\s*(\S.*)", answer, re.I | re.S)
-    if not match or answer != library or _LIMITING.search(match.group(2)):
+    match = _YES_NO_SHORT.match(answer)
+    added = answer[match.end() :] if match else ""
+    if not added or answer != library or _LIMITING.search(added):
         return answer
     asked = set(analyze(question.text))
-    if not asked or asked & set(analyze(match.group(2))):
+    if not asked or asked & set(analyze(added)):
         return answer
     if len(asked & set(analyze(title))) / len(asked) >= QUALIFIER_OWN_SHARE:
         return answer
@@ -1045,11 +1053,8 @@ def _only_summary(question, answer: str, library: str, texts: list[str]) -> str:
         return answer
     if not _SUMMARY.search(library):
         return answer
-    for text in texts:
-        for sentence in sentences(text):
-            if _SUMMARY.search(sentence):
-                return "No; " + _lower_first(_brief(sentence.strip().rstrip(".")))
-    return answer
+    sentence = _first_saying(_SUMMARY, texts)
+    return "No; " + _lower_first(_brief(sentence.rstrip("."))) if sentence else answer
 
 
 # "Is data masked in non-production environments?": asks how data is protected where it is; a
