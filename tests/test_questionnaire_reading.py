@@ -15,7 +15,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from trustcenter.lib.markup import render_markdown
 from trustcenter.questionnaires import reading
-from trustcenter.questionnaires.analysis import analyze
+from trustcenter.questionnaires.analysis import analyze, sides_of
 from trustcenter.questionnaires.answering import MAX_QUOTE_CHARS, compose, product_names, same_value, sentences
 from trustcenter.questionnaires.models import Answer, Questionnaire, RowKind, RowStatus
 from trustcenter.questionnaires.ranking import (
@@ -27,6 +27,7 @@ from trustcenter.questionnaires.ranking import (
     other_scope,
     scopes_named,
     who_tests,
+    whose_tests,
 )
 from trustcenter.questionnaires.reading import read_question
 from trustcenter.questionnaires.sections import html_to_prose
@@ -1215,6 +1216,30 @@ def test_the_companys_own_tests_are_not_answered_by_the_customers_right_to_test(
     top = library_index().rank(read_question("Who performed your last penetration test?")).suggestions[0]
     assert top.document.answer_pk is not None
     assert Answer.objects.get(pk=top.document.answer_pk).seed_key == "penetration-testing"
+
+
+def test_a_question_naming_no_customer_is_about_the_companys_own_tests(answer_library):
+    # "Who performs penetration tests?" says neither "you" nor "we": it is not about what the
+    # customer may do, which the approved answer on customers' own tests says.
+    assert whose_tests(read_question("Who performs penetration tests?")) == COMPANY
+    assert whose_tests(read_question("Is penetration testing by customers allowed?")) == ""
+    for text in ("Who performs penetration tests?", "How often are penetration tests performed?"):
+        ranked = library_index().rank(read_question(text, section="Application"))
+        top = ranked.suggestions[0]
+        assert Answer.objects.get(pk=top.document.answer_pk).seed_key == "penetration-testing", text
+        assert not ranked.needs_expert, (text, top.confidence)
+    # Who: the outside party the sentence names.
+    top = library_index().rank(read_question("Who performs penetration tests?")).suggestions[0]
+    assert top.short_answer == "An independent CREST-accredited firm", top.short_answer
+
+
+def test_a_name_on_the_other_side_does_not_answer(answer_library):
+    # "Internal audit: an independent internal auditor, ..." names who does the internal
+    # audits; asked who does the external ones, it is no answer.
+    ranked = library_index().rank(read_question("Who performs your external audits?"))
+    assert "internal auditor" not in ranked.suggestions[0].short_answer.lower() or ranked.needs_expert
+    assert sides_of(analyze("an independent internal auditor")) == {"internal"}
+    assert sides_of(analyze("audited by an independent third party")) == {"extern"}
 
 
 def test_a_follow_up_on_the_companys_tests_is_not_answered_by_the_section_on_customers_tests(answer_library):

@@ -164,3 +164,26 @@ def analyze(text: str) -> list[str]:
                 if concepts:
                     tokens.extend("~" + c for c in concepts if (i, c) not in blocked)
     return tokens
+
+
+# Whom a control is for, and where: the company's own staff (the vocabulary's "workforce"
+# words) or the users of the product; what is internal or external; while the service runs
+# or at its end.
+SIDES = (("~product", "~workforce"), ("extern", "internal"), ("~inservice", "~termination"))
+# Words that name a side unless the text names the other one itself: an audit "by an
+# independent third party" is an external one, "an independent internal auditor" is not.
+SIDE_WORDS = {"independ": "extern"}
+
+
+def sides_of(tokens) -> frozenset:
+    """For each pair of SIDES, the one that `tokens` name when they do not name both."""
+    tokens = set(tokens)
+    partner = {side: other for pair in SIDES for side, other in (pair, pair[::-1])}
+    tokens |= {SIDE_WORDS[t] for t in tokens if t in SIDE_WORDS and partner[SIDE_WORDS[t]] not in tokens}
+    return frozenset(one if one in tokens else other for one, other in SIDES if (one in tokens) != (other in tokens))
+
+
+def other_side(asked: frozenset, named: frozenset) -> bool:
+    """Whether a text naming the sides `named` stands on the other side of a pair from a
+    question naming `asked`."""
+    return any({one, other} == {a, b} for one, other in SIDES for a in asked for b in named)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from trustcenter.questionnaires import bounds, reading
-from trustcenter.questionnaires.analysis import analyze
+from trustcenter.questionnaires.analysis import analyze, other_side, sides_of
 from trustcenter.questionnaires.synonyms import SYNONYMS
 
 MAX_QUOTE_SENTENCES = 3
@@ -90,8 +90,16 @@ _NUMBER = re.compile(
 )
 _ROLE = re.compile(
     r"\b(?:Chief [A-Z][a-z]+(?: [A-Z][a-z]+)* Officer(?: \([A-Z]+\))?|CISO|CTO|CEO|DPO|VP [A-Z][a-z]+|"
-    r"Head of [A-Z][\w ,]+?(?= |$|,|\.)|(?:Security Engineering|Detection and Response|GRC team|"
-    r"Platform Engineering|Security Steering Committee)|"
+    r"Head of [A-Z][\w ,]+?(?= |$|,|\.)|"
+    # A team or body by its name: "Security Engineering", "Detection and Response", "the GRC
+    # team", "Audit and Risk Committee".
+    r"(?!(?:Our|The|This|That|Each|Every|All|Any|An?|In|On|For|If|When|Where)\b)"
+    r"(?:[A-Z][a-z]+ (?:(?:and|&) )?)+(?:Engineering|Operations|Response|Committee|Council|Board|Office|"
+    r"Department|Team)\b(?! [A-Z])|[A-Z]{2,} team\b|"
+    # Someone outside: "an independent CREST-accredited firm", "a specialist provider".
+    r"\b(?:[Aa]n?|[Oo]ur) (?:(?:independent|external|third[- ]party|specialist|qualified|accredited|licensed|"
+    r"certified|[A-Z]{2,}[- ](?:accredited|certified|approved))\s+)+(?:[a-z-]+ )?"
+    r"(?:firm|company|provider|auditor|assessor|tester|partner|vendor|laborator(?:y|ies))s?\b|"
     r"(?i:(?:system|data|asset|business|application|service|risk|control|process|resource) owners?|"
     r"(?:at least one|a second|another) (?:engineer|reviewer|approver)"
     r"(?: other than the (?:author|requester))?)(?![\w-])|"
@@ -1005,6 +1013,24 @@ def _crossing(question, answer: str, texts: list[str]) -> str:
     return "No, " + _lower_first(_brief(clause.rstrip(":"))) if clause else answer
 
 
+_LEAD_TERM = re.compile(r"^([^:.;]{1,60}):\s")
+
+
+def _on_side(question, texts: list[str]) -> list[str]:
+    """The sentences of `texts` not on the other side from the question: "Who performs your
+    external audits?" is not answered by "an independent internal auditor"."""
+    asked = sides_of(analyze(question.text))
+    if not asked:
+        return texts
+    # A sentence that opens with what it is about ("Internal audit: ...") is on that side.
+    return [
+        s
+        for text in texts
+        for s in sentences(text)
+        if not other_side(asked, sides_of(analyze(_LEAD_TERM.match(s).group(1) if _LEAD_TERM.match(s) else s)))
+    ]
+
+
 def _first_saying(pattern: re.Pattern, texts: list[str], *, pieces: bool = False) -> str:
     """The first sentence of `texts` (or part of one, `pieces`) that `pattern` finds, or ""."""
     for text in texts:
@@ -1483,7 +1509,7 @@ def _short(
             found = next(
                 (m.group(0) for text in look_in for m in _DURATION.finditer(text) if _WITHIN.match(m.group(0))), ""
             )
-        found = found or _first(wanted, look_in)
+        found = found or _first(wanted, _on_side(question, look_in) if kind == reading.NAME else look_in)
         if kind == reading.DATE and reading.ASKS_END.search(question.text):
             ends = [match.group("date") for text in look_in for match in [_END_DATE.search(text)] if match]
             found = ends[0] if ends else found

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from trustcenter.questionnaires.analysis import analyze
+from trustcenter.questionnaires.analysis import SIDES, analyze, other_side, sides_of
 from trustcenter.questionnaires.answering import (
     asks_whether_it_exists,
     asks_which_held,
@@ -256,17 +256,12 @@ def other_scope(asked: frozenset, named: frozenset) -> bool:
     return bool(asked and named and not asked & named)
 
 
-# Whom a control is for, and where: the company's own staff (the vocabulary's "workforce"
-# words) or the users of the product; what is internal or external. A document whose title
-# names one side counts this share of its score less for a question that names the other,
-# in its own words or the question above it ("Which 2FA methods are supported?" under "Web
-# Application > Authentication" asks what the application offers, not about the employees'
-# security keys; "Do you undergo external audits?" is not answered by the internal audit).
-# 0.3 and 0.5 measured the same on the dev splits: no answer changed but for the surer right
-# ones.
-SIDES = (("~product", "~workforce"), ("extern", "internal"), ("~inservice", "~termination"))
-# Words that name a side too: an audit "by an independent third party" is an external one.
-SIDE_WORDS = {"independ": "extern"}
+# A document whose title names one side (analysis.SIDES) counts this share of its score less
+# for a question that names the other, in its own words or the question above it ("Which 2FA
+# methods are supported?" under "Web Application > Authentication" asks what the application
+# offers, not about the employees' security keys; "Do you undergo external audits?" is not
+# answered by the internal audit). 0.3 and 0.5 measured the same on the dev splits: no answer
+# changed but for the surer right ones.
 OTHER_SIDE = 0.5
 PRODUCT = SIDES[0][0]
 _PRODUCT_HEADING = re.compile(
@@ -308,6 +303,11 @@ _CUSTOMERS_TESTS = re.compile(
 )
 COMPANY, CUSTOMER = "company", "customer"
 CUSTOMER_STEM = "custom"
+# A question that names no customer and asks no permission ("Who performs penetration
+# tests?", "How often are audits performed?") is about the company's own tests.
+_NAMES_CUSTOMER = re.compile(
+    r"\b(?:customers?|clients?|tenants?|we|us|our|ourselves|allow\w*|permit\w*|may|authori[sz]\w*)\b", re.I
+)
 
 
 def who_tests(text: str) -> str:
@@ -316,6 +316,16 @@ def who_tests(text: str) -> str:
     if _BY_COMPANY.match(text) or _YOUR_TEST.search(text):
         return COMPANY
     return CUSTOMER if _BY_CUSTOMER.match(text) else ""
+
+
+def whose_tests(question) -> str:
+    """Who a question's tests or audits are by: what it says (or, for a follow-up, the
+    question above it says), else the company's own when it names no customer."""
+    said = who_tests(question.text) or (who_tests(question.previous) if question.follow_up else "")
+    if said:
+        return said
+    context = f"{question.text} {question.previous}" if question.follow_up else question.text
+    return "" if _NAMES_CUSTOMER.search(context) else COMPANY
 
 
 # Whose control: "Do your vendors have cyber insurance?", "Are your suppliers required to be ISO
@@ -329,18 +339,6 @@ _VENDORS_DO = re.compile(
     re.I,
 )
 VENDOR_TOKENS = frozenset({"~vendor", "~subprocessor"})
-
-
-def sides_of(tokens) -> frozenset:
-    """For each pair of SIDES, the one that `tokens` name when they do not name both."""
-    tokens = set(tokens) | {SIDE_WORDS[t] for t in tokens if t in SIDE_WORDS}
-    return frozenset(one if one in tokens else other for one, other in SIDES if (one in tokens) != (other in tokens))
-
-
-def other_side(asked: frozenset, named: frozenset) -> bool:
-    """Whether a document naming the sides `named` stands on the other side of a pair from a
-    question naming `asked`."""
-    return any({one, other} == {a, b} for one, other in SIDES for a in asked for b in named)
 
 
 def calibrated(features: dict) -> float:
@@ -632,7 +630,7 @@ class Index:
                 if other_side(sides, self.sides[number]):
                     scores[number] *= 1 - OTHER_SIDE
         # A follow-up ("Provide more details on the scope.") is about the tests above it.
-        tester = who_tests(question.text) or (who_tests(question.previous) if question.follow_up else "")
+        tester = whose_tests(question)
         if tester:
             for number in scores:
                 if self._tested_by_other(number, tester):
