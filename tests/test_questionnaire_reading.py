@@ -168,6 +168,16 @@ def test_a_chain_of_follow_ups_stays_with_the_question_they_follow(answer_librar
     assert "password" in password.suggestions[0]["title"].lower()
 
 
+def test_a_follow_up_opening_with_a_preposition_is_answered_from_the_question_above(answer_library):
+    # Read alone, "standard" meets the coding standards; after "Is your ISMS certified?" it asks
+    # which standard the certificate is against.
+    question = read_question("Against which standard?", section="Organisation", previous="Is your ISMS certified?")
+    ranked = library_index().rank_many([question])[0]
+    top = ranked.suggestions[0]
+    assert top.short_answer == "ISO/IEC 27001:2022", (top.document.title, top.short_answer)
+    assert not ranked.needs_expert, (top.confidence, ranked.reason)
+
+
 def test_a_follow_up_is_never_surer_than_the_question_it_follows(answer_library):
     index = library_index()
     lead_text = "Do you perform background checks?"
@@ -591,6 +601,8 @@ def test_a_heading_word_does_not_outweigh_the_question(answer_library):
         ("Are they encrypted?", True),
         ("Can customers export their data?", False),
         ("Who has access to them?", True),
+        # A bare "which" after a preposition: "Against which standard?" after "Is your ISMS certified?"
+        ("Against which standard?", True),
         ("Do you tell customers before you change them?", True),
         ("Do employees return their laptops?", False),
     ],
@@ -668,6 +680,12 @@ def test_a_question_with_its_own_subject_is_not_answered_from_the_question_above
         ("What access controls are in place at your offices (badges, CCTV, visitor logs)?", (), reading.DESCRIBE),
         ("Is traffic between microservices encrypted (e.g., mTLS, IPsec)?", (), reading.YES_NO),
         ("Note: describe your backup strategy", (), reading.DESCRIBE),
+        # "(select all that apply):" before the list.
+        (
+            "Certifications held (select all that apply): ISO 27001 / SOC 1 / SOC 2 / PCI DSS",
+            ("ISO 27001", "SOC 1", "SOC 2", "PCI DSS"),
+            reading.CHOICE,
+        ),
     ],
 )
 def test_answer_options_written_in_the_question_are_read(text, options, kind):
@@ -716,6 +734,20 @@ def test_the_short_answer_picks_the_options_the_cited_text_names(answer_library)
     # The library's "N/A" is the sheet's own N/A, not a Yes.
     question = read_question("Are you PCI DSS compliant? (Yes/No/N/A)")
     assert library_index().rank(question).suggestions[0].short_answer == "N/A"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Which of the following certifications do you hold: ISO 27001, SOC 1, SOC 2, PCI DSS, HITRUST?",
+        "Certifications held (select all that apply): ISO 27001 / SOC 1 / SOC 2 / PCI DSS / CSA STAR",
+    ],
+)
+def test_the_certifications_held_are_picked_from_all_that_the_answer_cites(answer_library, text):
+    # The ISO answer names ISO 27001; the sections it cites name the SOC 2 report too. "SOC 1"
+    # is "SOC" and "1": the "SOC 2" a text names is not it.
+    top = library_index().rank(read_question(text)).suggestions[0]
+    assert top.short_answer == "ISO 27001, SOC 2", (top.document.title, top.short_answer)
 
 
 @pytest.mark.parametrize(

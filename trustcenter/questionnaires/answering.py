@@ -358,8 +358,8 @@ def pick_options(options, texts: list[str], *, multiple: bool) -> list[str]:
     ]
     found = []
     for option in options:
-        # "TLS 1.0" is "tls" and "1.0": version numbers count, one-letter words do not.
-        words = [w for w in re.findall(r"[a-z0-9]+(?:\.[0-9]+)*", option.lower()) if len(w) > 1]
+        # "TLS 1.0" is "tls" and "1.0", "SOC 1" "soc" and "1": numbers count, one-letter words do not.
+        words = [w for w in re.findall(r"[a-z0-9]+(?:\.[0-9]+)*", option.lower()) if len(w) > 1 or w.isdigit()]
         if not words:
             continue
         naming = [c for c in clauses if all(re.search(r"\b" + re.escape(w) + r"(?!\.?\d)", c) for w in words)]
@@ -734,7 +734,11 @@ def wants_typed_answer(question) -> bool:
 
 # "What certifications do you hold?", "List your attestations.": which ones, of all there are.
 _ASKS_HELD = re.compile(
-    r"\b(?:which|what|list)\b[^?]{0,40}\b(?:certifications|certificates|attestations|accreditations|standards)\b", re.I
+    r"\b(?:which|what|list)\b[^?]{0,40}\b(?:certifications|certificates|attestations|accreditations|standards)\b|"
+    # "Certifications held (select all that apply): ..."
+    r"^(?:current\s+)?(?:security\s+)?(?:certifications|certificates|attestations|accreditations)\s+"
+    r"(?:held|obtained|achieved|in place)\b",
+    re.I,
 )
 
 
@@ -1408,7 +1412,12 @@ def _short(
     # Without a library answer, the sentence most about the question, briefly.
     brief = _brief(focus)
     if question.options and not reading.is_yes_no_options(question.options):
-        picked = pick_options(question.options, quote + [doc.text or doc.detail], multiple=question.multiple)
+        texts = quote + [doc.text or doc.detail]
+        if asks_which_held(question.text):
+            # "Which of the following certifications do you hold: ISO 27001, SOC 2, ...?": those
+            # the sections an approved answer cites name too.
+            texts.append(doc.evidence)
+        picked = pick_options(question.options, texts, multiple=question.multiple)
         if picked:
             return ", ".join(picked), True
         # None of them: what the text says, not a library "Yes" to a "which" question.

@@ -50,7 +50,8 @@ _OWN_SUBJECT = re.compile(
 )
 # A bare question word opening a question of three words or fewer: "How often?", "When?".
 _BARE = re.compile(
-    r"^(?:(?:within|in|at|to|for|by|from|on|with|under|after|before|since|until|over|per|of)\s+)?"
+    r"^(?:(?:within|in|at|to|for|by|from|on|with|under|after|before|since|until|over|per|of|against|through|"
+    r"via|into|across|between)\s+)?"
     r"(how|when|where|which|what|who|whom|why)\b",
     re.I,
 )
@@ -404,7 +405,12 @@ def split_options(value) -> tuple[str, ...]:
 
 # Options written into the question: "Which of the following ...: SMS, TOTP or WebAuthn?",
 # "Do you encrypt backups? (Yes/No/N/A)".
-_LISTED = re.compile(r"\b(?:following|from|among)\b[^:?]*:\s*(?P<items>[^:?]+?)\s*[?.]?\s*$", re.I)
+# "Certifications held (select all that apply): ISO 27001 / SOC 2 / PCI DSS" too.
+_LISTED = re.compile(
+    r"(?:\b(?:following|from|among)\b[^:?]*|\((?:select|choose|pick|tick|check)\b[^()]*\)\s*):\s*"
+    r"(?P<items>[^:?]+?)\s*[?.]?\s*$",
+    re.I,
+)
 _BRACKETED = re.compile(r"\((?P<items>[^()]*(?:/|,|;|\bor\b)[^()]*)\)\s*[?.:]?\s*$", re.I)
 _EXAMPLES = re.compile(r"\b(e\.\s?g|i\.\s?e|such as|for example|including|etc)\b", re.I)
 _PICK = re.compile(r"\b(select|choose|pick|one of|which of the following|all that apply)\b", re.I)
