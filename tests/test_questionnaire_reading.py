@@ -403,6 +403,12 @@ def test_an_options_column_and_yes_no_columns_give_the_answer_options(answer_lib
         # The library's "Yes, TLS 1.2+ ..." answers "Do you...?", not "Which...?".
         ("Which TLS versions do you support for data in transit?", reading.CHOICE, lambda s: s.startswith("TLS 1.2")),
         ("How often are penetration tests performed?", reading.FREQUENCY, lambda s: s == "Annually"),
+        # "they are never kept in source code": "they" are the secrets the clause before names.
+        ("Are secrets stored in code?", reading.YES_NO, lambda s: s.startswith("No")),
+        # "Passwords are never stored; only an Argon2id hash is kept": stored hashed, Yes; a
+        # name keeps its capital after "Yes, ".
+        ("Are passwords stored hashed?", reading.YES_NO, lambda s: s == "Yes, Argon2id hashes"),
+        ("Are passwords stored in plain text?", reading.YES_NO, lambda s: s.startswith("No")),
         # When something was last done wants the date the text gives.
         ("When was the most recent penetration test completed?", reading.DATE, lambda s: s == "July 2026"),
         ("Date of the last disaster recovery exercise", reading.DATE, lambda s: "May 2026" in s),

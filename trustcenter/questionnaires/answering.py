@@ -339,8 +339,15 @@ def counted_things(question: str) -> frozenset:
 
 
 def _lower_first(text: str) -> str:
-    """ "Quarterly" -> "quarterly", but "EU (Frankfurt)" and "AWS KMS" stay as they are."""
-    if len(text) > 1 and text[1].isupper():
+    """ "Quarterly" -> "quarterly", but a name stays as it is: "EU (Frankfurt)", "AWS KMS",
+    "Argon2id hashes", "WebAuthn", "Chief Information Security Officer"."""
+    words = text.split(maxsplit=2)
+    first = words[0] if words else ""
+    if (
+        (len(text) > 1 and text[1].isupper())
+        or re.search(r"\d|.[A-Z]", first)
+        or (len(words) > 1 and re.fullmatch(r"[A-Z][a-z]+[,;.]?", words[1]))
+    ):
         return text
     return text[:1].lower() + text[1:]
 
@@ -670,7 +677,35 @@ def _says_not(text: str, asked: Asked) -> bool:
     named = _tokens(most)
     if sum(w for t, w in asked.weights.items() if t in named) <= NO_SHARE * sum(asked.weights.values()):
         return False
-    return _negates(best, asked)
+    at = read.index(most)
+    after = pieces[at + 1] if at + 1 < len(pieces) else ""
+    if _INSTEAD.match(after) and (asked.keys & _tokens(after)) - _tokens(best):
+        # "Customer passwords are never stored; only an Argon2id hash is kept": what the
+        # question asks about ("stored hashed") is what is done instead.
+        return False
+    if _negates(best, asked):
+        return True
+    if best != most and asked.keys & _tokens(pieces[at - 1]):
+        # "Application secrets live in AWS Secrets Manager; they are never kept in source code":
+        # "they" are what the question names, and what is denied of them is in its words.
+        return _denies_words(best, asked)
+    return False
+
+
+# A clause saying what is done instead of what the clause before it denies.
+_INSTEAD = re.compile(r"^\s*(?:only|instead|rather|but only)\b", re.I)
+
+
+def _denies_words(clause: str, asked: Asked) -> bool:
+    """A negation in `clause` followed, past its verb, by one of the question's own words
+    ("never kept in source code" to "Are secrets stored in code?"; not "not stored in plain
+    text", which denies nothing the question names but the storing)."""
+    for match in _NOT_RE.finditer(clause):
+        after = clause[match.end() :].split()[:NOT_REACH]
+        rest = after[1:] if after and after[0].lower() not in _NOT_YET else after[2:]
+        if asked.words.intersection(analyze(" ".join(rest))):
+            return True
+    return False
 
 
 def _most_about(pieces, asked: Asked) -> str:
