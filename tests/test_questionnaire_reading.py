@@ -409,6 +409,11 @@ def test_an_options_column_and_yes_no_columns_give_the_answer_options(answer_lib
         # name keeps its capital after "Yes, ".
         ("Are passwords stored hashed?", reading.YES_NO, lambda s: s == "Yes, Argon2id hashes"),
         ("Are passwords stored in plain text?", reading.YES_NO, lambda s: s.startswith("No")),
+        # Asked of one version, the approved "Yes, TLS 1.2+" written for "which versions?" does
+        # not stand against "SSL, TLS 1.0 and 1.1 are disabled".
+        ("Is TLS 1.0 supported?", reading.YES_NO, lambda s: s.startswith("No")),
+        # "connecting to the office Wi-Fi grants no access to production".
+        ("Is Wi-Fi in the office connected to production?", reading.YES_NO, lambda s: s.startswith("No")),
         # When something was last done wants the date the text gives.
         ("When was the most recent penetration test completed?", reading.DATE, lambda s: s == "July 2026"),
         ("Date of the last disaster recovery exercise", reading.DATE, lambda s: "May 2026" in s),

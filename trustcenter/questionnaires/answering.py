@@ -588,6 +588,11 @@ def _negates(clause: str, asked: Asked) -> bool:
             continue
         if asked.keys & denied and asked.words & denied:
             return True
+        if asked.words & denied and asked.keys & _tokens(clause[: match.start()]) and not asked.keys & denied:
+            # "connecting to the office Wi-Fi grants no access to production" to "Is the office
+            # Wi-Fi connected to production?": the subject is the question's, and what it is
+            # given none of is in the question's words.
+            return True
     # "can be truncated or not stored at all" offers a choice, and "(the last octet is
     # removed by default)" is an aside: neither denies what the clause states.
     clause = _OR_NOT.sub("", _PARENTHESES.sub("", clause))
@@ -1333,7 +1338,14 @@ def _written_for(asked: Asked, title: str) -> bool:
     of its text that denies something else ("testing other tenants ... is not permitted")."""
     in_title = set(analyze(title))
     total = sum(asked.weights.values())
+    if set(_VERSION.findall(asked.text)) - set(_VERSION.findall(title)):
+        # "Is TLS 1.0 supported?" asks of one version; "Is data encrypted in transit, and which
+        # TLS versions?" was not written for it.
+        return False
     return bool(total) and sum(w for t, w in asked.weights.items() if t in in_title) >= WRITTEN_FOR * total
+
+
+_VERSION = re.compile(r"\b\d+(?:\.\d+)+\b|\b[A-Za-z]+v\d\b")
 
 
 def _asks_details_only(question) -> bool:
