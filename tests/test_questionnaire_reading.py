@@ -414,6 +414,9 @@ def test_an_options_column_and_yes_no_columns_give_the_answer_options(answer_lib
         ("Is TLS 1.0 supported?", reading.YES_NO, lambda s: s.startswith("No")),
         # "connecting to the office Wi-Fi grants no access to production".
         ("Is Wi-Fi in the office connected to production?", reading.YES_NO, lambda s: s.startswith("No")),
+        # The approved Yes to "Is multi-factor authentication required for all employees?" lacks
+        # the question's most telling word; its sentence says "SMS ... factors are disabled".
+        ("Is SMS supported as a second factor?", reading.YES_NO, lambda s: s.startswith("No")),
         # When something was last done wants the date the text gives.
         ("When was the most recent penetration test completed?", reading.DATE, lambda s: s == "July 2026"),
         ("Date of the last disaster recovery exercise", reading.DATE, lambda s: "May 2026" in s),

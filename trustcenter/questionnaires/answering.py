@@ -814,12 +814,11 @@ def _yes_no(question, library: str, focus: str, asked: Asked, title: str = "") -
         _NEGATION.search(text) or _NO_BEFORE.search(text) or _KEPT_APART.search(text) or _ASKS_NEEDED.search(text)
     )
     if library and _YES_NO_SHORT.match(library):
-        if (
-            library.lower().startswith("yes")
-            and not negative_question
-            and not _written_for(asked, title)
-            and _says_not(focus, asked)
-        ):
+        # An approved Yes written for this question stands, unless the question's most telling
+        # word is not in it: "Is SMS supported as a second factor?" and the Yes to "Is
+        # multi-factor authentication required for all employees?".
+        written = _written_for(asked, title) and max(asked.weights, key=asked.weights.get) in set(analyze(title))
+        if library.lower().startswith("yes") and not negative_question and not written and _says_not(focus, asked):
             return "No"  # the cited sentence itself says otherwise
         if library.lower().startswith("no") and _KEPT_APART.search(text):
             # "No" to "Is production data used in test?"; to "Are test and production
