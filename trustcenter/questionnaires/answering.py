@@ -814,11 +814,12 @@ def _yes_no(question, library: str, focus: str, asked: Asked, title: str = "") -
         _NEGATION.search(text) or _NO_BEFORE.search(text) or _KEPT_APART.search(text) or _ASKS_NEEDED.search(text)
     )
     if library and _YES_NO_SHORT.match(library):
-        # An approved Yes written for this question stands, unless the question's most telling
-        # word is not in it: "Is SMS supported as a second factor?" and the Yes to "Is
-        # multi-factor authentication required for all employees?".
-        written = _written_for(asked, title) and max(asked.weights, key=asked.weights.get) in set(analyze(title))
-        if library.lower().startswith("yes") and not negative_question and not written and _says_not(focus, asked):
+        if (
+            library.lower().startswith("yes")
+            and not negative_question
+            and not _written_for(asked, title)
+            and _says_not(focus, asked)
+        ):
             return "No"  # the cited sentence itself says otherwise
         if library.lower().startswith("no") and _KEPT_APART.search(text):
             # "No" to "Is production data used in test?"; to "Are test and production
@@ -1341,10 +1342,15 @@ def _written_for(asked: Asked, title: str) -> bool:
         # "Is TLS 1.0 supported?" asks of one version; "Is data encrypted in transit, and which
         # TLS versions?" was not written for it.
         return False
+    if any(not in_title.intersection(analyze(name)) for name in _ACRONYM.findall(asked.text)):
+        # Nor was "Is multi-factor authentication required for all employees?" for "Is SMS
+        # supported as a second factor?": a name the question asks about is not in it.
+        return False
     return bool(total) and sum(w for t, w in asked.weights.items() if t in in_title) >= WRITTEN_FOR * total
 
 
 _VERSION = re.compile(r"\b\d+(?:\.\d+)+\b|\b[A-Za-z]+v\d\b")
+_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]+[a-z]?\b")
 
 
 def _asks_details_only(question) -> bool:
