@@ -34,6 +34,8 @@ PARAPHRASES = [
     # Signing in with a Google or Microsoft account is single sign-on, not a second factor.
     ("Is sign in with Google supported?", "customer-sso"),
     ("Can users log in with Microsoft?", "customer-sso"),
+    # Vulnerabilities "reported by third parties" come from researchers, not from vendors.
+    ("What is your process for handling security vulnerabilities reported by third parties?", "bug-bounty"),
 ]
 
 
@@ -320,3 +322,13 @@ def test_a_question_on_the_running_service_is_not_answered_by_what_happens_at_it
     assert "termination" not in ranked.suggestions[0].document.key, ranked.suggestions[0]
     # Asked about the end, the end answers.
     assert _top_keys("What happens to our data when the contract ends?") == ["deletion-on-termination"]
+
+
+def test_in_place_says_nothing_of_what_is_asked(answer_library):
+    # "place" would be the rarest word of "What monitoring is in place ...?" and meet "public
+    # places" (screens in public places) or the network segmentation of production.
+    assert analyze("What monitoring is in place?") == analyze("What monitoring is?")
+    ranked = library_index().rank("What monitoring is in place for the production environment?")
+    top = ranked.suggestions[0]
+    assert top.document.key != "section:network-security#segmentation" or ranked.needs_expert, top.confidence
+    assert "public places" not in library_index().rank("What monitoring is in place?").suggestions[0].quote

@@ -7,10 +7,10 @@ from functools import lru_cache
 
 import snowballstemmer
 
-from trustcenter.questionnaires.synonyms import SELF_REFERENCES, STOPWORDS, SYNONYMS
+from trustcenter.questionnaires.synonyms import FILLERS, SELF_REFERENCES, STOPWORDS, SYNONYMS
 
 _WORD_RE = re.compile(r"[a-z0-9]+")
-_SELF_RE = re.compile(r"\b(" + "|".join(re.escape(p) for p in SELF_REFERENCES) + r")\b")
+_SELF_RE = re.compile(r"\b(" + "|".join(re.escape(p) for p in (*SELF_REFERENCES, *FILLERS)) + r")\b")
 _stemmer = snowballstemmer.stemmer("english")
 
 
