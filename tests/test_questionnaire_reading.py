@@ -16,7 +16,14 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from trustcenter.lib.markup import render_markdown
 from trustcenter.questionnaires import reading
 from trustcenter.questionnaires.analysis import analyze, sides_of
-from trustcenter.questionnaires.answering import MAX_QUOTE_CHARS, compose, product_names, same_value, sentences
+from trustcenter.questionnaires.answering import (
+    MAX_QUOTE_CHARS,
+    asks_for_a_copy,
+    compose,
+    product_names,
+    same_value,
+    sentences,
+)
 from trustcenter.questionnaires.models import Answer, Questionnaire, RowKind, RowStatus
 from trustcenter.questionnaires.ranking import (
     COMPANY,
@@ -176,6 +183,26 @@ def test_a_follow_up_opening_with_a_preposition_is_answered_from_the_question_ab
     top = ranked.suggestions[0]
     assert top.short_answer == "ISO/IEC 27001:2022", (top.document.title, top.short_answer)
     assert not ranked.needs_expert, (top.confidence, ranked.reason)
+
+
+def test_a_request_for_a_copy_of_a_policy_is_answered_with_its_published_version(answer_library):
+    # The sheet gets the permalink of the version the answer cites, not a sentence of it.
+    ranked = library_index().rank_many([read_question("Please attach your incident response plan.")])[0]
+    top = ranked.suggestions[0]
+    assert not ranked.needs_expert
+    assert top.short_answer.startswith("Incident Response, version "), top.short_answer
+    assert top.short_answer.endswith(f"/policies/incident-response/v/{top.document.source['version']}/")
+    ranked = library_index().rank_many([read_question("Please provide a link to your privacy policy.")])[0]
+    assert "/policies/privacy-retention/v/" in ranked.suggestions[0].short_answer
+    # What a policy requires, or details of it, is asked about, not for a copy.
+    assert asks_for_a_copy("Please provide your password policy requirements.") == ""
+    assert asks_for_a_copy("Please provide details of your backup policy.") == ""
+    assert asks_for_a_copy("Provide a copy of your information security policy, if available.")
+    # A policy published under NDA says so.
+    nda = Document("section:network-architecture#x", "section", "x", "", "", {"version_url": "u", "policy_title": "t"})
+    nda.source.update(version=3, visibility="nda")
+    short, _quote, _fits = compose(read_question("Please share your network policy."), nda, query_tokens={})
+    assert short == "t, version 3: u (under NDA)", short
 
 
 def test_a_follow_up_is_never_surer_than_the_question_it_follows(answer_library):

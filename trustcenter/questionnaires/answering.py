@@ -446,6 +446,8 @@ def compose(question, doc, *, query_tokens: dict, common: frozenset = frozenset(
     if chosen and chosen not in quote_sentences:
         quote_sentences = [chosen, *quote_sentences[: MAX_QUOTE_SENTENCES - 1]]
     short, fits = _short(question, doc, quote_sentences, focus, asked, common, about, chosen)
+    if asks_for_a_copy(question.text) and _where_published(doc):
+        short = _where_published(doc)
     quote_sentences = _with_value(short, quote_sentences, doc)
     return _cut(short, MAX_SHORT_CHARS) or doc.title, _naming_subject(quote_sentences, doc, named), fits
 
@@ -784,6 +786,36 @@ _ASKS_HELD = re.compile(
 
 def asks_which_held(text: str) -> bool:
     return bool(_ASKS_HELD.search(text))
+
+
+# "Please attach your information security policy.", "Provide a copy of your incident response
+# plan", "Please provide a link to your privacy policy": a request for the document itself.
+_COPY_OF = re.compile(
+    r"^(?:please\s+)?(?:provide|attach|upload|share|send|supply|submit|enclose|include)\s+(?:us\s+)?(?:with\s+)?"
+    r"(?:(?:a\s+)?(?:copy|copies|link|links|url)\s+(?:of|to)\s+)?(?:your|the)\s+"
+    r"(?P<named>(?:[\w/-]+\s+){0,5}(?:policy|policies|plan|procedure|procedures|programme|program|standard))\b"
+    # Nothing more asked of it ("... policy requirements" asks what it requires).
+    r",?(?:\s+(?:for (?:our )?review|if available|where available|as evidence|or (?:a )?summary))?"
+    r"(?:\s*\([^)]*\))?\s*[.?:]?$",
+    re.I,
+)
+
+
+def asks_for_a_copy(text: str) -> str:
+    """ "Please attach your information security policy.": the words that name the document
+    asked for ("information security policy"), or ""."""
+    match = _COPY_OF.match(text.strip())
+    return f"a {match.group('named')}" if match else ""
+
+
+def _where_published(doc) -> str:
+    """Where the cited policy is published, with its version: what a request for a copy of
+    it is answered with."""
+    source = doc.source or {}
+    if not source.get("version_url"):
+        return ""
+    where = f"{source['policy_title']}, version {source['version']}: {source['version_url']}"
+    return f"{where} (under NDA)" if source.get("visibility") == "nda" else where
 
 
 def asks_whether_it_exists(text: str) -> str:

@@ -25,6 +25,7 @@ import numpy as np
 
 from trustcenter.questionnaires.analysis import SIDES, analyze, other_side, sides_of
 from trustcenter.questionnaires.answering import (
+    asks_for_a_copy,
     asks_whether_it_exists,
     asks_which_held,
     compose,
@@ -644,7 +645,7 @@ class Index:
                 if not self.title_tokens[number] & VENDOR_TOKENS:
                     scores[number] *= 1 - OTHER_SIDE
         policy_named = None
-        named = asks_whether_it_exists(question.text)
+        named = asks_whether_it_exists(question.text) or asks_for_a_copy(question.text)
         if named:
             # "Do you have a documented data retention policy?" asks whether a policy on
             # retention exists: a document titled for it, not one that mentions it. What

@@ -215,6 +215,8 @@ def _section_source(version: PolicyVersion, section: Section) -> dict:
         "heading": section.title,
         "path": path,
         "url": settings.SITE_URL + path,
+        # The version itself, whole: what a request for a copy of the policy is given.
+        "version_url": settings.SITE_URL + version.get_absolute_url(),
         "visibility": version.visibility,
     }
 
