@@ -332,3 +332,8 @@ def test_in_place_says_nothing_of_what_is_asked(answer_library):
     top = ranked.suggestions[0]
     assert top.document.key != "section:network-security#segmentation" or ranked.needs_expert, top.confidence
     assert "public places" not in library_index().rank("What monitoring is in place?").suggestions[0].quote
+
+
+def test_named_ai_assistants_are_ai():
+    for text in ("ChatGPT", "GitHub Copilot", "a large language model", "OpenAI"):
+        assert "~ai" in analyze(text), text

@@ -321,6 +321,7 @@ tenant: tenant, tenants, multi tenant, multitenant, multi tenancy, tenant isolat
     customer data is segregated, customer data segregated, data segregation, segregation of data,
     segregated from other customers
 ai: ai, artificial intelligence, machine learning, ml, llm, llms, genai, generative ai, train models,
+    chatgpt, copilot, openai, gpt, large language model, large language models,
     model training, training models
 sell: sell, sold, selling, monetise, monetize, advertising, marketing purposes, share with third parties
 govrequest: law enforcement, government, government request, government requests, subpoena, subpoenas, warrant,
