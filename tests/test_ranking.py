@@ -337,3 +337,22 @@ def test_in_place_says_nothing_of_what_is_asked(answer_library):
 def test_named_ai_assistants_are_ai():
     for text in ("ChatGPT", "GitHub Copilot", "a large language model", "OpenAI"):
         assert "~ai" in analyze(text), text
+
+
+def test_a_notice_of_something_else_is_not_a_sure_answer(answer_library):
+    # The notice of subprocessor changes, and the breach notification, are notices of other
+    # things than changes to the application or a credential reset.
+    for question in (
+        "Are customers notified of changes to the application?",
+        "Are users notified after updates to authentication details such as credential resets?",
+        "Are customers notified when their data is accessed by support?",
+    ):
+        ranked = library_index().rank(question)
+        assert ranked.needs_expert, (question, ranked.suggestions[0].document.title, ranked.suggestions[0].confidence)
+    # A notice of what the answer's title or tags name ("incident notification") stands.
+    for question, key in (
+        ("Are customers notified of security incidents affecting them?", "breach-notification"),
+        ("Will you notify us of changes to subprocessors?", "subprocessor-list"),
+    ):
+        ranked = library_index().rank(question)
+        assert not ranked.needs_expert and _top_keys(question) == [key], question

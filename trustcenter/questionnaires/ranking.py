@@ -341,6 +341,16 @@ _VENDORS_DO = re.compile(
 )
 VENDOR_TOKENS = frozenset({"~vendor", "~subprocessor"})
 
+# What a notice is of: "Are customers notified of changes to the application?" is not answered
+# by the notice of subprocessor changes, nor "Are users notified after credential resets?" by
+# the breach notification. A document whose title, tags and short answer do not name the
+# heaviest word of what the notice is of is not sure enough to answer.
+_NOTICE_OF = re.compile(
+    r"\bnotif(?:y|ied|ies|ication|ications)\b(?:\s+\w+){0,3}?\s+(?:of|about|after|before|when|whenever|if|on)\s+"
+    r"(?P<what>[^?.;:]+)",
+    re.I,
+)
+
 
 def calibrated(features: dict) -> float:
     z = CALIBRATION["bias"] + sum(CALIBRATION.get(name, 0.0) * value for name, value in features.items())
@@ -388,6 +398,13 @@ class Index:
         self.says = [doc.cites | {doc.key} for doc in documents]
         self.around = [says | {parent[k] for k in says if k in parent} for says in self.says]
         self.title_tokens = [frozenset(analyze(doc.title)) for doc in documents]
+        # What a document is about by name: its title, tags or heading, and short answer.
+        self.naming_tokens = [
+            self.title_tokens[number].union(
+                analyze(doc.short_answer), *(analyze(text) for text, weight in doc.fields if weight >= 2)
+            )
+            for number, doc in enumerate(documents)
+        ]
         self.title_standards = [tokens & STANDARD_TOKENS for tokens in self.title_tokens]
         self.sides = [sides_of(tokens) for tokens in self.title_tokens]
         self.testers = [
@@ -639,6 +656,11 @@ class Index:
         for number, words in self.housekeeping.items():
             if number in scores and not words & own.keys():
                 scores[number] *= 1 - HOUSEKEEPING
+        notice = _NOTICE_OF.search(question.text)
+        notice_of = ""
+        if notice:
+            what = {t: own[t] for t in analyze(notice.group("what")) if t in own}
+            notice_of = max(what, key=what.get) if what else ""
         of_vendors = bool(_VENDORS_DO.match(question.text.strip()))
         if of_vendors:
             for number in scores:
@@ -745,6 +767,8 @@ class Index:
                 probability = min(probability, (self.threshold - 1) / 100)
             if tester == CUSTOMER and self._tested_by_other(number, tester):
                 # "Can we audit your controls?" and a text on the company's own audits.
+                probability = min(probability, (self.threshold - 1) / 100)
+            if notice_of and notice_of not in self.naming_tokens[number]:
                 probability = min(probability, (self.threshold - 1) / 100)
             if not fits:
                 # The question asks for a frequency, a duration, a number, a name or one of
