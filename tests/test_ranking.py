@@ -356,3 +356,12 @@ def test_a_notice_of_something_else_is_not_a_sure_answer(answer_library):
     ):
         ranked = library_index().rank(question)
         assert not ranked.needs_expert and _top_keys(question) == [key], question
+
+
+def test_of_a_path_of_headings_the_last_says_most(answer_library):
+    # "Governance", the sheet's top-level group, is not what "Do you have a formal risk
+    # management program?" under "Risk Management" asks about (the board's oversight).
+    question = read_question(
+        "Do you have a formal risk management program?", section="Company & Governance > Risk Management"
+    )
+    assert _top_keys(question) == ["risk-assessment"]

@@ -172,6 +172,8 @@ RIVAL_CANDIDATES = MAX_SUGGESTIONS + 8
 # right one ("Is MFA enforced for administrative access?": least privilege under 1% ahead of
 # privileged access, customer MFA 4% behind); 0.02 and more cost right answers.
 TIED = 0.01
+# The share of a heading's weight the headings above it in a path get.
+OUTER_HEADING = 0.5
 # Typed questions (answering.wants_typed_answer): the best TYPED_CANDIDATES are checked for a
 # fitting answer, and those without one count UNFIT_PENALTY times their score. The catalogues
 # have few typed questions: 0.5-1.0 left the dev splits unchanged (0.5: +1 on written-here);
@@ -500,9 +502,14 @@ class Index:
             short = is_short(question.text)
             parts.append((question.previous, 1.0 if short else PREVIOUS_WEIGHT, "previous"))
         if question.section:
-            # The shorter the question, the more its heading says what it is about.
+            # The shorter the question, the more its heading says what it is about. Of a path
+            # of headings ("Company & Governance > Risk Management"), the last says it most.
             short = is_short(question.text)
-            parts.append((question.section, SHORT_HEADING_WEIGHT if short else HEADING_WEIGHT, "heading"))
+            weight = SHORT_HEADING_WEIGHT if short else HEADING_WEIGHT
+            *outer, inner = question.section.split(">")
+            parts.append((inner, weight, "heading"))
+            if outer:
+                parts.append((" ".join(outer), weight * OUTER_HEADING, "heading"))
         # Of the answers a question lists ("AWS, Azure, GCP, other"), one is enough: those
         # that no document names do not count as words it asks about.
         unnamed = {t for t in analyze(" ".join(question.options)) if t not in self.idf}
