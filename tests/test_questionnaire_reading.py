@@ -444,6 +444,14 @@ def test_an_options_column_and_yes_no_columns_give_the_answer_options(answer_lib
         # The approved Yes to "Is multi-factor authentication required for all employees?" lacks
         # the question's most telling word; its sentence says "SMS ... factors are disabled".
         ("Is SMS supported as a second factor?", reading.YES_NO, lambda s: s.startswith("No")),
+        # A terse column label that names a value wants the value, not a Yes.
+        ("Password minimum length", reading.NUMBER, lambda s: s.startswith("12")),
+        ("Security team size", reading.NUMBER, lambda s: s == "eleven people"),
+        ("ISO 27001 certificate expiry", reading.DATE, lambda s: s == "6 April 2028"),
+        ("Session timeout", reading.DURATION, lambda s: s == "8 hours"),
+        ("Last penetration test date", reading.DATE, lambda s: s == "July 2026"),
+        # A label that names a control is still one to confirm.
+        ("Encryption at rest", reading.YES_NO, lambda s: s.startswith("Yes")),
         # When something was last done wants the date the text gives.
         ("When was the most recent penetration test completed?", reading.DATE, lambda s: s == "July 2026"),
         ("Date of the last disaster recovery exercise", reading.DATE, lambda s: "May 2026" in s),

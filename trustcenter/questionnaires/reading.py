@@ -217,6 +217,26 @@ def clean(text: str) -> str:
     return _NUMBERING.sub("", " ".join(str(text).split())).strip()
 
 
+# A short label with no verb whose last word names a value ("Password minimum length",
+# "Security team size", "Last penetration test date", "Session timeout", "RTO"), and the kind
+# of value each asks for.
+_LABEL_KINDS = (
+    (re.compile(r"length|size|count|headcount|number"), NUMBER),
+    (re.compile(r"date|expiry|expiration|expiry date|end date"), DATE),
+    (re.compile(r"period|timeout|time-?out|timeframe|deadline|rto|rpo"), DURATION),
+    (re.compile(r"email|e-mail|contact|owner"), NAME),
+    (re.compile(r"location|locations|region|regions|country|countries|url|link|address"), DESCRIBE),
+)
+_VALUE_LABEL = re.compile(
+    r"^(?!.*\b(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|must|should|shall|may)\b)"
+    r"(?!(?:describe|explain|provide|list|please)\b)(?:[\w/&().,'-]+\s+){0,5}"
+    r"(?P<noun>length|size|count|headcount|number|date|expiry|expiration|period|timeout|time-?out|timeframe|"
+    r"deadline|RTO|RPO|email|e-mail|contact|owner|location|locations|region|regions|country|countries|URL|link|"
+    r"address)\s*$",
+    re.I,
+)
+
+
 def question_kind(text: str, options: tuple[str, ...] = ()) -> str:
     # "If yes, are changes tested?" is a yes/no question once its condition is set aside.
     text = _CONDITION.sub("", clean(text)) or clean(text)
@@ -244,6 +264,11 @@ def question_kind(text: str, options: tuple[str, ...] = ()) -> str:
         return YES_NO
     if _CHOICE.search(text):
         return CHOICE
+    label = _VALUE_LABEL.match(text)
+    if label:
+        # "Password minimum length", "ISO 27001 certificate expiry", "RTO": a column that
+        # wants the value, not a Yes.
+        return next(kind for pattern, kind in _LABEL_KINDS if pattern.fullmatch(label.group("noun").lower()))
     if _STATEMENT.match(text):
         # "HSTS enabled", "Written information security policy": a control to confirm.
         return YES_NO
