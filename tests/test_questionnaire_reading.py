@@ -205,6 +205,18 @@ def test_a_request_for_a_copy_of_a_policy_is_answered_with_its_published_version
     assert short == "t, version 3: u (under NDA)", short
 
 
+def test_which_named_thing_is_used_wants_its_name(answer_library):
+    # "Which SIEM do you use?" asks for a product's name: the SIEM sentence gives none (the
+    # AWS services it names are what is sent to the SIEM), so it is for a person.
+    question = read_question("Which SIEM do you use?", section="Logging")
+    assert question.kind == reading.PRODUCT
+    assert reading.named_thing(question.text) == "SIEM"
+    ranked = library_index().rank_many([question])[0]
+    assert ranked.needs_expert and ranked.reason == "no-value", (ranked.suggestions[0].short_answer, ranked.reason)
+    # Which version is a choice, not a name.
+    assert read_question("Which TLS version do you use?").kind == reading.CHOICE
+
+
 def test_a_follow_up_is_never_surer_than_the_question_it_follows(answer_library):
     index = library_index()
     lead_text = "Do you perform background checks?"

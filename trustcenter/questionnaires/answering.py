@@ -1622,8 +1622,13 @@ def _short(
         # "Which EDR product do you use?" wants a name; "An EDR agent is installed" has none.
         # The clause that names it ("The Amazon Web Services (AWS) data centres that host the
         # platform", not the sentence's lead-in to it).
+        # "Which SIEM do you use?": a clause that names the SIEM ("AWS CloudTrail and KMS use"
+        # are what is sent to it).
+        thing = reading.named_thing(question.text)
         for piece in look_in:
             for clause in _CLAUSE.split(piece):
+                if thing and not re.search(rf"\b{re.escape(thing)}\b", clause):
+                    continue
                 if product_names(clause, question.text, common):
                     return _capital(_brief(clause.strip())), True
         return (library if library.lower() not in ("yes", "no") else "") or brief, False

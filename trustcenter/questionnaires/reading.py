@@ -137,6 +137,12 @@ _PRODUCT = re.compile(
     r"on|at|that|which|who|use|provide|perform|host|run|of|and|or|with|[a-z]+(?:s|ed))\b))",
     re.I,
 )
+# "Which SIEM do you use?", "What IdP does the platform use?": a thing named by an acronym that
+# is used, whose name is wanted.
+_NAMED_THING = re.compile(
+    r"^(?i:which|what)\s+(?P<thing>[A-Z][A-Z0-9]{1,}|[A-Z][a-z]*[A-Z]\w*)s?\s+(?:do|does|is|are)\s+"
+    r"(?:you|we|your \w+|the \w+)\s+(?:currently\s+)?use\b"
+)
 _NAME = re.compile(r"^(who\b|which (person|role|team|individual))", re.I)
 _DATE = re.compile(
     r"^(when (was|were|did)\b|((what|which) (is|was) )?the date of\b|date of\b|on what date\b|"
@@ -256,7 +262,7 @@ def question_kind(text: str, options: tuple[str, ...] = ()) -> str:
         return DATE
     if _NAME.search(text):
         return NAME
-    if _PRODUCT.search(text):
+    if _PRODUCT.search(text) or _NAMED_THING.match(text):
         return PRODUCT
     if not options and _ALTERNATIVES.search(text):
         return CHOICE
@@ -280,6 +286,12 @@ def question_kind(text: str, options: tuple[str, ...] = ()) -> str:
     ):
         return YES_NO
     return DESCRIBE
+
+
+def named_thing(text: str) -> str:
+    """For "Which SIEM do you use?", the thing whose name is wanted ("SIEM"), or ""."""
+    match = _NAMED_THING.match(clean(text))
+    return match.group("thing") if match else ""
 
 
 def starts_yes_no(text: str) -> bool:
