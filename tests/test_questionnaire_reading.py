@@ -217,6 +217,22 @@ def test_which_named_thing_is_used_wants_its_name(answer_library):
     assert read_question("Which TLS version do you use?").kind == reading.CHOICE
 
 
+def test_a_fragment_first_under_its_heading_is_completed_by_the_heading(answer_library):
+    # "Frequency?" as the first row under "Penetration testing" asks how often penetration
+    # tests are done, as surely as the question written out.
+    fragment = library_index().rank_many([read_question("Frequency?", section="Penetration testing")])[0]
+    whole = library_index().rank_many([read_question("Penetration testing frequency?")])[0]
+    assert fragment.suggestions[0].short_answer == "Annually"
+    assert fragment.suggestions[0].confidence >= whole.suggestions[0].confidence - 25, (
+        fragment.suggestions[0].confidence,
+        whole.suggestions[0].confidence,
+    )
+    who = library_index().rank_many(
+        [read_question("Performed by?", section="Penetration testing", previous="Frequency?")]
+    )[0]
+    assert who.suggestions[0].short_answer == "An independent CREST-accredited firm"
+
+
 def test_a_follow_up_is_never_surer_than_the_question_it_follows(answer_library):
     index = library_index()
     lead_text = "Do you perform background checks?"
@@ -870,6 +886,14 @@ def test_the_certifications_held_are_picked_from_all_that_the_answer_cites(answe
         ("Summarise the latest audit, with the number of exceptions found.", reading.DESCRIBE),
         ("Please provide the number of employees in your security team.", reading.NUMBER),
         ("Explain how often firewall rules are reviewed.", reading.FREQUENCY),
+        # Fragments under a heading: a state to confirm, who, a value.
+        ("Encrypted?", reading.YES_NO),
+        ("Tamper-proof?", reading.YES_NO),
+        ("Performed by?", reading.NAME),
+        ("Retention?", reading.DURATION),
+        ("Backup retention period", reading.DURATION),
+        ("Security contact email", reading.NAME),
+        ("Data centre location", reading.DESCRIBE),
     ],
 )
 def test_a_yes_no_question_is_typed_only_when_it_asks_for_the_value(text, kind):

@@ -174,6 +174,9 @@ RIVAL_CANDIDATES = MAX_SUGGESTIONS + 8
 TIED = 0.01
 # The share of a heading's weight the headings above it in a path get.
 OUTER_HEADING = 0.5
+# A question of this many words or fewer with no question above it is a fragment its heading
+# completes.
+FRAGMENT_WORDS = 2
 # Typed questions (answering.wants_typed_answer): the best TYPED_CANDIDATES are checked for a
 # fitting answer, and those without one count UNFIT_PENALTY times their score. The catalogues
 # have few typed questions: 0.5-1.0 left the dev splits unchanged (0.5: +1 on written-here);
@@ -507,7 +510,12 @@ class Index:
             short = is_short(question.text)
             weight = SHORT_HEADING_WEIGHT if short else HEADING_WEIGHT
             *outer, inner = question.section.split(">")
-            parts.append((inner, weight, "heading"))
+            if not question.previous and len(question.text.split()) <= FRAGMENT_WORDS:
+                # "Frequency?" first under "Penetration testing": the heading is what it asks
+                # about, as if the row said "Penetration testing frequency?".
+                parts.append((inner, QUESTION_WEIGHT, "question"))
+            else:
+                parts.append((inner, weight, "heading"))
             if outer:
                 parts.append((" ".join(outer), weight * OUTER_HEADING, "heading"))
         # Of the answers a question lists ("AWS, Azure, GCP, other"), one is enough: those

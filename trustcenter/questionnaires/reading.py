@@ -229,16 +229,24 @@ def clean(text: str) -> str:
 _LABEL_KINDS = (
     (re.compile(r"length|size|count|headcount|number"), NUMBER),
     (re.compile(r"date|expiry|expiration|expiry date|end date"), DATE),
-    (re.compile(r"period|timeout|time-?out|timeframe|deadline|rto|rpo"), DURATION),
+    (re.compile(r"period|timeout|time-?out|timeframe|deadline|rto|rpo|retention"), DURATION),
     (re.compile(r"email|e-mail|contact|owner"), NAME),
     (re.compile(r"location|locations|region|regions|country|countries|url|link|address"), DESCRIBE),
+)
+# A fragment asking who: "Performed by?", "Approved by:".
+_BY_WHOM = re.compile(r"^(?:[\w-]+\s+){0,2}by\s*[?:]?\s*$", re.I)
+# A one- or two-word fragment naming a state to confirm: "Encrypted?", "Tamper-proof?".
+_STATE_FRAGMENT = re.compile(
+    r"^(?:[\w-]+\s+)?(?:[\w-]+(?:ed|able|ible|proof)|offsite|off-site|onsite|on-site|mandatory|automatic|"
+    r"immutable|available|supported|enforced|required)\s*\?\s*$",
+    re.I,
 )
 _VALUE_LABEL = re.compile(
     r"^(?!.*\b(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|must|should|shall|may)\b)"
     r"(?!(?:describe|explain|provide|list|please)\b)(?:[\w/&().,'-]+\s+){0,5}"
     r"(?P<noun>length|size|count|headcount|number|date|expiry|expiration|period|timeout|time-?out|timeframe|"
     r"deadline|RTO|RPO|email|e-mail|contact|owner|location|locations|region|regions|country|countries|URL|link|"
-    r"address)\s*$",
+    r"address|retention)\s*[?:]?\s*$",
     re.I,
 )
 
@@ -270,6 +278,10 @@ def question_kind(text: str, options: tuple[str, ...] = ()) -> str:
         return YES_NO
     if _CHOICE.search(text):
         return CHOICE
+    if _BY_WHOM.match(text):
+        return NAME  # "Performed by?", "Approved by:"
+    if _STATE_FRAGMENT.match(text):
+        return YES_NO  # "Encrypted?", "Tamper-proof?", "Offsite?" under a heading
     label = _VALUE_LABEL.match(text)
     if label:
         # "Password minimum length", "ISO 27001 certificate expiry", "RTO": a column that
