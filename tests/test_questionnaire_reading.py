@@ -894,6 +894,9 @@ def test_the_certifications_held_are_picked_from_all_that_the_answer_cites(answe
         ("Backup retention period", reading.DURATION),
         ("Security contact email", reading.NAME),
         ("Data centre location", reading.DESCRIBE),
+        # An outline number before it, however written, is not part of the question.
+        ("Q12: Describe your patch management process.", reading.DESCRIBE),
+        ("A.1.2) Do you have a documented incident response plan?", reading.YES_NO),
     ],
 )
 def test_a_yes_no_question_is_typed_only_when_it_asks_for_the_value(text, kind):

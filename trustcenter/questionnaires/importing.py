@@ -24,7 +24,13 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from trustcenter.questionnaires.reading import expert_reason, is_follow_up, opens_as_follow_up, split_options
+from trustcenter.questionnaires.reading import (
+    NUMBERING,
+    expert_reason,
+    is_follow_up,
+    opens_as_follow_up,
+    split_options,
+)
 
 MAX_CELL_CHARS = 32_767  # Excel's own limit for a cell
 MAX_ZIP_ENTRIES = 5_000
@@ -42,7 +48,6 @@ _QUESTION_WORDS = re.compile(
     r"outline|detail|identify|attach|upload|share|name|summarise|summarize|define|give)\b",
     re.IGNORECASE,
 )
-_NUMBERING = re.compile(r"^\s*(?:[A-Z]{0,4}[-.]?)?\d+(?:[.\-]\d+)*[.)]?\s+")
 _HEADER_NAMES = [
     (re.compile(r"\bquestions?\b", re.I), 10),
     (re.compile(r"\b(requirement|query|ask|control question)s?\b", re.I), 8),
@@ -440,7 +445,7 @@ def _read_xlsx(data: bytes, *, limits: Limits, deadline: float, progress) -> Wor
 
 
 def _looks_like_question(text: str) -> bool:
-    text = _NUMBERING.sub("", text).strip()
+    text = NUMBERING.sub("", text).strip()
     return text.endswith("?") or bool(_QUESTION_WORDS.match(text)) or len(text.split()) > 8
 
 
@@ -537,7 +542,7 @@ def classify_rows(sheet: Sheet, *, header_row: int | None, column: int) -> list[
         if not text:
             result.append((SECTION if len(others) == 1 and len(others[0]) <= 80 else OTHER, ""))
             continue
-        bare = _NUMBERING.sub("", text).strip()
+        bare = NUMBERING.sub("", text).strip()
         words = len(re.findall(r"[^\W\d_]{2,}", bare))
         if _looks_like_question(text) or _is_prompt(bare) or _is_statement(bare):
             result.append((QUESTION, text))
@@ -579,7 +584,7 @@ def _outline_code(row: list, column: int) -> str:
         if not text:
             continue
         if index == column:
-            match = _NUMBERING.match(text)
+            match = NUMBERING.match(text)
             text = match.group(0).strip() if match else ""
         text = text.rstrip(".")
         return text if _OUTLINE_CODE.match(text) else ""

@@ -197,7 +197,8 @@ _HISTORY = re.compile(
     r"ransomware|penalt(y|ies)|enforcement actions?|regulatory actions?|sanctions|risks|complaints|investigations)\b",
     re.I,
 )
-_NUMBERING = re.compile(r"^\s*(?:[A-Z]{0,4}[-.]?)?\d+(?:[.\-]\d+)*[.)]?\s+")
+# An outline number before a question: "1.2 ", "A.1.2) ", "Q12: ".
+NUMBERING = re.compile(r"^\s*(?:[A-Z]{0,4}[-.]?)?\d+(?:[.\-]\d+)*[.):]?\s+")
 
 PRODUCT_SPECIFIC = "product-specific"
 FEEDBACK = "feedback"
@@ -220,7 +221,7 @@ class Question:
 
 
 def clean(text: str) -> str:
-    return _NUMBERING.sub("", " ".join(str(text).split())).strip()
+    return NUMBERING.sub("", " ".join(str(text).split())).strip()
 
 
 # A short label with no verb whose last word names a value ("Password minimum length",
