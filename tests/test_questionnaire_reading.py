@@ -36,7 +36,7 @@ from trustcenter.questionnaires.ranking import (
     who_tests,
     whose_tests,
 )
-from trustcenter.questionnaires.reading import read_question
+from trustcenter.questionnaires.reading import read_question, split_options
 from trustcenter.questionnaires.sections import html_to_prose
 from trustcenter.questionnaires.services import (
     library_index,
@@ -393,6 +393,20 @@ def test_a_drop_down_list_gives_the_answer_options(answer_library, sales):
     reviews = row(questionnaire, "How often")
     assert reviews.context["options"] == ["Monthly", "Quarterly", "Annually", "Never"]
     assert reviews.suggestions[0]["short_answer"] == "Quarterly"
+
+
+def test_a_y_n_list_is_a_yes_no_question_answered_in_the_sheets_own_letters(answer_library, sales):
+    # "Y/N" written without spaces, and a drop-down of "Y,N": the sheet's Yes is "Y".
+    assert split_options("Y/N") == ("Y", "N")
+    assert split_options("Yes/No/N/A") == ("Yes", "No", "N/A")
+    assert split_options("ISO/IEC 27001") == ("ISO/IEC 27001",)
+    rows = [["Question", "Answer"], ["Do you encrypt customer data at rest?", None]]
+    questionnaire = imported(workbook_bytes(rows, validations=[('"Y,N"', "B2")]), sales, column=0)
+    encrypt = row(questionnaire, "Do you encrypt")
+    assert encrypt.context["options"] == ["Y", "N"]
+    assert encrypt.suggestions[0]["short_answer"] == "Y"
+    question = read_question("Do you have a documented incident response plan? (Y/N)")
+    assert question.options == ("Y", "N") and question.kind == reading.YES_NO
 
 
 def test_an_options_column_and_yes_no_columns_give_the_answer_options(answer_library, sales):

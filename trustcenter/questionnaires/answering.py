@@ -400,8 +400,9 @@ def _option_for(options, answer: str) -> str:
 
 
 def yes_no_option(options, yes: bool) -> str:
-    wanted = "yes" if yes else "no"
-    return next((o for o in options if o.strip().lower().rstrip(".") == wanted), "Yes" if yes else "No")
+    """The sheet's own word for Yes or No: "Yes", or "Y" where it offers "Y/N"."""
+    wanted = ("yes", "y") if yes else ("no", "n")
+    return next((o for o in options if o.strip().lower().rstrip(".") in wanted), "Yes" if yes else "No")
 
 
 def compose(question, doc, *, query_tokens: dict, common: frozenset = frozenset()) -> tuple[str, str, bool]:

@@ -314,7 +314,18 @@ def starts_yes_no(text: str) -> bool:
 
 def is_yes_no_options(options) -> bool:
     words = {o.strip().lower().rstrip(".") for o in options}
-    return bool(words) and words <= {"yes", "no", "n/a", "na", "not applicable", "partial", "partially", "unsure"}
+    return bool(words) and words <= {
+        "yes",
+        "no",
+        "y",
+        "n",
+        "n/a",
+        "na",
+        "not applicable",
+        "partial",
+        "partially",
+        "unsure",
+    }
 
 
 # A question of this many words or fewer leans on its heading and the question above it
@@ -444,11 +455,17 @@ def read_question(text: str, *, section: str = "", previous: str = "", options=(
     )
 
 
+_YES_NO_SLASHED = re.compile(r"(?:y|n|yes|no)(?:\s*/\s*(?:y|n|yes|no|n/a|na))+", re.I)
+
+
 def split_options(value) -> tuple[str, ...]:
     """ "Yes / No / N/A", "Daily; Weekly; Monthly", one per line ... as a tuple of options."""
     text = str(value or "").strip()
     if not text:
         return ()
+    if _YES_NO_SLASHED.fullmatch(text):
+        # "Y/N", "Yes/No/N/A": a slash without spaces between answers, "N/A" kept whole.
+        return tuple(p for p in re.split(r"\s*/\s*(?!A\b)(?<!\bN/)", text, flags=re.I) if p)
     parts = re.split(r"\s*(?:\n|;|\||,|\s/\s)\s*", text)
     return tuple(p.strip().strip('"') for p in parts if p.strip().strip('"'))
 
