@@ -407,6 +407,12 @@ def test_a_y_n_list_is_a_yes_no_question_answered_in_the_sheets_own_letters(answ
     assert encrypt.suggestions[0]["short_answer"] == "Y"
     question = read_question("Do you have a documented incident response plan? (Y/N)")
     assert question.options == ("Y", "N") and question.kind == reading.YES_NO
+    # The answer column's header may say it: "Response (Y/N/N/A)".
+    rows = [["Question", "Response (Y/N/N/A)"], ["Do you encrypt customer data at rest?", None]]
+    questionnaire = imported(workbook_bytes(rows), sales, column=0)
+    encrypt = row(questionnaire, "Do you encrypt")
+    assert encrypt.context["options"] == ["Y", "N", "N/A"]
+    assert encrypt.suggestions[0]["short_answer"] == "Y"
 
 
 def test_an_options_column_and_yes_no_columns_give_the_answer_options(answer_library, sales):

@@ -28,6 +28,7 @@ from trustcenter.questionnaires.reading import (
     NUMBERING,
     expert_reason,
     is_follow_up,
+    is_yes_no_options,
     opens_as_follow_up,
     split_options,
 )
@@ -643,6 +644,9 @@ def answer_columns(sheet: Sheet, *, header_row: int | None, column: int) -> dict
     return {"answer_column": answer, "comment_column": comment, "choice_columns": choices}
 
 
+_HEADER_OPTIONS = re.compile(r"\(([^()]*)\)\s*$")
+
+
 def question_contexts(
     sheet: Sheet, kinds: list[tuple[str, str]], *, header_row: int | None, column: int, outer: str = ""
 ) -> list[dict]:
@@ -656,6 +660,19 @@ def question_contexts(
     section_column = next((i for i, h in enumerate(headers) if i != column and _SECTION_COLUMN.match(h)), None)
     options_column = next((i for i, h in enumerate(headers) if i != column and _OPTIONS_COLUMN.match(h)), None)
     choice_headers = tuple(h for h in headers if _CHOICE_HEADER.match(h))
+    # "Response (Yes/No/N/A)": a column whose header lists the yes/no answers it takes.
+    header_options = next(
+        (
+            listed
+            for i, h in enumerate(headers)
+            if i != column
+            for bracket in [_HEADER_OPTIONS.search(h)]
+            if bracket
+            for listed in [split_options(bracket.group(1))]
+            if is_yes_no_options(listed)
+        ),
+        (),
+    )
     path: list[str] = []
     after_heading = False
     previous, previous_section = "", None
@@ -688,7 +705,7 @@ def question_contexts(
         if options_column is not None and options_column < len(row):
             options = split_options(row[options_column])
         if not options:
-            options = _row_validation(sheet, index, column) or choice_headers
+            options = _row_validation(sheet, index, column) or choice_headers or header_options
         context = {"section": section[:300], "previous": previous[:1000], "options": list(options[:MAX_OPTIONS])}
         contexts.append({k: v for k, v in context.items() if v})
         # A follow-up passes on what it follows: after "Do you train staff?" and "If yes,

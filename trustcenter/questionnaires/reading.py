@@ -465,7 +465,7 @@ def split_options(value) -> tuple[str, ...]:
         return ()
     if _YES_NO_SLASHED.fullmatch(text):
         # "Y/N", "Yes/No/N/A": a slash without spaces between answers, "N/A" kept whole.
-        return tuple(p for p in re.split(r"\s*/\s*(?!A\b)(?<!\bN/)", text, flags=re.I) if p)
+        return tuple(p for p in re.split(r"\s*/\s*(?!A\b)", text, flags=re.I) if p)
     parts = re.split(r"\s*(?:\n|;|\||,|\s/\s)\s*", text)
     return tuple(p.strip().strip('"') for p in parts if p.strip().strip('"'))
 
