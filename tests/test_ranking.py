@@ -36,6 +36,9 @@ PARAPHRASES = [
     ("Can users log in with Microsoft?", "customer-sso"),
     # Vulnerabilities "reported by third parties" come from researchers, not from vendors.
     ("What is your process for handling security vulnerabilities reported by third parties?", "bug-bounty"),
+    # A sheet's "client" is the customer ("client data"); "client-side" is software.
+    ("Where is client data stored?", "data-location"),
+    ("Is client data segregated from other clients?", "tenant-isolation"),
 ]
 
 
@@ -365,3 +368,13 @@ def test_of_a_path_of_headings_the_last_says_most(answer_library):
         "Do you have a formal risk management program?", section="Company & Governance > Risk Management"
     )
     assert _top_keys(question) == ["risk-assessment"]
+
+
+def test_a_client_is_a_customer_unless_it_is_software():
+    assert read_question("Where is client data stored?").text == "Where is customer data stored?"
+    assert read_question("Are clients notified?").text == "Are customers notified?"
+    for text in ("Is client-side encryption supported?", "Are client certificates used?", "Client Side SDKs"):
+        assert read_question(text).text == text
+    assert (
+        read_question("Is MFA enforced?", section="Client Side & Integrations").section == "Client Side & Integrations"
+    )

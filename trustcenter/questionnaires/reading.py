@@ -431,12 +431,23 @@ def refers_back(text: str, previous: str) -> bool:
 # "SSL/TLS" names one protocol by its old and new names; read as two, "SSL ... disabled" in a
 # policy would say No to "Is SSL/TLS used for all traffic?".
 _SSL_TLS = re.compile(r"\b(?:SSL\s*/\s*TLS|TLS\s*/\s*SSL)\b", re.I)
+# "Where is client data stored?": a sheet's client is the customer, unless it is software
+# ("client-side", "client certificates", "client SDKs").
+_CLIENT = re.compile(
+    r"\b([Cc])lient(s?)\b(?![- ]?(?i:side|sdks?|certificates?|librar(?:y|ies)|apps?|applications?|software|devices?|"
+    r"credentials?|secrets?|ids?|hello|tls|connectivity|connections?)\b)"
+)
+
+
+def _as_customer(text: str) -> str:
+    return _CLIENT.sub(lambda m: ("C" if m.group(1) == "C" else "c") + "ustomer" + m.group(2), text)
 
 
 def read_question(text: str, *, section: str = "", previous: str = "", options=()) -> Question:
     options = tuple(o for o in (str(o).strip() for o in options or ()) if o)
-    text = _SSL_TLS.sub("TLS", clean(text))
-    previous = _SSL_TLS.sub("TLS", previous or "")
+    text = _as_customer(_SSL_TLS.sub("TLS", clean(text)))
+    previous = _as_customer(_SSL_TLS.sub("TLS", previous or ""))
+    section = _as_customer(section)
     options = options or inline_options(text)
     follow_up = bool(previous) and (is_follow_up(text, previous) or refers_back(text, previous))
     kind = question_kind(text, options)
