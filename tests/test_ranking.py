@@ -378,3 +378,9 @@ def test_a_client_is_a_customer_unless_it_is_software():
     assert (
         read_question("Is MFA enforced?", section="Client Side & Integrations").section == "Client Side & Integrations"
     )
+
+
+def test_back_up_the_verb_is_backup():
+    assert analyze("Do you back up customer data?") == analyze("Do you backup customer data?")
+    assert "back" not in analyze("Is customer data backed up?")
+    assert "backup" in analyze("Backing-up is automated")

@@ -117,8 +117,13 @@ def _stem(word: str) -> str:
 _US_RE = re.compile(r"\b(?:USA?\b|U\.S\.(?:A\.)?|us(?=-(?:east|west|gov)\b))")
 
 
+# "back up", "backed up", "backing up" are the verb of "backup": one word, so "Do you back up
+# customer data?" meets the backups and not "back" of anything else.
+_BACK_UP = re.compile(r"\bback(?:ed|ing|s)?[- ]up\b", re.I)
+
+
 def _words(text: str) -> list[str]:
-    text = _US_RE.sub(" usa ", text)
+    text = _BACK_UP.sub(" backup ", _US_RE.sub(" usa ", text))
     text = _SELF_RE.sub(" ", text.lower().replace("'s ", " ").replace("’s ", " "))
     return [_stem(w) for w in _WORD_RE.findall(text)]
 
