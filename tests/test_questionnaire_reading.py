@@ -492,6 +492,9 @@ def test_an_options_column_and_yes_no_columns_give_the_answer_options(answer_lib
         # The approved Yes to "Is multi-factor authentication required for all employees?" lacks
         # the question's most telling word; its sentence says "SMS ... factors are disabled".
         ("Is SMS supported as a second factor?", reading.YES_NO, lambda s: s.startswith("No")),
+        # "Critical: 7 days; high: 30 days": the part the question's own word leads.
+        ("How quickly are high vulnerabilities patched?", reading.DURATION, lambda s: s == "30 days"),
+        ("How quickly are critical vulnerabilities patched?", reading.DURATION, lambda s: s == "7 days"),
         # A terse column label that names a value wants the value, not a Yes.
         ("Password minimum length", reading.NUMBER, lambda s: s.startswith("12")),
         ("Security team size", reading.NUMBER, lambda s: s == "eleven people"),

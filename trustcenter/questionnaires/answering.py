@@ -1427,6 +1427,19 @@ def _row_cells(sentence: str, doc) -> str:
 _DEFINES = re.compile(r"\((?P<term>[A-Z][A-Za-z]{1,7})\)\s+(?:is|are|means|measures)\b")
 
 
+def _led_by_question(texts: list[str], asked: Asked) -> str:
+    """Of parts written "term: value" ("Critical: 7 days; high: 30 days"), the one part whose
+    term the question names in its own words ("high"), when exactly one does; else ""."""
+    led = {
+        piece.strip()
+        for text in texts
+        for piece in re.split(r";\s*", text or "")
+        for term, sep, _value in [piece.strip().partition(": ")]
+        if sep and len(term.split()) <= 3 and set(analyze(term)) and set(analyze(term)) <= asked.words
+    }
+    return led.pop() if len(led) == 1 else ""
+
+
 def _defined_value(wanted: re.Pattern, focus: str, texts: list[str]) -> str:
     """ "How long would it take to restore service?" and a sentence most about it that defines
     the RTO as "the maximum time to restore service" but gives no value: the value the other
@@ -1548,6 +1561,11 @@ def _short(
     # A frequency, a duration, a number or a name: from the library's short answer, then the
     # sentence most about the question, then the rest of the quote.
     look_in = ([library] if library else []) + ([focus] if focus else []) + quote
+    led = _led_by_question([claim, focus, *quote], asked)
+    if led:
+        # "How quickly are high vulnerabilities patched?" and "Critical: 7 days; high: 30 days;
+        # medium: 90 days": the part led by what the question names.
+        look_in = [led, *look_in]
     if claim != focus:
         # A table row names what is asked and gives a value per column ("VPC Flow Logs:
         # searchable in SIEM 90 days; total retention (archive) 1 year"): first the column
