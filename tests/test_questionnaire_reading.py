@@ -495,6 +495,9 @@ def test_an_options_column_and_yes_no_columns_give_the_answer_options(answer_lib
         # "Critical: 7 days; high: 30 days": the part the question's own word leads.
         ("How quickly are high vulnerabilities patched?", reading.DURATION, lambda s: s == "30 days"),
         ("How quickly are critical vulnerabilities patched?", reading.DURATION, lambda s: s == "7 days"),
+        # "Support tickets" is light beside "how long ... retained", and still what the row of
+        # the cited retention schedule must name.
+        ("How long are support tickets retained?", reading.DURATION, lambda s: s == "3 years"),
         # A terse column label that names a value wants the value, not a Yes.
         ("Password minimum length", reading.NUMBER, lambda s: s.startswith("12")),
         ("Security team size", reading.NUMBER, lambda s: s == "eleven people"),
@@ -532,8 +535,9 @@ def test_the_short_answer_fits_the_kind_of_question(answer_library, question, ki
     ranked = library_index().rank(read)
     top = ranked.suggestions[0]
     assert top.short_answer and check(top.short_answer), top.short_answer
-    # The detail quotes the cited text itself, one to three sentences of it.
-    text = " ".join((top.document.text or top.document.detail).split())
+    # The detail quotes the cited text itself, one to three sentences of it: the answer's own
+    # text, or a row of a section it cites.
+    text = " ".join(f"{top.document.text or top.document.detail} {top.document.evidence}".split())
     quoted = sentences(top.quote)
     assert 1 <= len(quoted) <= 3
     assert all(" ".join(s.removesuffix(" ...").split()) in text for s in quoted), top.quote

@@ -524,7 +524,10 @@ def _cited_sentence(doc, about: "Asked") -> str:
     about the question of those; "" when none does or nothing is missing."""
     if not doc.evidence:
         return ""
-    missing = about.keys - _tokens(doc.title) - _tokens(doc.text or doc.detail)
+    # What the question names, not the words asking for the value ("How long ... retained?"):
+    # "support tickets" is light beside "retained", and still what the row must name.
+    named = about.keys | {t for t in about.weights if t not in _VALUE_WORDS and not t.startswith("~")}
+    missing = named - _VALUE_WORDS - _tokens(doc.title) - _tokens(doc.text or doc.detail)
     rows = [
         sentence
         for sentence, _tokens_of_sentence in _analysed_sentences(doc.evidence)
