@@ -487,6 +487,8 @@ def test_an_options_column_and_yes_no_columns_give_the_answer_options(answer_lib
         # Asked of one version, the approved "Yes, TLS 1.2+" written for "which versions?" does
         # not stand against "SSL, TLS 1.0 and 1.1 are disabled".
         ("Is TLS 1.0 supported?", reading.YES_NO, lambda s: s.startswith("No")),
+        # "1.1" is in "TLS 1.0 and 1.1 are disabled", not in "accept only TLS 1.2 and 1.3".
+        ("Is TLS 1.1 enabled?", reading.YES_NO, lambda s: s.startswith("No")),
         # "connecting to the office Wi-Fi grants no access to production".
         ("Is Wi-Fi in the office connected to production?", reading.YES_NO, lambda s: s.startswith("No")),
         # The approved Yes to "Is multi-factor authentication required for all employees?" lacks

@@ -678,7 +678,15 @@ def _says_not(text: str, asked: Asked) -> bool:
     # stored in source code" is most about "Are secrets stored in source code?" in its second
     # clause.
     read = [f"{pieces[n - 1]} {piece}" if n and _PRONOUN.match(piece) else piece for n, piece in enumerate(pieces)]
-    most = _most_about(read, asked)
+    versions = _VERSION.findall(asked.text)
+    naming = [
+        piece
+        for piece in read
+        if versions and all(re.search(rf"(?<![\d.]){re.escape(v)}(?![\d])", piece) for v in versions)
+    ]
+    # "Is TLS 1.1 enabled?": the clause that names that version ("SSL, TLS 1.0 and 1.1 are
+    # disabled"), which the words alone do not tell from "accept only TLS 1.2 and 1.3".
+    most = naming[0] if len(naming) == 1 else _most_about(read, asked)
     if not most:
         return False
     best = pieces[read.index(most)]
