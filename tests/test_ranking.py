@@ -384,3 +384,11 @@ def test_back_up_the_verb_is_backup():
     assert analyze("Do you back up customer data?") == analyze("Do you backup customer data?")
     assert "back" not in analyze("Is customer data backed up?")
     assert "backup" in analyze("Backing-up is automated")
+
+
+def test_what_a_text_sets_aside_is_not_what_it_is_about(answer_library):
+    # "Service health is monitored separately from security events" is not how security events
+    # are monitored.
+    ranked = library_index().rank("Describe how you monitor your environment for security events.")
+    top = ranked.suggestions[0]
+    assert top.document.key != "section:logging-monitoring#availability-monitoring", top.confidence

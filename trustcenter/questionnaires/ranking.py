@@ -357,6 +357,15 @@ _NOTICE_OF = re.compile(
 )
 
 
+# What a text sets aside is not what it is about: "Service health is monitored separately from
+# security events" does not match "How do you monitor for security events?", nor "security
+# groups reference other security groups rather than IP ranges" a question on IP ranges.
+_SET_ASIDE = re.compile(
+    r"\b(?:separately from|apart from|rather than|instead of|unlike)\s+(?:(?:the|a|an)\s+)?[\w-]+(?:\s+[\w-]+)?",
+    re.I,
+)
+
+
 def calibrated(features: dict) -> float:
     z = CALIBRATION["bias"] + sum(CALIBRATION.get(name, 0.0) * value for name, value in features.items())
     return 1 / (1 + math.exp(-max(min(z, 30), -30)))
@@ -381,7 +390,7 @@ class Index:
         for number, doc in enumerate(documents):
             counts: Counter = Counter()
             for text, weight in doc.fields:
-                for token in analyze(text):
+                for token in analyze(_SET_ASIDE.sub(" ", text)):
                     counts[token] += weight
             length = sum(counts.values())
             lengths.append(length)
