@@ -447,8 +447,8 @@ def compose(question, doc, *, query_tokens: dict, common: frozenset = frozenset(
     if chosen and chosen not in quote_sentences:
         quote_sentences = [chosen, *quote_sentences[: MAX_QUOTE_SENTENCES - 1]]
     short, fits = _short(question, doc, quote_sentences, focus, asked, common, about, chosen)
-    if asks_for_a_copy(question.text) and _where_published(doc):
-        short = _where_published(doc)
+    published = _where_published(doc) if asks_for_a_copy(question.text) else ""
+    short = published or short
     quote_sentences = _with_value(short, quote_sentences, doc)
     return _cut(short, MAX_SHORT_CHARS) or doc.title, _naming_subject(quote_sentences, doc, named), fits
 

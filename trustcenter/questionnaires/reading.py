@@ -228,11 +228,11 @@ def clean(text: str) -> str:
 # "Security team size", "Last penetration test date", "Session timeout", "RTO"), and the kind
 # of value each asks for.
 _LABEL_KINDS = (
-    (re.compile(r"length|size|count|headcount|number"), NUMBER),
-    (re.compile(r"date|expiry|expiration|expiry date|end date"), DATE),
-    (re.compile(r"period|timeout|time-?out|timeframe|deadline|rto|rpo|retention"), DURATION),
-    (re.compile(r"email|e-mail|contact|owner"), NAME),
-    (re.compile(r"location|locations|region|regions|country|countries|url|link|address"), DESCRIBE),
+    ("length|size|count|headcount|number", NUMBER),
+    ("date|expiry|expiration", DATE),
+    ("period|timeout|time-?out|timeframe|deadline|rto|rpo|retention", DURATION),
+    ("email|e-mail|contact|owner", NAME),
+    ("location|locations|region|regions|country|countries|url|link|address", DESCRIBE),
 )
 # A fragment asking who: "Performed by?", "Approved by:".
 _BY_WHOM = re.compile(r"^(?:[\w-]+\s+){0,2}by\s*[?:]?\s*$", re.I)
@@ -245,9 +245,7 @@ _STATE_FRAGMENT = re.compile(
 _VALUE_LABEL = re.compile(
     r"^(?!.*\b(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|must|should|shall|may)\b)"
     r"(?!(?:describe|explain|provide|list|please)\b)(?:[\w/&().,'-]+\s+){0,5}"
-    r"(?P<noun>length|size|count|headcount|number|date|expiry|expiration|period|timeout|time-?out|timeframe|"
-    r"deadline|RTO|RPO|email|e-mail|contact|owner|location|locations|region|regions|country|countries|URL|link|"
-    r"address|retention)\s*[?:]?\s*$",
+    rf"(?P<noun>{'|'.join(words for words, _kind in _LABEL_KINDS)})\s*[?:]?\s*$",
     re.I,
 )
 
@@ -287,7 +285,8 @@ def question_kind(text: str, options: tuple[str, ...] = ()) -> str:
     if label:
         # "Password minimum length", "ISO 27001 certificate expiry", "RTO": a column that
         # wants the value, not a Yes.
-        return next(kind for pattern, kind in _LABEL_KINDS if pattern.fullmatch(label.group("noun").lower()))
+        noun = label.group("noun").lower()
+        return next(kind for words, kind in _LABEL_KINDS if re.fullmatch(words, noun))
     if _STATEMENT.match(text):
         # "HSTS enabled", "Written information security policy": a control to confirm.
         return YES_NO
